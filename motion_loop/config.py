@@ -1,0 +1,23 @@
+"""Typed configs of every subsystem, registered with Hydra's ConfigStore in one explicit call.
+
+Each subsystem owns its config dataclass next to its code; this module only collects them. YAML in
+`conf/` selects and overrides these schemas.
+"""
+
+from __future__ import annotations
+
+from hydra.core.config_store import ConfigStore
+
+_REGISTERED = False
+
+
+def register_configs() -> None:
+    """Register the config schemas (idempotent)."""
+    global _REGISTERED
+    if _REGISTERED:
+        return
+    store = ConfigStore.instance()
+    from motion_loop.data.config import DataConfig
+
+    store.store(group="data", name="schema_data", node=DataConfig)
+    _REGISTERED = True

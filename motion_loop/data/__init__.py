@@ -1,0 +1,1 @@
+"""motion_loop.data"""

@@ -1,0 +1,1 @@
+"""physics: MuJoCo humanoid, retargeting and tracking-based motion correction."""
