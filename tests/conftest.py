@@ -1,0 +1,66 @@
+"""Fixtures shared by every test package: where ../shared/data is, and small real datasets built from it."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+SHARED_DATA_ENV = "MOTION_LOOP_SHARED_DATA"
+
+
+def shared_data_dir() -> Path:
+    """../shared/data beside the checkout, or $MOTION_LOOP_SHARED_DATA."""
+    default = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+    return Path(os.environ.get(SHARED_DATA_ENV, default))
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The shared real-data folder; skips the test when it is absent (a user's fresh machine has none)."""
+    path = shared_data_dir()
+    if not path.is_dir():
+        pytest.skip(f"real data not found at {path} (set {SHARED_DATA_ENV} to the shared data folder)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def reference_dir(shared_data: Path) -> Path:
+    path = shared_data / "humanml3d-reference"
+    if not (path / "new_joints" / "012314.npy").is_file():
+        pytest.skip(f"HumanML3D reference samples not found under {path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def reference_clips(reference_dir: Path) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """The two official HumanML3D pairs: id -> (new_joints (T, 22, 3), new_joint_vecs (T, 263))."""
+    return {
+        "012314": (
+            np.load(reference_dir / "new_joints" / "012314.npy"),
+            np.load(reference_dir / "new_joint_vecs" / "012314.npy"),
+        ),
+        "000000": (
+            np.load(reference_dir / "sample_000000" / "new_joints" / "000000.npy"),
+            np.load(reference_dir / "sample_000000" / "new_joint_vecs" / "000000.npy"),
+        ),
+    }
+
+
+@pytest.fixture(scope="session")
+def reference_dataset(tmp_path_factory: pytest.TempPathFactory, reference_dir: Path, reference_clips) -> Path:
+    """A tiny HumanML3D-layout folder made of the two reference clips (real captions), train split only."""
+    from motion_loop.data.features import joints_to_features
+    from motion_loop.data.humanml3d import Caption, HumanML3DFolder, compute_stats, write_clip, write_splits, write_stats
+
+    root = tmp_path_factory.mktemp("reference_dataset")
+    sample_captions = HumanML3DFolder(reference_dir / "sample_000000").captions("000000")
+    captions = {"000000": sample_captions, "012314": [Caption("a person dances and spins around")]}
+    for clip_id, (joints, _) in reference_clips.items():
+        write_clip(root, clip_id, joints=joints, features=joints_to_features(joints), captions=captions[clip_id])
+    write_splits(root, {"train": sorted(reference_clips)})
+    folder = HumanML3DFolder(root)
+    write_stats(root, *compute_stats(folder, folder.ids("train")))
+    return root
