@@ -20,4 +20,9 @@ def register_configs() -> None:
     from motion_loop.data.config import DataConfig
 
     store.store(group="data", name="schema_data", node=DataConfig)
+    from motion_loop.model.config import ModelConfig, SampleAppConfig, TrainAppConfig
+
+    store.store(group="model", name="schema_model", node=ModelConfig)
+    store.store(name="schema_train", node=TrainAppConfig)
+    store.store(name="schema_sample", node=SampleAppConfig)
     _REGISTERED = True

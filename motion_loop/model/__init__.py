@@ -1,8 +1,19 @@
 """Text-to-motion diffusion model: denoiser, noise schedule, samplers, training and sampling API."""
 
 from motion_loop.model.api import build_trainer, train_model
-from motion_loop.model.checkpoint import Checkpoint, CheckpointError, load_checkpoint, save_checkpoint
-from motion_loop.model.config import DiffusionConfig, LossConfig, ModelConfig, SampleConfig, TrainConfig
+from motion_loop.model.checkpoint import (
+    Checkpoint,
+    CheckpointError,
+    load_checkpoint,
+    save_checkpoint,
+)
+from motion_loop.model.config import (
+    DiffusionConfig,
+    LossConfig,
+    ModelConfig,
+    SampleConfig,
+    TrainConfig,
+)
 from motion_loop.model.denoiser import MotionDenoiser
 from motion_loop.model.generate import MotionGenerator, SampleResult, sample
 from motion_loop.model.schedule import NoiseSchedule

@@ -32,14 +32,21 @@ def build_trainer(
     keep the checkpoint's (the loop keeps the real data's statistics across generations).
     """
     if resume_from and init_from:
-        raise ConfigError("give either resume_from (continue a run) or init_from (fine-tune), not both")
+        raise ConfigError(
+            "give either resume_from (continue a run) or init_from (fine-tune), not both"
+        )
     encoder = text_encoder or get_text_encoder(model.text)
     if resume_from or init_from:
         return Trainer.from_checkpoint(
-            resume_from or init_from, train, resume=bool(resume_from), text_encoder=encoder  # type: ignore[arg-type]
+            resume_from or init_from,
+            train,
+            resume=bool(resume_from),
+            text_encoder=encoder,  # type: ignore[arg-type]
         )
     if mean_std_from is None:
-        raise ConfigError("a new model needs normalisation statistics: pass mean_std_from=a dataset folder")
+        raise ConfigError(
+            "a new model needs normalisation statistics: pass mean_std_from=a dataset folder"
+        )
     mean, std = mean_std_from.mean_std()
     return Trainer(model, diffusion, train, mean=mean, std=std, text_encoder=encoder)
 
@@ -73,15 +80,25 @@ def train_model(
     data_config = data_config or DataConfig()
     folder = HumanML3DFolder(data) if isinstance(data, (str, Path)) else None
     trainer = build_trainer(
-        model, diffusion, train, mean_std_from=folder, resume_from=resume_from, init_from=init_from,
+        model,
+        diffusion,
+        train,
+        mean_std_from=folder,
+        resume_from=resume_from,
+        init_from=init_from,
         text_encoder=text_encoder,
     )
     if folder is not None:
         rank = dist.get_rank() if dist.is_available() and dist.is_initialized() else 0
         dataset: Dataset = MotionDataset(
-            folder, train.split, mean=trainer.mean, std=trainer.std, min_frames=data_config.min_frames,
+            folder,
+            train.split,
+            mean=trainer.mean,
+            std=trainer.std,
+            min_frames=data_config.min_frames,
             max_frames=min(data_config.max_frames, trainer.model_config.max_frames),
-            unit_length=data_config.unit_length, seed=train.seed * 1000 + rank,
+            unit_length=data_config.unit_length,
+            seed=train.seed * 1000 + rank,
         )
     else:
         dataset = data  # type: ignore[assignment]

@@ -68,7 +68,9 @@ def _to_config(schema: type[_Config], values: dict[str, Any], *, what: str, path
     try:
         merged = OmegaConf.merge(OmegaConf.structured(schema), values)
     except OmegaConfBaseException as error:
-        raise CheckpointError(f"{path}: stored {what} config does not fit {schema.__name__}: {error}") from error
+        raise CheckpointError(
+            f"{path}: stored {what} config does not fit {schema.__name__}: {error}"
+        ) from error
     return OmegaConf.to_object(merged)  # type: ignore[return-value]
 
 
@@ -114,17 +116,25 @@ def load_checkpoint(path: Path | str, *, map_location: str | torch.device = "cpu
     """
     path = Path(path)
     if not path.is_file():
-        raise CheckpointError(f"checkpoint {path} does not exist; train one with `motion-loop train`")
+        raise CheckpointError(
+            f"checkpoint {path} does not exist; train one with `motion-loop train`"
+        )
     # The file holds numpy RNG states and plain Python containers next to tensors.
     payload = torch.load(path, map_location=map_location, weights_only=False)
     if not isinstance(payload, dict) or payload.get("format") != CHECKPOINT_FORMAT:
         found = payload.get("format") if isinstance(payload, dict) else type(payload).__name__
-        raise CheckpointError(f"{path} is not a motion-loop model checkpoint (format {found!r}, expected {CHECKPOINT_FORMAT!r})")
+        raise CheckpointError(
+            f"{path} is not a motion-loop model checkpoint (format {found!r}, expected {CHECKPOINT_FORMAT!r})"
+        )
     if payload.get("version") != CHECKPOINT_VERSION:
-        raise CheckpointError(f"{path}: checkpoint version {payload.get('version')}, this code reads {CHECKPOINT_VERSION}")
+        raise CheckpointError(
+            f"{path}: checkpoint version {payload.get('version')}, this code reads {CHECKPOINT_VERSION}"
+        )
     return Checkpoint(
         model=_to_config(ModelConfig, payload["model_config"], what="model", path=path),
-        diffusion=_to_config(DiffusionConfig, payload["diffusion_config"], what="diffusion", path=path),
+        diffusion=_to_config(
+            DiffusionConfig, payload["diffusion_config"], what="diffusion", path=path
+        ),
         train=_to_config(TrainConfig, payload["train_config"], what="train", path=path),
         text_encoder=str(payload["text_encoder"]),
         text_dim=int(payload["text_dim"]),
@@ -141,7 +151,9 @@ def load_checkpoint(path: Path | str, *, map_location: str | torch.device = "cpu
     )
 
 
-def check_text_encoder(checkpoint: Checkpoint, name: str, dim: int, *, path: Path | str = "<checkpoint>") -> None:
+def check_text_encoder(
+    checkpoint: Checkpoint, name: str, dim: int, *, path: Path | str = "<checkpoint>"
+) -> None:
     """Refuse a text encoder other than the one the model was trained with.
 
     Raises:

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from omegaconf import MISSING
+
+from motion_loop.data.config import DataConfig
 from motion_loop.text.encoder import TextConfig
 
 
@@ -133,3 +136,60 @@ class SampleConfig:
     use_ema: bool = True
     device: str = ""
     progress: bool = False
+
+
+@dataclass
+class TrainAppConfig:
+    """`motion-loop train`: train, resume or fine-tune on a HumanML3D-layout folder.
+
+    Attributes:
+        out_dir: where checkpoint.pt and tensorboard/ are written.
+        resume_from: checkpoint to continue exactly ("" = none).
+        init_from: checkpoint to fine-tune ("" = none).
+        threads: torch CPU threads (0 = torch's default).
+    """
+
+    data: DataConfig = field(default_factory=DataConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    diffusion: DiffusionConfig = field(default_factory=DiffusionConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+    out_dir: str = MISSING
+    resume_from: str = ""
+    init_from: str = ""
+    threads: int = 0
+
+
+@dataclass
+class SampleAppConfig:
+    """`motion-loop sample`: motions for captions from the command line or a file.
+
+    Attributes:
+        checkpoint: the model's checkpoint.pt.
+        captions: captions given on the command line.
+        captions_file: a text file, one prompt per line: `caption` or `caption#length`.
+        lengths: one length per caption, or a single one for all, in `length_unit`.
+        length_unit: "seconds" or "frames".
+        default_length: length of prompts that give none, in `length_unit`.
+        repetitions: motions per prompt.
+        out_dir: output folder in the HumanML3D layout (+ videos/).
+        split: split file listing the generated clip ids.
+        seed: seed of the sampling generator.
+        video: write one stick-figure MP4 per clip.
+        fps: frame rate of the features [Hz].
+        threads: torch CPU threads (0 = torch's default).
+    """
+
+    checkpoint: str = MISSING
+    captions: list[str] = field(default_factory=list)
+    captions_file: str = ""
+    lengths: list[float] = field(default_factory=list)
+    length_unit: str = "seconds"
+    default_length: float = 4.0
+    repetitions: int = 1
+    out_dir: str = MISSING
+    split: str = "test"
+    seed: int = 0
+    video: bool = True
+    fps: float = 20.0
+    threads: int = 0
+    sample: SampleConfig = field(default_factory=SampleConfig)

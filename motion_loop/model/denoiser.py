@@ -26,7 +26,9 @@ _SINUSOID_BASE = 10000.0
 def sinusoidal_table(length: int, dim: int) -> torch.Tensor:
     """Sinusoidal encodings (length, dim): sin on even, cos on odd channels."""
     position = torch.arange(length, dtype=torch.float32)[:, None]
-    frequency = torch.exp(torch.arange(0, dim, 2, dtype=torch.float32) * (-math.log(_SINUSOID_BASE) / dim))
+    frequency = torch.exp(
+        torch.arange(0, dim, 2, dtype=torch.float32) * (-math.log(_SINUSOID_BASE) / dim)
+    )
     table = torch.zeros(length, dim)
     table[:, 0::2] = torch.sin(position * frequency)
     table[:, 1::2] = torch.cos(position * frequency[: dim // 2])
@@ -45,7 +47,9 @@ class MotionDenoiser(nn.Module):
     def __init__(self, config: ModelConfig, *, text_dim: int, num_diffusion_steps: int) -> None:
         super().__init__()
         if config.activation not in _ACTIVATIONS:
-            raise ConfigError(f"model.activation must be one of {_ACTIVATIONS}, got {config.activation!r}")
+            raise ConfigError(
+                f"model.activation must be one of {_ACTIVATIONS}, got {config.activation!r}"
+            )
         if config.latent_dim % config.heads:
             raise ConfigError(
                 f"model.latent_dim ({config.latent_dim}) must be divisible by model.heads ({config.heads})"
@@ -53,11 +57,15 @@ class MotionDenoiser(nn.Module):
         d = config.latent_dim
         self.config, self.text_dim = config, text_dim
         self.input_proj = nn.Linear(config.feature_dim, d)
-        self.register_buffer("step_table", sinusoidal_table(num_diffusion_steps, d), persistent=False)
+        self.register_buffer(
+            "step_table", sinusoidal_table(num_diffusion_steps, d), persistent=False
+        )
         self.step_mlp = nn.Sequential(nn.Linear(d, d), nn.SiLU(), nn.Linear(d, d))
         self.text_proj = nn.Linear(text_dim, d)
         # +1: the conditioning token occupies position 0.
-        self.register_buffer("position_table", sinusoidal_table(config.max_frames + 1, d), persistent=False)
+        self.register_buffer(
+            "position_table", sinusoidal_table(config.max_frames + 1, d), persistent=False
+        )
         self.position_dropout = nn.Dropout(config.dropout)
         layer = nn.TransformerEncoderLayer(
             d_model=d,
@@ -67,7 +75,9 @@ class MotionDenoiser(nn.Module):
             activation=config.activation,
             batch_first=True,
         )
-        self.encoder = nn.TransformerEncoder(layer, num_layers=config.layers, enable_nested_tensor=False)
+        self.encoder = nn.TransformerEncoder(
+            layer, num_layers=config.layers, enable_nested_tensor=False
+        )
         self.output_proj = nn.Linear(d, config.feature_dim)
 
     def forward(
@@ -94,7 +104,9 @@ class MotionDenoiser(nn.Module):
         """
         B, T, _ = x_t.shape  # (B, T, 263)
         if T > self.config.max_frames:
-            raise ConfigError(f"motion has {T} frames; the model supports at most {self.config.max_frames}")
+            raise ConfigError(
+                f"motion has {T} frames; the model supports at most {self.config.max_frames}"
+            )
         if keep_text is not None:
             text = text * keep_text.to(text.dtype)[:, None]
         cond = self.step_mlp(self.step_table[t]) + self.text_proj(text)  # (B, d)
@@ -103,7 +115,9 @@ class MotionDenoiser(nn.Module):
         padding = None
         if self.config.padding_mask:
             # True marks keys to ignore; the conditioning token is always attended to.
-            padding = torch.cat([torch.zeros(B, 1, dtype=torch.bool, device=mask.device), ~mask], dim=1)
+            padding = torch.cat(
+                [torch.zeros(B, 1, dtype=torch.bool, device=mask.device), ~mask], dim=1
+            )
         hidden = self.encoder(tokens, src_key_padding_mask=padding)  # (B, 1 + T, d)
         x0 = self.output_proj(hidden[:, 1:])  # (B, T, 263)
         return x0 * rearrange(mask, "b t -> b t 1").to(x0.dtype)

@@ -47,14 +47,20 @@ class MotionGenerator:
         device: where the denoiser runs ("" = cuda when available).
     """
 
-    def __init__(self, checkpoint: Checkpoint, *, text_encoder: TextEncoder | None = None, device: str = "") -> None:
+    def __init__(
+        self, checkpoint: Checkpoint, *, text_encoder: TextEncoder | None = None, device: str = ""
+    ) -> None:
         self.checkpoint = checkpoint
         self.text_encoder = text_encoder or get_text_encoder(checkpoint.model.text)
         check_text_encoder(checkpoint, self.text_encoder.name, self.text_encoder.dim)
         self.device = resolve_device(device)
-        self.schedule = NoiseSchedule.from_name(checkpoint.diffusion.schedule, checkpoint.diffusion.steps)
+        self.schedule = NoiseSchedule.from_name(
+            checkpoint.diffusion.schedule, checkpoint.diffusion.steps
+        )
         self.denoiser = MotionDenoiser(
-            checkpoint.model, text_dim=checkpoint.text_dim, num_diffusion_steps=checkpoint.diffusion.steps
+            checkpoint.model,
+            text_dim=checkpoint.text_dim,
+            num_diffusion_steps=checkpoint.diffusion.steps,
         ).to(self.device)
         self.denoiser.eval()
         self._weights: bool | None = None  # which weights are loaded: True = EMA
@@ -90,7 +96,9 @@ class MotionGenerator:
             ConfigError: mismatched list lengths or a length outside [1, model.max_frames].
         """
         if len(captions) != len(lengths):
-            raise ConfigError(f"got {len(captions)} captions but {len(lengths)} lengths; give one length per caption")
+            raise ConfigError(
+                f"got {len(captions)} captions but {len(lengths)} lengths; give one length per caption"
+            )
         max_frames = self.checkpoint.model.max_frames
         bad = [n for n in lengths if not 1 <= int(n) <= max_frames]
         if bad:
@@ -99,8 +107,12 @@ class MotionGenerator:
             raise ConfigError(f"sample.batch_size must be >= 1, got {config.batch_size}")
         self._load_weights(config.use_ema)
         settings = SamplerSettings(
-            method=config.method, steps=config.steps, eta=config.eta, guidance_scale=config.guidance_scale,
-            temperature=config.temperature, progress=config.progress,
+            method=config.method,
+            steps=config.steps,
+            eta=config.eta,
+            guidance_scale=config.guidance_scale,
+            temperature=config.temperature,
+            progress=config.progress,
         )
         lengths = [int(n) for n in lengths]
         order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
@@ -108,10 +120,16 @@ class MotionGenerator:
         for start in range(0, len(order), config.batch_size):
             chunk = order[start : start + config.batch_size]
             chunk_lengths = torch.tensor([lengths[i] for i in chunk])
-            mask = (torch.arange(int(chunk_lengths.max()))[None] < chunk_lengths[:, None]).to(self.device)
+            mask = (torch.arange(int(chunk_lengths.max()))[None] < chunk_lengths[:, None]).to(
+                self.device
+            )
             text = self.text_encoder.encode([captions[i] for i in chunk]).to(self.device)
-            motion = sample_motion(self.denoiser, self.schedule, text, mask, settings, generator=generator)
-            motion = motion.float().cpu().numpy() * self.std + self.mean  # (B, T, 263) de-normalised
+            motion = sample_motion(
+                self.denoiser, self.schedule, text, mask, settings, generator=generator
+            )
+            motion = (
+                motion.float().cpu().numpy() * self.std + self.mean
+            )  # (B, T, 263) de-normalised
             for row, index in enumerate(chunk):
                 features[index] = motion[row, : lengths[index]].astype(np.float32)
         done = [f for f in features if f is not None]
@@ -129,6 +147,6 @@ def sample(
     text_encoder: TextEncoder | None = None,
 ) -> SampleResult:
     """One-shot convenience: load `checkpoint` and sample (use MotionGenerator to sample many times)."""
-    return MotionGenerator.from_checkpoint(checkpoint, text_encoder=text_encoder, device=config.device).sample(
-        captions, lengths, config, generator=generator
-    )
+    return MotionGenerator.from_checkpoint(
+        checkpoint, text_encoder=text_encoder, device=config.device
+    ).sample(captions, lengths, config, generator=generator)

@@ -50,7 +50,9 @@ def ric_joints(features: torch.Tensor) -> torch.Tensor:
     facing quaternion (cos a, 0, sin a, 0), i.e. a rotation of 2a about y; positions are rotated back by -2a.
     """
     B, T, _ = features.shape  # (B, T, 263)
-    half_angle = torch.cat([features.new_zeros(B, 1), torch.cumsum(features[:, :-1, _ROOT_YAW_VEL], dim=1)], dim=1)
+    half_angle = torch.cat(
+        [features.new_zeros(B, 1), torch.cumsum(features[:, :-1, _ROOT_YAW_VEL], dim=1)], dim=1
+    )
     undo = -2.0 * half_angle  # (B, T) [rad]
     steps = features.new_zeros(B, T, 3)
     steps[:, 1:, 0] = features[:, :-1, 1]
@@ -59,22 +61,31 @@ def ric_joints(features: torch.Tensor) -> torch.Tensor:
     root = torch.stack([root[..., 0], features[..., _ROOT_HEIGHT], root[..., 2]], dim=-1)
     local = features[..., _RIC].reshape(B, T, NUM_JOINTS - 1, 3)
     joints = _rotate_about_y(local, undo[..., None])
-    joints = joints + torch.stack([root[..., 0], torch.zeros_like(root[..., 0]), root[..., 2]], -1)[:, :, None]
+    joints = (
+        joints
+        + torch.stack([root[..., 0], torch.zeros_like(root[..., 0]), root[..., 2]], -1)[:, :, None]
+    )
     return torch.cat([root[:, :, None], joints], dim=2)
 
 
-def joint_position_loss(pred_joints: torch.Tensor, target_joints: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+def joint_position_loss(
+    pred_joints: torch.Tensor, target_joints: torch.Tensor, mask: torch.Tensor
+) -> torch.Tensor:
     """Masked MSE of joint positions (B, T, 22, 3) -> (B,)."""
     return masked_mse(pred_joints, target_joints, mask)
 
 
-def velocity_loss(pred_joints: torch.Tensor, target_joints: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+def velocity_loss(
+    pred_joints: torch.Tensor, target_joints: torch.Tensor, mask: torch.Tensor
+) -> torch.Tensor:
     """Masked MSE of frame-to-frame joint displacements; a pair counts when both frames are valid, (B,)."""
     pair_mask = mask[:, 1:] & mask[:, :-1]
     return masked_mse(pred_joints.diff(dim=1), target_joints.diff(dim=1), pair_mask)
 
 
-def foot_contact_loss(pred_joints: torch.Tensor, target_features: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+def foot_contact_loss(
+    pred_joints: torch.Tensor, target_features: torch.Tensor, mask: torch.Tensor
+) -> torch.Tensor:
     """Squared velocity of the foot joints on frames the target labels as in contact, (B,).
 
     Args:
@@ -83,6 +94,10 @@ def foot_contact_loss(pred_joints: torch.Tensor, target_features: torch.Tensor, 
         mask: (B, T) valid frames.
     """
     contact = target_features[:, :-1, _CONTACTS] > _CONTACT_ON  # (B, T-1, 4)
-    foot_velocity = pred_joints[:, 1:, list(FOOT_JOINTS)] - pred_joints[:, :-1, list(FOOT_JOINTS)]  # (B, T-1, 4, 3)
+    foot_velocity = (
+        pred_joints[:, 1:, list(FOOT_JOINTS)] - pred_joints[:, :-1, list(FOOT_JOINTS)]
+    )  # (B, T-1, 4, 3)
     pair_mask = mask[:, 1:] & mask[:, :-1]
-    return masked_mse(foot_velocity * contact[..., None], torch.zeros_like(foot_velocity), pair_mask)
+    return masked_mse(
+        foot_velocity * contact[..., None], torch.zeros_like(foot_velocity), pair_mask
+    )

@@ -41,7 +41,9 @@ class SamplerSettings:
 
 def _noise(shape: tuple[int, ...], generator: torch.Generator, like: torch.Tensor) -> torch.Tensor:
     """Standard normal noise drawn from `generator` (on its own device), moved to `like`'s device."""
-    return torch.randn(shape, generator=generator, device=generator.device).to(like.device, like.dtype)
+    return torch.randn(shape, generator=generator, device=generator.device).to(
+        like.device, like.dtype
+    )
 
 
 def guided_x0(
@@ -59,9 +61,15 @@ def guided_x0(
     if guidance_scale == 1.0:
         return denoiser(x_t, t, text, mask)
     B = x_t.shape[0]
-    keep = torch.cat([torch.ones(B, dtype=torch.bool), torch.zeros(B, dtype=torch.bool)]).to(x_t.device)
+    keep = torch.cat([torch.ones(B, dtype=torch.bool), torch.zeros(B, dtype=torch.bool)]).to(
+        x_t.device
+    )
     both = denoiser(
-        torch.cat([x_t, x_t]), torch.cat([t, t]), torch.cat([text, text]), torch.cat([mask, mask]), keep_text=keep
+        torch.cat([x_t, x_t]),
+        torch.cat([t, t]),
+        torch.cat([text, text]),
+        torch.cat([mask, mask]),
+        keep_text=keep,
     )
     conditional, unconditional = both[:B], both[B:]
     return unconditional + guidance_scale * (conditional - unconditional)
@@ -99,7 +107,9 @@ def sample_motion(
         timesteps = list(range(schedule.num_steps - 1, -1, -1))
     else:
         timesteps = schedule.timesteps(settings.steps)
-    loop = tqdm(timesteps, desc=f"{settings.method} sampling", leave=False, disable=not settings.progress)
+    loop = tqdm(
+        timesteps, desc=f"{settings.method} sampling", leave=False, disable=not settings.progress
+    )
     for index, t in enumerate(loop):
         t_batch = torch.full((B,), t, dtype=torch.long, device=x.device)
         x0 = guided_x0(denoiser, x, t_batch, text, mask, settings.guidance_scale)

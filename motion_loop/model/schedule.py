@@ -25,7 +25,9 @@ def cosine_betas(steps: int) -> torch.Tensor:
     def alpha_bar(u: float) -> float:
         return math.cos((u + _COSINE_OFFSET) / (1 + _COSINE_OFFSET) * math.pi / 2) ** 2
 
-    betas = [min(1 - alpha_bar((i + 1) / steps) / alpha_bar(i / steps), _MAX_BETA) for i in range(steps)]
+    betas = [
+        min(1 - alpha_bar((i + 1) / steps) / alpha_bar(i / steps), _MAX_BETA) for i in range(steps)
+    ]
     return torch.tensor(betas, dtype=torch.float64)
 
 
@@ -35,7 +37,10 @@ def linear_betas(steps: int) -> torch.Tensor:
     return torch.linspace(scale * 1e-4, scale * 0.02, steps, dtype=torch.float64)
 
 
-BETA_SCHEDULES: dict[str, Callable[[int], torch.Tensor]] = {"cosine": cosine_betas, "linear": linear_betas}
+BETA_SCHEDULES: dict[str, Callable[[int], torch.Tensor]] = {
+    "cosine": cosine_betas,
+    "linear": linear_betas,
+}
 
 
 def get_betas(name: str, steps: int) -> torch.Tensor:
@@ -53,7 +58,11 @@ def get_betas(name: str, steps: int) -> torch.Tensor:
 
 def _gather(values: torch.Tensor, t: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
     """values[t] shaped (B, 1, 1) for broadcasting against x (B, T, D), in x's dtype and device."""
-    return values.to(like.device)[t.to(like.device)].to(like.dtype).reshape(-1, *([1] * (like.ndim - 1)))
+    return (
+        values.to(like.device)[t.to(like.device)]
+        .to(like.dtype)
+        .reshape(-1, *([1] * (like.ndim - 1)))
+    )
 
 
 class NoiseSchedule:
@@ -67,11 +76,19 @@ class NoiseSchedule:
         self.betas = betas.to(torch.float64)
         self.num_steps = int(betas.shape[0])
         self.alphas_cumprod = torch.cumprod(1.0 - self.betas, dim=0)  # alpha_bar_t
-        self.alphas_cumprod_prev = torch.cat([torch.ones(1, dtype=torch.float64), self.alphas_cumprod[:-1]])
+        self.alphas_cumprod_prev = torch.cat(
+            [torch.ones(1, dtype=torch.float64), self.alphas_cumprod[:-1]]
+        )
         # DDPM posterior q(x_{t-1} | x_t, x0) (Ho et al. eq. 6-7); "fixed small" variance beta~_t.
-        self.posterior_variance = self.betas * (1 - self.alphas_cumprod_prev) / (1 - self.alphas_cumprod)
-        self.posterior_coef_x0 = self.betas * self.alphas_cumprod_prev.sqrt() / (1 - self.alphas_cumprod)
-        self.posterior_coef_xt = (1 - self.alphas_cumprod_prev) * (1 - self.betas).sqrt() / (1 - self.alphas_cumprod)
+        self.posterior_variance = (
+            self.betas * (1 - self.alphas_cumprod_prev) / (1 - self.alphas_cumprod)
+        )
+        self.posterior_coef_x0 = (
+            self.betas * self.alphas_cumprod_prev.sqrt() / (1 - self.alphas_cumprod)
+        )
+        self.posterior_coef_xt = (
+            (1 - self.alphas_cumprod_prev) * (1 - self.betas).sqrt() / (1 - self.alphas_cumprod)
+        )
 
     @classmethod
     def from_name(cls, name: str, steps: int) -> NoiseSchedule:
@@ -112,7 +129,10 @@ class NoiseSchedule:
             noise: standard normal (B, T, D), already multiplied by the sampling temperature; None = 0.
         """
         tt = torch.full((x_t.shape[0],), t, dtype=torch.long)
-        mean = _gather(self.posterior_coef_x0, tt, x_t) * x0_pred + _gather(self.posterior_coef_xt, tt, x_t) * x_t
+        mean = (
+            _gather(self.posterior_coef_x0, tt, x_t) * x0_pred
+            + _gather(self.posterior_coef_xt, tt, x_t) * x_t
+        )
         if t == 0 or noise is None:
             return mean
         return mean + _gather(self.posterior_variance, tt, x_t).sqrt() * noise

@@ -22,7 +22,12 @@ from torch.utils.data import ConcatDataset, Dataset
 from tqdm.auto import tqdm
 
 from motion_loop.errors import ConfigError
-from motion_loop.model.checkpoint import Checkpoint, check_text_encoder, load_checkpoint, save_checkpoint
+from motion_loop.model.checkpoint import (
+    Checkpoint,
+    check_text_encoder,
+    load_checkpoint,
+    save_checkpoint,
+)
 from motion_loop.model.config import DiffusionConfig, ModelConfig, TrainConfig
 from motion_loop.model.denoiser import MotionDenoiser
 from motion_loop.model.ema import EMA
@@ -42,7 +47,7 @@ _STREAM_NOISE, _STREAM_ORDER, _STREAM_DROPOUT, _STREAM_INIT = 0, 1, 2, 3
 
 
 def resolve_device(name: str) -> torch.device:
-    """"" -> cuda when available else cpu; otherwise torch.device(name)."""
+    """ "" -> cuda when available else cpu; otherwise torch.device(name)."""
     if not name:
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     return torch.device(name)
@@ -112,7 +117,9 @@ class Trainer:
         device: torch.device | None = None,
     ) -> None:
         if train.batch_size < 1 or train.steps < 0:
-            raise ConfigError(f"train.batch_size must be >= 1 and train.steps >= 0, got {train.batch_size}, {train.steps}")
+            raise ConfigError(
+                f"train.batch_size must be >= 1 and train.steps >= 0, got {train.batch_size}, {train.steps}"
+            )
         self.model_config, self.diffusion_config, self.train_config = model, diffusion, train
         self.device = device or resolve_device(train.device)
         self.mean, self.std = np.asarray(mean, np.float32), np.asarray(std, np.float32)
@@ -120,8 +127,12 @@ class Trainer:
         self.schedule = NoiseSchedule.from_name(diffusion.schedule, diffusion.steps)
         # Initial weights come from the run's seed, not from the process-wide RNG (which stays untouched).
         with torch.random.fork_rng(devices=[]):
-            torch.set_rng_state(torch.Generator().manual_seed(_stream_seed(train.seed, 0, _STREAM_INIT)).get_state())
-            denoiser = MotionDenoiser(model, text_dim=text_encoder.dim, num_diffusion_steps=diffusion.steps)
+            torch.set_rng_state(
+                torch.Generator().manual_seed(_stream_seed(train.seed, 0, _STREAM_INIT)).get_state()
+            )
+            denoiser = MotionDenoiser(
+                model, text_dim=text_encoder.dim, num_diffusion_steps=diffusion.steps
+            )
         self.denoiser = denoiser.to(self.device)
         self.ema = EMA(self.denoiser, decay=train.ema_decay)
         self.step = 0
@@ -129,9 +140,15 @@ class Trainer:
         self.generation: int | None = None
         self._new_optimizer()
         rank = _rank()
-        self.noise_generator = torch.Generator(device=self.device).manual_seed(_stream_seed(train.seed, rank, _STREAM_NOISE))
-        self.order_generator = torch.Generator().manual_seed(_stream_seed(train.seed, rank, _STREAM_ORDER))
-        self._dropout_states = self._initial_dropout_states(_stream_seed(train.seed, rank, _STREAM_DROPOUT))
+        self.noise_generator = torch.Generator(device=self.device).manual_seed(
+            _stream_seed(train.seed, rank, _STREAM_NOISE)
+        )
+        self.order_generator = torch.Generator().manual_seed(
+            _stream_seed(train.seed, rank, _STREAM_ORDER)
+        )
+        self._dropout_states = self._initial_dropout_states(
+            _stream_seed(train.seed, rank, _STREAM_DROPOUT)
+        )
         self._order: list[int] = []
         self._cursor = 0
         self._pending_dataset_states: list[dict[str, Any]] | None = None
@@ -142,7 +159,10 @@ class Trainer:
     def _new_optimizer(self) -> None:
         cfg = self.train_config
         self.optimizer = torch.optim.AdamW(
-            self.denoiser.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay, betas=(cfg.adam_beta1, cfg.adam_beta2)
+            self.denoiser.parameters(),
+            lr=cfg.lr,
+            weight_decay=cfg.weight_decay,
+            betas=(cfg.adam_beta1, cfg.adam_beta2),
         )
         warmup = max(cfg.warmup_steps, 0)
         self.lr_scheduler = torch.optim.lr_scheduler.LambdaLR(
@@ -175,15 +195,22 @@ class Trainer:
         checkpoint = load_checkpoint(path, map_location="cpu")
         check_text_encoder(checkpoint, text_encoder.name, text_encoder.dim, path=path)
         trainer = cls(
-            checkpoint.model, checkpoint.diffusion, train, mean=checkpoint.mean, std=checkpoint.std,
-            text_encoder=text_encoder, device=device,
+            checkpoint.model,
+            checkpoint.diffusion,
+            train,
+            mean=checkpoint.mean,
+            std=checkpoint.std,
+            text_encoder=text_encoder,
+            device=device,
         )
         trainer.denoiser.load_state_dict(checkpoint.weights)
         trainer.ema.load_state_dict(checkpoint.ema_weights, updates=checkpoint.step)
         trainer.generation = checkpoint.generation
         if resume or not train.reset_optimizer:
             if checkpoint.optimizer is None:
-                raise ConfigError(f"{path} holds no optimiser state; fine-tune with train.reset_optimizer=true")
+                raise ConfigError(
+                    f"{path} holds no optimiser state; fine-tune with train.reset_optimizer=true"
+                )
             trainer.optimizer.load_state_dict(checkpoint.optimizer)
             if checkpoint.lr_scheduler is not None:
                 trainer.lr_scheduler.load_state_dict(checkpoint.lr_scheduler)
@@ -201,7 +228,9 @@ class Trainer:
             "dropout": {k: v.clone() for k, v in self._dropout_states.items()},
             "batch_order": list(self._order),
             "cursor": self._cursor,
-            "dataset": [rng.bit_generator.state for rng in _dataset_rngs(dataset)] if dataset is not None else [],
+            "dataset": [rng.bit_generator.state for rng in _dataset_rngs(dataset)]
+            if dataset is not None
+            else [],
         }
 
     def _load_rng(self, state: dict[str, Any]) -> None:
@@ -243,7 +272,7 @@ class Trainer:
                     f"the checkpoint stored {len(self._pending_dataset_states)} dataset RNG states but the "
                     f"dataset has {len(rngs)}; resume with the same dataset layout"
                 )
-            for rng, state in zip(rngs, self._pending_dataset_states):
+            for rng, state in zip(rngs, self._pending_dataset_states, strict=True):
                 rng.bit_generator.state = state
             self._pending_dataset_states = None
 
@@ -260,13 +289,18 @@ class Trainer:
         return indices
 
     def _loss(self, model: torch.nn.Module, batch: Batch) -> tuple[torch.Tensor, dict[str, float]]:
-        motion, mask = batch.motion.to(self.device), batch.mask.to(self.device)  # (B, T, 263), (B, T)
+        motion, mask = (
+            batch.motion.to(self.device),
+            batch.mask.to(self.device),
+        )  # (B, T, 263), (B, T)
         B = motion.shape[0]
         text = self.text_encoder.encode(batch.captions).to(self.device)  # (B, text_dim)
         gen = self.noise_generator
         t = torch.randint(0, self.schedule.num_steps, (B,), generator=gen, device=self.device)
         noise = torch.randn(motion.shape, generator=gen, device=self.device)
-        keep_text = torch.rand(B, generator=gen, device=self.device) >= self.model_config.cond_mask_prob
+        keep_text = (
+            torch.rand(B, generator=gen, device=self.device) >= self.model_config.cond_mask_prob
+        )
         x_t = self.schedule.add_noise(motion, noise, t)
         x0 = model(x_t, t, text, mask, keep_text=keep_text)
         terms = {"mse": masked_mse(x0, motion, mask).mean()}
@@ -276,13 +310,19 @@ class Trainer:
             target_features = motion * self._std_t + self._mean_t
             pred_joints, target_joints = ric_joints(pred_features), ric_joints(target_features)
             if weights.lambda_joints:
-                terms["joints"] = weights.lambda_joints * joint_position_loss(pred_joints, target_joints, mask).mean()
+                terms["joints"] = (
+                    weights.lambda_joints
+                    * joint_position_loss(pred_joints, target_joints, mask).mean()
+                )
             if weights.lambda_velocity:
-                terms["velocity"] = weights.lambda_velocity * velocity_loss(pred_joints, target_joints, mask).mean()
+                terms["velocity"] = (
+                    weights.lambda_velocity * velocity_loss(pred_joints, target_joints, mask).mean()
+                )
             if weights.lambda_foot_contact:
-                terms["foot_contact"] = weights.lambda_foot_contact * foot_contact_loss(
-                    pred_joints, target_features, mask
-                ).mean()
+                terms["foot_contact"] = (
+                    weights.lambda_foot_contact
+                    * foot_contact_loss(pred_joints, target_features, mask).mean()
+                )
         loss = torch.stack(list(terms.values())).sum()
         return loss, {k: float(v.detach()) for k, v in terms.items()}
 
@@ -294,14 +334,24 @@ class Trainer:
         loss.backward()
         grad_norm = float("nan")
         if self.train_config.grad_clip > 0:
-            grad_norm = float(torch.nn.utils.clip_grad_norm_(self.denoiser.parameters(), self.train_config.grad_clip))
+            grad_norm = float(
+                torch.nn.utils.clip_grad_norm_(
+                    self.denoiser.parameters(), self.train_config.grad_clip
+                )
+            )
         self.optimizer.step()
         self.lr_scheduler.step()
         self.ema.update(self.denoiser)
         self.step += 1
-        return {"loss": float(loss.detach()), **{f"loss/{k}": v for k, v in terms.items()}, "grad_norm": grad_norm}
+        return {
+            "loss": float(loss.detach()),
+            **{f"loss/{k}": v for k, v in terms.items()},
+            "grad_norm": grad_norm,
+        }
 
-    def fit(self, dataset: Dataset, out_dir: Path | str, *, steps: int | None = None) -> TrainResult:
+    def fit(
+        self, dataset: Dataset, out_dir: Path | str, *, steps: int | None = None
+    ) -> TrainResult:
         """Train until the step counter reaches `steps` (default train.steps), then save out_dir/checkpoint.pt.
 
         Checkpoints are also written every train.save_every steps. Under DDP only rank 0 writes.
@@ -327,16 +377,25 @@ class Trainer:
         window: list[float] = []
         devices = [self.device] if self.device.type == "cuda" else []
         self.denoiser.train()
-        with torch.random.fork_rng(devices=devices, device_type=self.device.type if devices else "cuda"):
+        with torch.random.fork_rng(
+            devices=devices, device_type=self.device.type if devices else "cuda"
+        ):
             torch.set_rng_state(self._dropout_states["cpu"])
             if devices:
                 torch.cuda.set_rng_state(self._dropout_states["cuda"], self.device)
-            bar = tqdm(total=target, initial=self.step, desc="train", disable=not self.train_config.progress or rank != 0)
+            bar = tqdm(
+                total=target,
+                initial=self.step,
+                desc="train",
+                disable=not self.train_config.progress or rank != 0,
+            )
             while self.step < target:
                 scalars = self._train_step(model, dataset)
                 window.append(scalars["loss"])
                 bar.update(1)
-                log_now = self.step % max(self.train_config.log_every, 1) == 0 or self.step == target
+                log_now = (
+                    self.step % max(self.train_config.log_every, 1) == 0 or self.step == target
+                )
                 if log_now:
                     self.metrics = {"loss": float(np.mean(window)), "step": float(self.step)}
                     bar.set_postfix(loss=f"{self.metrics['loss']:.4f}")
@@ -348,7 +407,10 @@ class Trainer:
                         writer.add_scalar("train/lr", self.lr_scheduler.get_last_lr()[0], self.step)
                     window = []
                 self._capture_dropout_states(devices)
-                save_now = self.train_config.save_every > 0 and self.step % self.train_config.save_every == 0
+                save_now = (
+                    self.train_config.save_every > 0
+                    and self.step % self.train_config.save_every == 0
+                )
                 if save_now and rank == 0 and self.step < target:
                     self.save(checkpoint_path, dataset)
             bar.close()

@@ -59,7 +59,7 @@ class CachedEncoder:
         if missing:
             vectors = self.inner.encode(missing)
             self.computed += len(missing)
-            for caption, vector in zip(missing, vectors):
+            for caption, vector in zip(missing, vectors, strict=True):
                 self._store(caption, vector.detach().clone())
         if not captions:
             return torch.zeros(0, self.dim)

@@ -42,6 +42,9 @@ class MiniLMEncoder:
         if not captions:
             return torch.zeros(0, self.dim)
         embeddings = self._model.encode(
-            list(captions), batch_size=self._batch_size, convert_to_tensor=True, show_progress_bar=False
+            list(captions),
+            batch_size=self._batch_size,
+            convert_to_tensor=True,
+            show_progress_bar=False,
         )
         return embeddings.float().cpu()

@@ -1,18 +1,22 @@
 import pytest
 import torch
+from model_helpers import tiny_model_config
 
 from motion_loop.errors import ConfigError
 from motion_loop.model.config import ModelConfig
 from motion_loop.model.denoiser import MotionDenoiser, count_parameters
-
-from model_helpers import tiny_model_config
 
 
 def _inputs(B: int = 3, T: int = 20, text_dim: int = 16, seed: int = 0):
     g = torch.Generator().manual_seed(seed)
     lengths = torch.tensor([20, 12, 5])[:B]
     mask = torch.arange(T)[None] < lengths[:, None]
-    return torch.randn(B, T, 263, generator=g), torch.randint(0, 100, (B,), generator=g), torch.randn(B, text_dim, generator=g), mask
+    return (
+        torch.randn(B, T, 263, generator=g),
+        torch.randint(0, 100, (B,), generator=g),
+        torch.randn(B, text_dim, generator=g),
+        mask,
+    )
 
 
 def test_shapes_and_zero_padding() -> None:
@@ -30,11 +34,15 @@ def test_padding_mask_makes_output_independent_of_padding() -> None:
     noisy_padding[~mask] = 100.0
     torch.testing.assert_close(model(x, t, text, mask), model(noisy_padding, t, text, mask))
     # A shorter canvas holding the same valid frames gives the same prediction.
-    torch.testing.assert_close(model(x, t, text, mask)[1:2, :12], model(x[1:2, :12], t[1:2], text[1:2], mask[1:2, :12]))
+    torch.testing.assert_close(
+        model(x, t, text, mask)[1:2, :12], model(x[1:2, :12], t[1:2], text[1:2], mask[1:2, :12])
+    )
 
 
 def test_without_padding_mask_padding_leaks() -> None:
-    model = MotionDenoiser(tiny_model_config(padding_mask=False), text_dim=16, num_diffusion_steps=100).eval()
+    model = MotionDenoiser(
+        tiny_model_config(padding_mask=False), text_dim=16, num_diffusion_steps=100
+    ).eval()
     x, t, text, mask = _inputs()
     noisy_padding = x.clone()
     noisy_padding[~mask] = 100.0

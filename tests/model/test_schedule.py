@@ -39,11 +39,15 @@ def test_ddim_with_perfect_x0_recovers_it() -> None:
     x = schedule.add_noise(x0, noise, torch.tensor([99, 99]))
     steps = schedule.timesteps(10)
     for i, t in enumerate(steps):
-        x = schedule.ddim_step(x0, x, t, steps[i + 1] if i + 1 < len(steps) else -1, eta=0.0, noise=None)
+        x = schedule.ddim_step(
+            x0, x, t, steps[i + 1] if i + 1 < len(steps) else -1, eta=0.0, noise=None
+        )
     torch.testing.assert_close(x, x0, atol=1e-5, rtol=0)
 
 
 def test_ddpm_posterior_mean_at_t0_is_x0() -> None:
     schedule = NoiseSchedule.from_name("cosine", 50)
     x0, xt = torch.randn(1, 3, 4), torch.randn(1, 3, 4)
-    torch.testing.assert_close(schedule.ddpm_step(x0, xt, 0, torch.randn(1, 3, 4)), x0, atol=1e-6, rtol=0)
+    torch.testing.assert_close(
+        schedule.ddpm_step(x0, xt, 0, torch.randn(1, 3, 4)), x0, atol=1e-6, rtol=0
+    )

@@ -2,6 +2,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from model_helpers import tiny_diffusion_config, tiny_model_config, tiny_train_config
 
 from motion_loop.data.dataset import MotionDataset
 from motion_loop.data.humanml3d import HumanML3DFolder
@@ -9,7 +10,6 @@ from motion_loop.model import Trainer, load_checkpoint, train_model
 from motion_loop.model.checkpoint import CheckpointError
 from motion_loop.model.training import collate
 from motion_loop.text.encoder import HashEncoder, TextConfig, get_text_encoder
-from model_helpers import tiny_diffusion_config, tiny_model_config, tiny_train_config
 
 
 def _assert_same_state(a: dict, b: dict) -> None:
@@ -19,7 +19,13 @@ def _assert_same_state(a: dict, b: dict) -> None:
 
 
 def test_train_writes_self_describing_checkpoint(synthetic_folder: Path, tmp_path: Path) -> None:
-    result = train_model(tiny_model_config(), tiny_diffusion_config(), tiny_train_config(), synthetic_folder, tmp_path)
+    result = train_model(
+        tiny_model_config(),
+        tiny_diffusion_config(),
+        tiny_train_config(),
+        synthetic_folder,
+        tmp_path,
+    )
     checkpoint = load_checkpoint(result.checkpoint)
     assert checkpoint.step == 4 and result.step == 4
     assert checkpoint.model.latent_dim == 32 and checkpoint.diffusion.steps == 100
@@ -30,10 +36,19 @@ def test_train_writes_self_describing_checkpoint(synthetic_folder: Path, tmp_pat
 
 def test_resume_is_exact(synthetic_folder: Path, tmp_path: Path) -> None:
     model, diffusion = tiny_model_config(), tiny_diffusion_config()
-    straight = train_model(model, diffusion, tiny_train_config(steps=6), synthetic_folder, tmp_path / "straight")
-    first = train_model(model, diffusion, tiny_train_config(steps=3), synthetic_folder, tmp_path / "split")
+    straight = train_model(
+        model, diffusion, tiny_train_config(steps=6), synthetic_folder, tmp_path / "straight"
+    )
+    first = train_model(
+        model, diffusion, tiny_train_config(steps=3), synthetic_folder, tmp_path / "split"
+    )
     resumed = train_model(
-        model, diffusion, tiny_train_config(steps=6), synthetic_folder, tmp_path / "split", resume_from=first.checkpoint
+        model,
+        diffusion,
+        tiny_train_config(steps=6),
+        synthetic_folder,
+        tmp_path / "split",
+        resume_from=first.checkpoint,
     )
     a, b = load_checkpoint(straight.checkpoint), load_checkpoint(resumed.checkpoint)
     assert a.step == b.step == 6
@@ -43,12 +58,22 @@ def test_resume_is_exact(synthetic_folder: Path, tmp_path: Path) -> None:
 
 
 def test_finetune_fresh_and_resumed_optimizer(synthetic_folder: Path, tmp_path: Path) -> None:
-    base = train_model(tiny_model_config(), tiny_diffusion_config(), tiny_train_config(steps=2), synthetic_folder, tmp_path / "g0")
+    base = train_model(
+        tiny_model_config(),
+        tiny_diffusion_config(),
+        tiny_train_config(steps=2),
+        synthetic_folder,
+        tmp_path / "g0",
+    )
     for reset in (True, False):
         out = tmp_path / f"g1_{reset}"
         result = train_model(
-            tiny_model_config(), tiny_diffusion_config(), tiny_train_config(steps=2, reset_optimizer=reset),
-            synthetic_folder, out, init_from=base.checkpoint,
+            tiny_model_config(),
+            tiny_diffusion_config(),
+            tiny_train_config(steps=2, reset_optimizer=reset),
+            synthetic_folder,
+            out,
+            init_from=base.checkpoint,
         )
         checkpoint = load_checkpoint(result.checkpoint)
         assert checkpoint.step == 2
@@ -57,13 +82,21 @@ def test_finetune_fresh_and_resumed_optimizer(synthetic_folder: Path, tmp_path: 
 
 
 def test_checkpoint_refuses_other_text_encoder(synthetic_folder: Path, tmp_path: Path) -> None:
-    result = train_model(tiny_model_config(), tiny_diffusion_config(), tiny_train_config(steps=1), synthetic_folder, tmp_path)
+    result = train_model(
+        tiny_model_config(),
+        tiny_diffusion_config(),
+        tiny_train_config(steps=1),
+        synthetic_folder,
+        tmp_path,
+    )
 
     class Other(HashEncoder):
         name = "other"
 
     with pytest.raises(CheckpointError, match="trained with text encoder 'hash'"):
-        Trainer.from_checkpoint(result.checkpoint, tiny_train_config(), resume=True, text_encoder=Other())
+        Trainer.from_checkpoint(
+            result.checkpoint, tiny_train_config(), resume=True, text_encoder=Other()
+        )
 
 
 def test_load_refuses_foreign_file(tmp_path: Path) -> None:
@@ -80,8 +113,12 @@ def test_one_batch_overfit_drives_loss_near_zero(synthetic_folder: Path) -> None
     model = tiny_model_config(latent_dim=64, ff_dim=128, dropout=0.0, cond_mask_prob=0.0)
     encoder = get_text_encoder(TextConfig(name="hash"))
     trainer = Trainer(
-        model, tiny_diffusion_config(), tiny_train_config(lr=1e-3, ema_decay=0.0, grad_clip=0.0),
-        mean=dataset.mean, std=dataset.std, text_encoder=encoder,
+        model,
+        tiny_diffusion_config(),
+        tiny_train_config(lr=1e-3, ema_decay=0.0, grad_clip=0.0),
+        mean=dataset.mean,
+        std=dataset.std,
+        text_encoder=encoder,
     )
 
     def mean_loss() -> float:
@@ -104,6 +141,12 @@ def test_one_batch_overfit_drives_loss_near_zero(synthetic_folder: Path) -> None
 
 def test_geometric_losses_train(synthetic_folder: Path, tmp_path: Path) -> None:
     train = tiny_train_config(steps=2)
-    train.loss.lambda_joints, train.loss.lambda_velocity, train.loss.lambda_foot_contact = 1.0, 1.0, 1.0
-    result = train_model(tiny_model_config(), tiny_diffusion_config(), train, synthetic_folder, tmp_path)
+    train.loss.lambda_joints, train.loss.lambda_velocity, train.loss.lambda_foot_contact = (
+        1.0,
+        1.0,
+        1.0,
+    )
+    result = train_model(
+        tiny_model_config(), tiny_diffusion_config(), train, synthetic_folder, tmp_path
+    )
     assert torch.isfinite(torch.tensor(result.loss))
