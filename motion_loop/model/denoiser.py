@@ -75,6 +75,8 @@ class MotionDenoiser(nn.Module):
             activation=config.activation,
             batch_first=True,
         )
+        # nn.MultiheadAttention reads its attention-weight dropout from this attribute at every call.
+        layer.self_attn.dropout = config.attention_dropout
         self.encoder = nn.TransformerEncoder(
             layer, num_layers=config.layers, enable_nested_tensor=False
         )
