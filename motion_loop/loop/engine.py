@@ -151,7 +151,7 @@ class LoopEngine:
             parts.append(spec.fresh.draw(n_fresh, rng=rng))
         sources = spec.graph.in_neighbours(node)
         shares = split_evenly(synthetic_count(spec.policy, n_real), len(sources))
-        for source, share in zip(sources, shares):
+        for source, share in zip(sources, shares, strict=True):
             samples = states[source].samples
             if share == 0 or samples is None:
                 continue

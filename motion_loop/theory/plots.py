@@ -50,7 +50,7 @@ def plot_gaussian(records: Sequence[dict[str, Any]], panels: Sequence[tuple[floa
     """W2 to the truth vs generation, one curve per gamma, one panel per (lambda, keep_real)."""
     figure = Figure(figsize=(4.2 * len(panels), 3.8), layout="constrained")
     axes = np.atleast_1d(figure.subplots(1, len(panels), sharey=True))
-    for axis, (ratio, keep_real) in zip(axes, panels):
+    for axis, (ratio, keep_real) in zip(axes, panels, strict=True):
         for gamma in gammas:
             where = {"synthetic_ratio": ratio, "gamma": gamma, "keep_real": keep_real}
             axis.semilogy(column(records, "generation", **where), column(records, "w2", **where), label=f"gamma={gamma:g}")
