@@ -173,6 +173,7 @@ class LoopEngine:
             for generation in range(1, done):
                 path = folder.gen_dir(generation) / node / _INCOMING_DIR
                 pool = next_pool(spec.policy, pool, spec.ops.load(path) if path.exists() else None)
+                pool = [spec.ops.concat(pool)] if len(pool) > 1 else pool
             states[node] = _NodeState(samples=samples, pool=pool)
         return states
 
@@ -241,7 +242,9 @@ class LoopEngine:
         spec = self.spec
         learner = spec.learners[node]
         if generation > 0:
-            state.pool = next_pool(spec.policy, state.pool, incoming)
+            pool = next_pool(spec.policy, state.pool, incoming)
+            # One merged batch keeps an accumulated pool O(n) per generation instead of a growing list.
+            state.pool = [spec.ops.concat(pool)] if len(pool) > 1 else pool
         train = build_training_set(spec.policy, real=spec.real[node], pool=state.pool, ops=spec.ops, generation=generation)
         learner.fit(train, rng=self._rng(generation, node, Stream.FIT))
         prompts = spec.ops.prompts(spec.real[node], n_samples, rng=self._rng(generation, node, Stream.PROMPTS))

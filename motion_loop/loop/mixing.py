@@ -90,7 +90,7 @@ def build_training_set(
     """
     parts = [real] if (generation == 0 or policy.keep_real) else []
     parts += [batch for batch in pool if ops.size(batch) > 0]
-    if not parts or sum(ops.size(part) for part in parts) == 0:
+    if not parts or all(ops.size(part) == 0 for part in parts):
         raise MixingError(
             f"generation {generation}'s training set is empty: keep_real={policy.keep_real}, "
             f"synthetic_ratio={policy.synthetic_ratio}, fresh_fraction={policy.fresh_fraction} and no "
