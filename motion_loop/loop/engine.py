@@ -15,7 +15,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 from tqdm import tqdm
@@ -48,8 +48,11 @@ _SYNTHETIC_DIR = "synthetic"
 _CORRECTION_FILE = "correction.jsonl"
 
 
+LearnerT = TypeVar("LearnerT", bound=Learner)
+
+
 @dataclass
-class LoopSpec:
+class LoopSpec(Generic[LearnerT]):
     """Everything one loop run is made of.
 
     Attributes:
@@ -65,12 +68,12 @@ class LoopSpec:
     """
 
     graph: InteractionGraph
-    learners: Mapping[str, Learner]
+    learners: Mapping[str, LearnerT]
     real: Mapping[str, Dataset]
     ops: DatasetOps
     policy: MixingPolicy
-    evaluator: Evaluator
-    corrector: Corrector | None = None
+    evaluator: Evaluator[LearnerT]
+    corrector: Corrector[LearnerT] | None = None
     gamma: float = 0.0
     fresh: FreshSource | None = None
 
@@ -86,7 +89,9 @@ class LoopSpec:
         if not 0.0 <= self.gamma <= 1.0:
             raise ConfigError(f"gamma (correction strength) must lie in [0, 1], got {self.gamma!r}")
         if self.gamma > 0.0 and self.corrector is None:
-            raise ConfigError(f"gamma={self.gamma} asks for a correction but no corrector was given")
+            raise ConfigError(
+                f"gamma={self.gamma} asks for a correction but no corrector was given"
+            )
         needs_fresh = self.policy.fresh_fraction > 0.0 and bool(self.graph.fresh_nodes)
         if needs_fresh and self.fresh is None:
             raise ConfigError(
@@ -95,8 +100,14 @@ class LoopSpec:
             )
         if not self.policy.keep_real:
             for node in self.graph.nodes:
-                gets_fresh = fresh_count(self.policy, self.ops.size(self.real[node]), gets_fresh=node in self.graph.fresh_nodes)
-                gets_synthetic = self.policy.synthetic_ratio > 0 and bool(self.graph.in_neighbours(node))
+                gets_fresh = fresh_count(
+                    self.policy,
+                    self.ops.size(self.real[node]),
+                    gets_fresh=node in self.graph.fresh_nodes,
+                )
+                gets_synthetic = self.policy.synthetic_ratio > 0 and bool(
+                    self.graph.in_neighbours(node)
+                )
                 if not (gets_fresh or gets_synthetic):
                     raise MixingError(
                         f"node {node!r} would train on nothing after generation 0: keep_real=False and it "
@@ -114,10 +125,10 @@ def _write_jsonl(path: Path, reports: list[dict[str, Any]]) -> None:
     atomic_write_text(path, "".join(json.dumps(report) + "\n" for report in reports))
 
 
-class LoopEngine:
+class LoopEngine(Generic[LearnerT]):
     """Runs a `LoopSpec` for a number of generations, optionally persisting to a run folder."""
 
-    def __init__(self, spec: LoopSpec, *, seed: int) -> None:
+    def __init__(self, spec: LoopSpec[LearnerT], *, seed: int) -> None:
         spec.validate()
         self.spec = spec
         self.seed = seed
@@ -134,12 +145,16 @@ class LoopEngine:
             needs = [synthetic_count(spec.policy, spec.ops.size(spec.real[node]))]
             for target in spec.graph.out_neighbours(node):
                 sources = spec.graph.in_neighbours(target)
-                shares = split_evenly(synthetic_count(spec.policy, spec.ops.size(spec.real[target])), len(sources))
+                shares = split_evenly(
+                    synthetic_count(spec.policy, spec.ops.size(spec.real[target])), len(sources)
+                )
                 needs.append(shares[sources.index(node)])
             counts[node] = max(needs)
         return counts
 
-    def _incoming(self, generation: int, node: str, states: Mapping[str, _NodeState]) -> Dataset | None:
+    def _incoming(
+        self, generation: int, node: str, states: Mapping[str, _NodeState]
+    ) -> Dataset | None:
         """Fresh items plus this node's share of each in-neighbour's samples of generation g-1."""
         spec = self.spec
         rng = self._rng(generation, node, Stream.MIX)
@@ -157,7 +172,9 @@ class LoopEngine:
                 continue
             available = spec.ops.size(samples)
             if available < share:
-                raise RunStateError(f"node {source!r} has {available} samples, {node!r} needs {share}")
+                raise RunStateError(
+                    f"node {source!r} has {available} samples, {node!r} needs {share}"
+                )
             parts.append(spec.ops.take(samples, rng.choice(available, size=share, replace=False)))
         return spec.ops.concat(parts) if parts else None
 
@@ -168,7 +185,11 @@ class LoopEngine:
         states: dict[str, _NodeState] = {}
         for node in spec.graph.nodes:
             spec.learners[node].load(last / node / _LEARNER_DIR)
-            samples = spec.ops.load(last / node / _SYNTHETIC_DIR) if (last / node / _SYNTHETIC_DIR).exists() else None
+            samples = (
+                spec.ops.load(last / node / _SYNTHETIC_DIR)
+                if (last / node / _SYNTHETIC_DIR).exists()
+                else None
+            )
             pool: list[Dataset] = []
             for generation in range(1, done):
                 path = folder.gen_dir(generation) / node / _INCOMING_DIR
@@ -198,7 +219,9 @@ class LoopEngine:
             One flat record per (generation, node): generation, node, counts and the evaluator's metrics.
         """
         if generations < 1:
-            raise ConfigError(f"generations must be >= 1 (generation 0 included), got {generations}")
+            raise ConfigError(
+                f"generations must be >= 1 (generation 0 included), got {generations}"
+            )
         spec = self.spec
         folder = RunFolder(run_dir) if run_dir is not None else None
         records: list[dict[str, Any]] = []
@@ -212,7 +235,13 @@ class LoopEngine:
             if done > 0:
                 states = self._resume(folder, done)
         counts = self._sample_counts()
-        for generation in tqdm(range(done, generations), desc=desc, disable=not progress, initial=done, total=generations):
+        for generation in tqdm(
+            range(done, generations),
+            desc=desc,
+            disable=not progress,
+            initial=done,
+            total=generations,
+        ):
             gen_dir = folder.begin(generation) if folder is not None else None
             incoming = {
                 node: self._incoming(generation, node, states) if generation > 0 else None
@@ -220,7 +249,9 @@ class LoopEngine:
             }
             new_records = []
             for node in spec.graph.nodes:
-                record = self._step(generation, node, states[node], incoming[node], counts[node], gen_dir)
+                record = self._step(
+                    generation, node, states[node], incoming[node], counts[node], gen_dir
+                )
                 new_records.append(record)
             if folder is not None:
                 folder.finish(generation, new_records)
@@ -245,14 +276,21 @@ class LoopEngine:
             pool = next_pool(spec.policy, state.pool, incoming)
             # One merged batch keeps an accumulated pool O(n) per generation instead of a growing list.
             state.pool = [spec.ops.concat(pool)] if len(pool) > 1 else pool
-        train = build_training_set(spec.policy, real=spec.real[node], pool=state.pool, ops=spec.ops, generation=generation)
+        train = build_training_set(
+            spec.policy, real=spec.real[node], pool=state.pool, ops=spec.ops, generation=generation
+        )
         learner.fit(train, rng=self._rng(generation, node, Stream.FIT))
-        prompts = spec.ops.prompts(spec.real[node], n_samples, rng=self._rng(generation, node, Stream.PROMPTS))
+        prompts = spec.ops.prompts(
+            spec.real[node], n_samples, rng=self._rng(generation, node, Stream.PROMPTS)
+        )
         samples = learner.sample(prompts, rng=self._rng(generation, node, Stream.SAMPLE))
         reports: list[dict[str, Any]] = []
         if spec.corrector is not None:
             correction = spec.corrector.correct(
-                samples, gamma=spec.gamma, rng=self._rng(generation, node, Stream.CORRECT), source=learner
+                samples,
+                gamma=spec.gamma,
+                rng=self._rng(generation, node, Stream.CORRECT),
+                source=learner,
             )
             samples, reports = correction.samples, correction.reports
         state.samples = samples

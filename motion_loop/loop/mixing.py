@@ -69,7 +69,9 @@ def split_evenly(total: int, parts: int) -> list[int]:
     return [base + (1 if k < extra else 0) for k in range(parts)]
 
 
-def next_pool(policy: MixingPolicy, pool: Sequence[Dataset], incoming: Dataset | None) -> list[Dataset]:
+def next_pool(
+    policy: MixingPolicy, pool: Sequence[Dataset], incoming: Dataset | None
+) -> list[Dataset]:
     """The pool after a generation's incoming batch: all batches ("accumulate") or the latest ("replace")."""
     batch = [] if incoming is None else [incoming]
     return [*pool, *batch] if policy.pool == "accumulate" else batch

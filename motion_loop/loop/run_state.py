@@ -81,7 +81,9 @@ class RunFolder:
             stored = yaml.safe_load(path.read_text(encoding="utf-8"))
             if stored != wanted:
                 changed = sorted(
-                    key for key in set(stored or {}) | set(wanted) if (stored or {}).get(key) != wanted.get(key)
+                    key
+                    for key in set(stored or {}) | set(wanted)
+                    if (stored or {}).get(key) != wanted.get(key)
                 )
                 raise RunStateError(
                     f"{self.root} holds a run with another config (keys differing: {changed}); "
@@ -131,7 +133,9 @@ class RunFolder:
     def read_records(self, generation: int) -> list[dict[str, Any]]:
         path = self.gen_dir(generation) / METRICS_JSON
         if not path.is_file():
-            raise RunStateError(f"{path} is missing although generation {generation} is marked DONE")
+            raise RunStateError(
+                f"{path} is missing although generation {generation} is marked DONE"
+            )
         records: list[dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))
         return records
 

@@ -16,7 +16,11 @@ TINY = {
     "gaussian-correction": ["generations=4", "lambdas=[2.0]", "gammas=[0.0,1.0]"],
     "interaction-graph": ["generations=4"],
 }
-PLOTS = {"heat-death": "heat_death.png", "gaussian-correction": "gaussian_correction.png", "interaction-graph": "interaction_graph.png"}
+PLOTS = {
+    "heat-death": "heat_death.png",
+    "gaussian-correction": "gaussian_correction.png",
+    "interaction-graph": "interaction_graph.png",
+}
 
 
 @pytest.mark.parametrize("name", list(EXPERIMENTS))
@@ -29,7 +33,11 @@ def test_preset_composes_to_its_schema(name: str) -> None:
 def test_theory_command_writes_outputs(tmp_path, name: str) -> None:
     out = tmp_path / name
     assert main(["theory", name, f"out_dir={out}", "progress=false", *TINY[name]]) == 0
-    assert (out / "metrics.csv").read_text().startswith(("temperature,", "synthetic_ratio,", "generation,"))
+    assert (
+        (out / "metrics.csv")
+        .read_text()
+        .startswith(("temperature,", "synthetic_ratio,", "generation,"))
+    )
     assert (out / "plots" / PLOTS[name]).stat().st_size > 10_000
     assert json.loads((out / "summary.json").read_text())
     run_dirs = [p for p in out.iterdir() if (p / "config.yaml").is_file()]
@@ -42,7 +50,15 @@ def test_theory_command_writes_outputs(tmp_path, name: str) -> None:
 
 def test_multirun_sweeps_one_folder_per_job(tmp_path, monkeypatch) -> None:
     monkeypatch.setattr(sys, "argv", list(sys.argv))  # Hydra reads and the CLI sets sys.argv
-    argv = ["theory", "interaction-graph", "-m", "seed=0,1", "generations=2", "progress=false", f"hydra.sweep.dir={tmp_path}"]
+    argv = [
+        "theory",
+        "interaction-graph",
+        "-m",
+        "seed=0,1",
+        "generations=2",
+        "progress=false",
+        f"hydra.sweep.dir={tmp_path}",
+    ]
     assert main(argv) == 0
     for job in ("0", "1"):
         assert (tmp_path / job / "metrics.csv").is_file()
@@ -54,7 +70,12 @@ def test_bad_values_fail_with_a_clear_message(tmp_path, capsys) -> None:
     assert "temperature (tau) must be a finite number > 0, got 0.0" in capsys.readouterr().err
     assert main(["theory", "gaussian-correction", f"out_dir={tmp_path}", "gammas=[2.0]"]) == 1
     assert "gamma (correction strength) must lie in [0, 1], got 2.0" in capsys.readouterr().err
-    assert main(["theory", "interaction-graph", f"out_dir={tmp_path}", "mixing.synthetic_ratio=-1"]) == 1
-    assert "synthetic_ratio (lambda) must be a finite number >= 0, got -1.0" in capsys.readouterr().err
+    assert (
+        main(["theory", "interaction-graph", f"out_dir={tmp_path}", "mixing.synthetic_ratio=-1"])
+        == 1
+    )
+    assert (
+        "synthetic_ratio (lambda) must be a finite number >= 0, got -1.0" in capsys.readouterr().err
+    )
     assert main(["theory", "nope"]) == 1
     assert "unknown theory experiment 'nope'; available: heat-death" in capsys.readouterr().err

@@ -31,7 +31,9 @@ def test_w2_closed_form() -> None:
     cov = np.array([[2.0, 0.3], [0.3, 1.0]])
     assert w2_gaussian(np.zeros(2), cov, np.zeros(2), cov) == pytest.approx(0.0, abs=1e-7)
     # 1-d: W2 = sqrt((m1 - m2)^2 + (s1 - s2)^2).
-    assert w2_gaussian(np.array([1.0]), np.array([[4.0]]), np.array([0.0]), np.array([[1.0]])) == pytest.approx(math.sqrt(2))
+    assert w2_gaussian(
+        np.array([1.0]), np.array([[4.0]]), np.array([0.0]), np.array([[1.0]])
+    ) == pytest.approx(math.sqrt(2))
 
 
 def test_ot_map_pushes_model_onto_truth() -> None:
@@ -47,15 +49,24 @@ def test_full_correction_gives_the_true_law() -> None:
     model.mean, model.cov = np.zeros(2), np.array([[0.3, 0.0], [0.0, 0.1]])
     rng = np.random.default_rng(0)
     samples = model.sample(Arrays({"x": np.zeros((20000, 2))}), rng=rng)
-    corrected = OTCorrector(mean, cov).correct(samples, gamma=1.0, rng=rng, source=model).samples["x"]
+    corrected = (
+        OTCorrector(mean, cov).correct(samples, gamma=1.0, rng=rng, source=model).samples["x"]
+    )
     assert np.allclose(corrected.mean(axis=0), mean, atol=0.05)
     assert np.allclose(np.cov(corrected.T), cov, atol=0.08)
 
 
 @pytest.mark.parametrize("bad", [-0.1, 1.5, math.nan])
 def test_invalid_gamma(bad: float) -> None:
-    with pytest.raises(ConfigError, match=r"gamma \(correction strength\) must lie in \[0, 1\], got"):
-        OTCorrector(np.zeros(2), np.eye(2)).correct(Arrays({"x": np.zeros((3, 2))}), gamma=bad, rng=np.random.default_rng(0), source=GaussianLearner(2))
+    with pytest.raises(
+        ConfigError, match=r"gamma \(correction strength\) must lie in \[0, 1\], got"
+    ):
+        OTCorrector(np.zeros(2), np.eye(2)).correct(
+            Arrays({"x": np.zeros((3, 2))}),
+            gamma=bad,
+            rng=np.random.default_rng(0),
+            source=GaussianLearner(2),
+        )
 
 
 def test_uncorrected_fully_synthetic_loop_collapses(result) -> None:

@@ -13,9 +13,9 @@ import pytest
 
 from motion_loop.errors import ConfigError
 from motion_loop.theory.categorical import CategoricalLearner, entropy, tempered, total_variation
+from motion_loop.theory.common import column
 from motion_loop.theory.config import HeatDeathConfig
 from motion_loop.theory.heat_death import drift_study, run_heat_death
-from motion_loop.theory.common import column
 
 GENERATIONS = 300
 

@@ -16,7 +16,9 @@ from motion_loop.theory.interaction_graph import run_interaction_graph
 
 @pytest.fixture(scope="module")
 def result():
-    return run_interaction_graph(InteractionGraphConfig(generations=200, progress=False), out_dir=None)
+    return run_interaction_graph(
+        InteractionGraphConfig(generations=200, progress=False), out_dir=None
+    )
 
 
 def test_anchored_nodes_stay_bounded_and_others_drift(result) -> None:
@@ -34,7 +36,10 @@ def test_anchored_nodes_stay_bounded_and_others_drift(result) -> None:
 
 def test_an_edge_from_fresh_data_anchors_a_closed_group() -> None:
     cfg = InteractionGraphConfig(
-        generations=150, progress=False, nodes=["F", "C", "D"], edges=["F->F", "F->C", "C->D", "D->C"]
+        generations=150,
+        progress=False,
+        nodes=["F", "C", "D"],
+        edges=["F->F", "F->C", "C->D", "D->C"],
     )
     nodes = run_interaction_graph(cfg, out_dir=None).summary["nodes"]
     assert nodes["C"]["anchored"] and nodes["D"]["anchored"]
