@@ -121,6 +121,16 @@ class _NodeState:
     pool: list[Dataset]  # incoming batches it trains on (see MixingPolicy.pool)
 
 
+def summarise_reports(reports: list[dict[str, Any]]) -> dict[str, float]:
+    """Mean of every numeric field over the correction reports, as `correction_<field>` metrics."""
+    values: dict[str, list[float]] = {}
+    for report in reports:
+        for key, value in report.items():
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                values.setdefault(key, []).append(float(value))
+    return {f"correction_{key}": float(np.mean(items)) for key, items in values.items()}
+
+
 def _write_jsonl(path: Path, reports: list[dict[str, Any]]) -> None:
     atomic_write_text(path, "".join(json.dumps(report) + "\n" for report in reports))
 
@@ -310,4 +320,5 @@ class LoopEngine(Generic[LearnerT]):
             "n_incoming": 0 if incoming is None else spec.ops.size(incoming),
             "n_samples": spec.ops.size(samples),
             **{key: float(value) for key, value in metrics.items()},
+            **summarise_reports(reports),
         }

@@ -32,7 +32,7 @@ def test_correction_is_applied_and_reported(tmp_path) -> None:
     records = LoopEngine(make_spec(MixingPolicy(), gamma=0.5), seed=0).run(
         2, run_dir=tmp_path, config=CONFIG
     )
-    assert len(records) == 2
+    assert [r["correction_shift"] for r in records] == [0.5, 0.5]
     assert (tmp_path / "gen_001" / "m" / "correction.jsonl").read_text().strip() == '{"shift": 0.5}'
 
 

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from motion_loop.errors import ConfigError
+from motion_loop.loop.mixing import MixingPolicy
 from motion_loop.theory.categorical import CategoricalLearner, entropy, tempered, total_variation
 from motion_loop.theory.common import column
 from motion_loop.theory.config import HeatDeathConfig
@@ -66,3 +67,20 @@ def test_unit_temperature_drift_shrinks_with_initial_size() -> None:
     cfg = HeatDeathConfig(progress=False, drift_replicates=10, drift_generations=60)
     small, large = drift_study(cfg, 20), drift_study(cfg, 200)
     assert small.mean_tv_drift > 2.0 * large.mean_tv_drift
+    # No systematic direction: the replicate mean of p_G - p_0 is small next to a single run's drift.
+    assert small.max_abs_mean_change < 0.5 * small.mean_tv_drift
+
+
+def test_fresh_data_moderates_concentration(result) -> None:
+    # With half of each generation's new items fresh from the truth, tau = 0.7 has an interior fixed
+    # point p = (q(p) + 0.5 p*) / 1.5 instead of a point mass.
+    cfg = HeatDeathConfig(
+        generations=GENERATIONS,
+        progress=False,
+        temperatures=[0.7],
+        drift_initial_sizes=[],
+        mixing=MixingPolicy(synthetic_ratio=1.0, fresh_fraction=0.5, pool="accumulate"),
+    )
+    with_fresh = column(run_heat_death(cfg, out_dir=None).records, "max_prob")[-1]
+    without = column(result.records, "max_prob", temperature=0.7)[-1]
+    assert with_fresh < 0.8 < 0.9 < without
