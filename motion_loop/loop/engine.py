@@ -1,10 +1,12 @@
 """The generation loop: for each generation and node, build the training set, fit, sample, correct,
 evaluate; write each generation to the run folder and resume after the last complete one.
 
-Per node and generation g the engine stores in `gen_g/<node>/`:
-    learner/      the learner's state (`Learner.save`)
-    incoming/     the items it received this generation (fresh + in-neighbours' samples), g >= 1
-    synthetic/    its (corrected) samples, which its out-neighbours train on in generation g+1
+Per node and generation g the engine stores in the node's folder (`gen_g/` itself for a one-node graph,
+as in DESIGN.md's run layout, else `gen_g/<node>/`):
+    (learner files)   the learner's state, written by `Learner.save(folder)` (e.g. checkpoint.pt); the
+                      names below and metrics.json / DONE are reserved
+    incoming/         the items it received this generation (fresh + in-neighbours' samples), g >= 1
+    synthetic/        its (corrected) samples, which its out-neighbours train on in generation g+1
     correction.jsonl  the corrector's reports (when there is a corrector)
 Pools are rebuilt on resume from the `incoming/` folders, so an accumulated pool is stored once.
 """
@@ -42,7 +44,6 @@ from motion_loop.loop.protocols import (
 from motion_loop.loop.rng import Stream, derive_rng
 from motion_loop.loop.run_state import RunFolder, atomic_write_text
 
-_LEARNER_DIR = "learner"
 _INCOMING_DIR = "incoming"
 _SYNTHETIC_DIR = "synthetic"
 _CORRECTION_FILE = "correction.jsonl"
@@ -144,6 +145,9 @@ class LoopEngine(Generic[LearnerT]):
         self.seed = seed
         self._index = {node: k for k, node in enumerate(spec.graph.nodes)}
 
+    def _node_dir(self, gen_dir: Path, node: str) -> Path:
+        return gen_dir if len(self.spec.graph.nodes) == 1 else gen_dir / node
+
     def _rng(self, generation: int, node: str, stream: Stream) -> np.random.Generator:
         return derive_rng(self.seed, generation, self._index[node], stream)
 
@@ -194,15 +198,16 @@ class LoopEngine(Generic[LearnerT]):
         last = folder.gen_dir(done - 1)
         states: dict[str, _NodeState] = {}
         for node in spec.graph.nodes:
-            spec.learners[node].load(last / node / _LEARNER_DIR)
+            node_dir = self._node_dir(last, node)
+            spec.learners[node].load(node_dir)
             samples = (
-                spec.ops.load(last / node / _SYNTHETIC_DIR)
-                if (last / node / _SYNTHETIC_DIR).exists()
+                spec.ops.load(node_dir / _SYNTHETIC_DIR)
+                if (node_dir / _SYNTHETIC_DIR).exists()
                 else None
             )
             pool: list[Dataset] = []
             for generation in range(1, done):
-                path = folder.gen_dir(generation) / node / _INCOMING_DIR
+                path = self._node_dir(folder.gen_dir(generation), node) / _INCOMING_DIR
                 pool = next_pool(spec.policy, pool, spec.ops.load(path) if path.exists() else None)
                 pool = [spec.ops.concat(pool)] if len(pool) > 1 else pool
             states[node] = _NodeState(samples=samples, pool=pool)
@@ -306,8 +311,9 @@ class LoopEngine(Generic[LearnerT]):
         state.samples = samples
         metrics = spec.evaluator.evaluate(learner, rng=self._rng(generation, node, Stream.EVALUATE))
         if gen_dir is not None:
-            node_dir = gen_dir / node
-            learner.save(node_dir / _LEARNER_DIR)
+            node_dir = self._node_dir(gen_dir, node)
+            node_dir.mkdir(parents=True, exist_ok=True)
+            learner.save(node_dir)
             spec.ops.save(samples, node_dir / _SYNTHETIC_DIR)
             if incoming is not None:
                 spec.ops.save(incoming, node_dir / _INCOMING_DIR)

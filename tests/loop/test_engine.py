@@ -33,7 +33,7 @@ def test_correction_is_applied_and_reported(tmp_path) -> None:
         2, run_dir=tmp_path, config=CONFIG
     )
     assert [r["correction_shift"] for r in records] == [0.5, 0.5]
-    assert (tmp_path / "gen_001" / "m" / "correction.jsonl").read_text().strip() == '{"shift": 0.5}'
+    assert (tmp_path / "gen_001" / "correction.jsonl").read_text().strip() == '{"shift": 0.5}'
 
 
 def test_graph_node_trains_on_in_neighbour_samples_only() -> None:
@@ -124,3 +124,15 @@ def test_gap_in_run_folder_is_reported(tmp_path) -> None:
     shutil.rmtree(tmp_path / "gen_001")
     with pytest.raises(RunStateError, match="has a gap"):
         _run(tmp_path, 3, MixingPolicy())
+
+
+def test_one_node_run_uses_the_flat_generation_layout(tmp_path) -> None:
+    _run(tmp_path, 2, MixingPolicy(synthetic_ratio=1.0))
+    names = sorted(p.name for p in (tmp_path / "gen_001").iterdir())
+    assert names == ["DONE", "incoming", "mean.txt", "metrics.json", "synthetic"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "config.yaml",
+        "gen_000",
+        "gen_001",
+        "metrics.csv",
+    ]

@@ -56,3 +56,12 @@ def test_graph_with_unknown_node_is_refused() -> None:
     cfg = InteractionGraphConfig(progress=False, edges=["F->F", "F->X"])
     with pytest.raises(GraphError, match=r"unknown node 'X'"):
         run_interaction_graph(cfg, out_dir=None)
+
+
+def test_graph_run_resumes_to_the_same_numbers(tmp_path) -> None:
+    cfg = InteractionGraphConfig(generations=4, progress=False)
+    reference = run_interaction_graph(cfg, out_dir=tmp_path / "a").records
+    run_interaction_graph(cfg, out_dir=tmp_path / "b")
+    assert (tmp_path / "b" / "graph" / "gen_003" / "C" / "synthetic").is_dir()
+    (tmp_path / "b" / "graph" / "gen_003" / "DONE").unlink()
+    assert run_interaction_graph(cfg, out_dir=tmp_path / "b").records == reference
