@@ -32,14 +32,17 @@ CONFIG_NAME = "config.yaml"
 
 
 def atomic_write_text(path: Path, text: str) -> None:
-    """Write `text` to `path` so that readers see the old file or the whole new one, never a part."""
+    """Write `text` to `path` so that readers see the old file or the whole new one, never a part.
+
+    Atomic against a killed process (temp file + os.replace). There is no fsync: it doubled the cost of
+    the cheap theory generations, and a run interrupted by a power loss may need its last generation redone
+    by hand (delete its DONE).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
