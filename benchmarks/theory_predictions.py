@@ -1,6 +1,6 @@
 """Measure each theory prediction at the default presets (in memory) and write the numbers as JSON.
 
-    .venv/bin/python benchmarks/theory_predictions.py [--out benchmarks/results/theory_predictions.json]
+.venv/bin/python benchmarks/theory_predictions.py [--out benchmarks/results/theory_predictions.json]
 """
 
 from __future__ import annotations
@@ -10,7 +10,11 @@ import json
 import time
 from pathlib import Path
 
-from motion_loop.theory.config import GaussianCorrectionConfig, HeatDeathConfig, InteractionGraphConfig
+from motion_loop.theory.config import (
+    GaussianCorrectionConfig,
+    HeatDeathConfig,
+    InteractionGraphConfig,
+)
 from motion_loop.theory.gaussian_correction import run_gaussian_correction
 from motion_loop.theory.heat_death import run_heat_death
 from motion_loop.theory.interaction_graph import run_interaction_graph
@@ -18,7 +22,9 @@ from motion_loop.theory.interaction_graph import run_interaction_graph
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--out", type=Path, default=Path("benchmarks/results/theory_predictions.json"))
+    parser.add_argument(
+        "--out", type=Path, default=Path("benchmarks/results/theory_predictions.json")
+    )
     args = parser.parse_args()
     results = {}
     for name, run, cfg in (
@@ -28,7 +34,11 @@ def main() -> None:
     ):
         start = time.perf_counter()
         summary = run(cfg, None).summary  # type: ignore[operator]
-        results[name] = {"seconds": time.perf_counter() - start, "seed": cfg.seed, "summary": summary}
+        results[name] = {
+            "seconds": time.perf_counter() - start,
+            "seed": cfg.seed,
+            "summary": summary,
+        }
         print(f"{name}: {results[name]['seconds']:.1f} s")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=1, default=float))
