@@ -20,7 +20,11 @@ def register_configs() -> None:
     from motion_loop.data.config import DataConfig
 
     store.store(group="data", name="schema_data", node=DataConfig)
-    from motion_loop.theory.config import GaussianCorrectionConfig, HeatDeathConfig, InteractionGraphConfig
+    from motion_loop.theory.config import (
+        GaussianCorrectionConfig,
+        HeatDeathConfig,
+        InteractionGraphConfig,
+    )
 
     store.store(name="schema_theory_heat_death", node=HeatDeathConfig)
     store.store(name="schema_theory_gaussian_correction", node=GaussianCorrectionConfig)

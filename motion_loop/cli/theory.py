@@ -23,9 +23,18 @@ from motion_loop.errors import ConfigError
 
 # name -> (primary config under conf/, one-line help)
 EXPERIMENTS: dict[str, tuple[str, str]] = {
-    "heat-death": ("theory/heat_death", "categorical model with temperature: tau>1 to uniform, tau<1 collapses, tau=1 martingale"),
-    "gaussian-correction": ("theory/gaussian_correction", "Gaussian refit on real + lambda x corrected synthetic: W2 vs gamma"),
-    "interaction-graph": ("theory/interaction_graph", "regression learners on a directed graph: anchored iff a path from fresh data"),
+    "heat-death": (
+        "theory/heat_death",
+        "categorical model with temperature: tau>1 to uniform, tau<1 collapses, tau=1 martingale",
+    ),
+    "gaussian-correction": (
+        "theory/gaussian_correction",
+        "Gaussian refit on real + lambda x corrected synthetic: W2 vs gamma",
+    ),
+    "interaction-graph": (
+        "theory/interaction_graph",
+        "regression learners on a directed graph: anchored iff a path from fresh data",
+    ),
 }
 _MULTIRUN_FLAGS = ("-m", "--multirun")
 
@@ -34,7 +43,10 @@ def _usage() -> str:
     width = max(len(name) for name in EXPERIMENTS)
     lines = ["usage: motion-loop theory NAME [-m] [hydra overrides]", "", "experiments:"]
     lines += [f"  {name.ljust(width)}  {text}" for name, (_, text) in EXPERIMENTS.items()]
-    lines += ["", "common overrides: seed=, generations=, out_dir=, progress=false; see conf/theory/*.yaml"]
+    lines += [
+        "",
+        "common overrides: seed=, generations=, out_dir=, progress=false; see conf/theory/*.yaml",
+    ]
     return "\n".join(lines)
 
 
@@ -67,7 +79,9 @@ def run(argv: list[str]) -> int:
         return 0
     name, overrides = argv[0], argv[1:]
     if name not in EXPERIMENTS:
-        raise ConfigError(f"unknown theory experiment {name!r}; available: {', '.join(EXPERIMENTS)}")
+        raise ConfigError(
+            f"unknown theory experiment {name!r}; available: {', '.join(EXPERIMENTS)}"
+        )
     config_name = EXPERIMENTS[name][0]
     if any(flag in overrides for flag in _MULTIRUN_FLAGS):
 
@@ -76,7 +90,9 @@ def run(argv: list[str]) -> int:
 
             _execute(name, cfg, Path(HydraConfig.get().runtime.output_dir))
 
-        run_hydra_app(task, config_name=config_name, prog=f"motion-loop theory {name}", argv=overrides)
+        run_hydra_app(
+            task, config_name=config_name, prog=f"motion-loop theory {name}", argv=overrides
+        )
         return 0
     cfg = compose_config(config_name, overrides)
     stamp = datetime.now().strftime("%Y-%m-%d_%H-%M-%S")

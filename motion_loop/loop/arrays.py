@@ -22,7 +22,9 @@ class Arrays:
     def __post_init__(self) -> None:
         lengths = {name: len(value) for name, value in self.fields.items()}
         if not lengths or len(set(lengths.values())) != 1:
-            raise DataFormatError(f"Arrays needs >= 1 field, all of one length; got lengths {lengths}")
+            raise DataFormatError(
+                f"Arrays needs >= 1 field, all of one length; got lengths {lengths}"
+            )
 
     def __len__(self) -> int:
         return len(next(iter(self.fields.values())))
@@ -57,7 +59,8 @@ class ArrayOps:
 
     def save(self, dataset: Arrays, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)
-        np.savez(directory / _FILE, **dict(dataset.fields))
+        # numpy's stubs type **kwds of savez like its allow_pickle flag; the arrays are fine.
+        np.savez(directory / _FILE, **dict(dataset.fields))  # type: ignore[arg-type]
 
     def load(self, directory: Path) -> Arrays:
         with np.load(directory / _FILE) as archive:

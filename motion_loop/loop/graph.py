@@ -29,7 +29,9 @@ class InteractionGraph:
     @classmethod
     def single(cls, name: str = "model", *, fresh: bool = True) -> InteractionGraph:
         """The ordinary loop: one node training on its own samples (and fresh data when `fresh`)."""
-        return cls(nodes=(name,), edges=((name, name),), fresh_nodes=frozenset({name} if fresh else ()))
+        return cls(
+            nodes=(name,), edges=((name, name),), fresh_nodes=frozenset({name} if fresh else ())
+        )
 
     @classmethod
     def from_spec(
@@ -58,10 +60,14 @@ class InteractionGraph:
                         f"edge {source}{_ARROW}{target} names unknown node {end!r}; nodes: {list(self.nodes)}"
                     )
         if len(set(self.edges)) != len(self.edges):
-            raise GraphError(f"edges must not repeat, got {[f'{a}{_ARROW}{b}' for a, b in self.edges]}")
+            raise GraphError(
+                f"edges must not repeat, got {[f'{a}{_ARROW}{b}' for a, b in self.edges]}"
+            )
         unknown = sorted(self.fresh_nodes - known)
         if unknown:
-            raise GraphError(f"fresh-data nodes {unknown} are not graph nodes; nodes: {list(self.nodes)}")
+            raise GraphError(
+                f"fresh-data nodes {unknown} are not graph nodes; nodes: {list(self.nodes)}"
+            )
 
     def require_fresh_node(self) -> None:
         """Raise GraphError unless at least one node receives fresh data."""

@@ -69,7 +69,9 @@ def split_evenly(total: int, parts: int) -> list[int]:
     return [base + (1 if k < extra else 0) for k in range(parts)]
 
 
-def next_pool(policy: MixingPolicy, pool: Sequence[Dataset], incoming: Dataset | None) -> list[Dataset]:
+def next_pool(
+    policy: MixingPolicy, pool: Sequence[Dataset], incoming: Dataset | None
+) -> list[Dataset]:
     """The pool after a generation's incoming batch: all batches ("accumulate") or the latest ("replace")."""
     batch = [] if incoming is None else [incoming]
     return [*pool, *batch] if policy.pool == "accumulate" else batch
@@ -90,7 +92,7 @@ def build_training_set(
     """
     parts = [real] if (generation == 0 or policy.keep_real) else []
     parts += [batch for batch in pool if ops.size(batch) > 0]
-    if not parts or sum(ops.size(part) for part in parts) == 0:
+    if not parts or all(ops.size(part) == 0 for part in parts):
         raise MixingError(
             f"generation {generation}'s training set is empty: keep_real={policy.keep_real}, "
             f"synthetic_ratio={policy.synthetic_ratio}, fresh_fraction={policy.fresh_fraction} and no "

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
@@ -49,18 +49,28 @@ class Correction:
     reports: list[dict[str, Any]] = field(default_factory=list)
 
 
-class Corrector(Protocol):
-    """Moves a learner's samples towards the data distribution with strength `gamma` in [0, 1]."""
+# The learner type a corrector or evaluator accepts (an OT corrector needs the Gaussian model's moments).
+LearnerT_contra = TypeVar("LearnerT_contra", bound=Learner, contravariant=True)
+
+
+class Corrector(Protocol[LearnerT_contra]):
+    """Moves a learner's samples towards the data distribution with strength `gamma` in [0, 1].
+
+    `source` is the learner that drew the samples (an idealised corrector may use its law; the physics
+    corrector ignores it).
+    """
 
     def correct(
-        self, samples: Dataset, *, gamma: float, rng: np.random.Generator, source: Learner
+        self, samples: Dataset, *, gamma: float, rng: np.random.Generator, source: LearnerT_contra
     ) -> Correction: ...
 
 
-class Evaluator(Protocol):
+class Evaluator(Protocol[LearnerT_contra]):
     """Scores one node's learner after a generation; returns named scalar metrics."""
 
-    def evaluate(self, learner: Learner, *, rng: np.random.Generator) -> dict[str, float]: ...
+    def evaluate(
+        self, learner: LearnerT_contra, *, rng: np.random.Generator
+    ) -> dict[str, float]: ...
 
 
 class FreshSource(Protocol):

@@ -32,14 +32,17 @@ CONFIG_NAME = "config.yaml"
 
 
 def atomic_write_text(path: Path, text: str) -> None:
-    """Write `text` to `path` so that readers see the old file or the whole new one, never a part."""
+    """Write `text` to `path` so that readers see the old file or the whole new one, never a part.
+
+    Atomic against a killed process (temp file + os.replace). There is no fsync: it doubled the cost of
+    the cheap theory generations, and a run interrupted by a power loss may need its last generation redone
+    by hand (delete its DONE).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
@@ -81,7 +84,9 @@ class RunFolder:
             stored = yaml.safe_load(path.read_text(encoding="utf-8"))
             if stored != wanted:
                 changed = sorted(
-                    key for key in set(stored or {}) | set(wanted) if (stored or {}).get(key) != wanted.get(key)
+                    key
+                    for key in set(stored or {}) | set(wanted)
+                    if (stored or {}).get(key) != wanted.get(key)
                 )
                 raise RunStateError(
                     f"{self.root} holds a run with another config (keys differing: {changed}); "
@@ -131,7 +136,9 @@ class RunFolder:
     def read_records(self, generation: int) -> list[dict[str, Any]]:
         path = self.gen_dir(generation) / METRICS_JSON
         if not path.is_file():
-            raise RunStateError(f"{path} is missing although generation {generation} is marked DONE")
+            raise RunStateError(
+                f"{path} is missing although generation {generation} is marked DONE"
+            )
         records: list[dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))
         return records
 

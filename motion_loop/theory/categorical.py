@@ -61,7 +61,9 @@ class CategoricalLearner:
     def fit(self, dataset: Arrays, *, rng: np.random.Generator) -> None:
         outcomes = dataset["x"]  # (N,) int
         if outcomes.size == 0 or outcomes.min() < 0 or outcomes.max() >= self.num_outcomes:
-            raise DataFormatError(f"categorical data must be non-empty ints in [0, {self.num_outcomes}), got {outcomes[:5]}...")
+            raise DataFormatError(
+                f"categorical data must be non-empty ints in [0, {self.num_outcomes}), got {outcomes[:5]}..."
+            )
         counts = np.bincount(outcomes, minlength=self.num_outcomes)
         self.probs = counts / counts.sum()
 
@@ -97,7 +99,9 @@ class CategoricalEvaluator:
     def __init__(self, truth: np.ndarray) -> None:
         self.truth = truth
 
-    def evaluate(self, learner: CategoricalLearner, *, rng: np.random.Generator) -> dict[str, float]:
+    def evaluate(
+        self, learner: CategoricalLearner, *, rng: np.random.Generator
+    ) -> dict[str, float]:
         probs = learner.probs
         metrics = {
             "entropy": entropy(probs),

@@ -28,7 +28,9 @@ def setting_name(**setting: float) -> str:
     return "_".join(f"{key}_{value:g}" for key, value in setting.items())
 
 
-def write_outputs(out_dir: Path, records: Sequence[Mapping[str, Any]], summary: Mapping[str, Any]) -> None:
+def write_outputs(
+    out_dir: Path, records: Sequence[Mapping[str, Any]], summary: Mapping[str, Any]
+) -> None:
     """The experiment's combined metrics.csv (all settings) and summary.json."""
     atomic_write_text(out_dir / "metrics.csv", records_to_csv(records))
     atomic_write_text(out_dir / "summary.json", json.dumps(summary, indent=1, default=float))
@@ -37,5 +39,6 @@ def write_outputs(out_dir: Path, records: Sequence[Mapping[str, Any]], summary: 
 def column(records: Sequence[Mapping[str, Any]], key: str, **where: Any) -> np.ndarray:
     """Values of `key` over the records matching `where`, in order; shape (R,)."""
     return np.array(
-        [record[key] for record in records if all(record.get(k) == v for k, v in where.items())], dtype=float
+        [record[key] for record in records if all(record.get(k) == v for k, v in where.items())],
+        dtype=float,
     )

@@ -35,7 +35,9 @@ class HeatDeathConfig:
     initial_size: int = 100
     temperatures: list[float] = field(default_factory=lambda: [0.7, 1.0, 1.3])
     mixing: MixingPolicy = field(
-        default_factory=lambda: MixingPolicy(synthetic_ratio=1.0, fresh_fraction=0.0, pool="accumulate")
+        default_factory=lambda: MixingPolicy(
+            synthetic_ratio=1.0, fresh_fraction=0.0, pool="accumulate"
+        )
     )
     drift_initial_sizes: list[int] = field(default_factory=lambda: [20, 200])
     drift_replicates: int = 10
@@ -67,7 +69,9 @@ class GaussianCorrectionConfig:
     gammas: list[float] = field(default_factory=lambda: [0.0, 0.1, 0.25, 0.5, 1.0])
     fully_synthetic: bool = True
     fully_synthetic_lambda: float = 1.0
-    mixing: MixingPolicy = field(default_factory=lambda: MixingPolicy(pool="replace", keep_real=True))
+    mixing: MixingPolicy = field(
+        default_factory=lambda: MixingPolicy(pool="replace", keep_real=True)
+    )
 
 
 @dataclass
@@ -98,5 +102,7 @@ class InteractionGraphConfig:
     fresh_nodes: list[str] = field(default_factory=lambda: ["F"])
     require_fresh_node: bool = True
     mixing: MixingPolicy = field(
-        default_factory=lambda: MixingPolicy(synthetic_ratio=1.0, fresh_fraction=1.0, pool="replace", keep_real=False)
+        default_factory=lambda: MixingPolicy(
+            synthetic_ratio=1.0, fresh_fraction=1.0, pool="replace", keep_real=False
+        )
     )

@@ -30,7 +30,9 @@ def psd_sqrt(matrix: np.ndarray) -> np.ndarray:
     return (vectors * np.sqrt(np.clip(values, 0.0, None))) @ vectors.T
 
 
-def w2_gaussian(mean_a: np.ndarray, cov_a: np.ndarray, mean_b: np.ndarray, cov_b: np.ndarray) -> float:
+def w2_gaussian(
+    mean_a: np.ndarray, cov_a: np.ndarray, mean_b: np.ndarray, cov_b: np.ndarray
+) -> float:
     """Wasserstein-2 distance between N(mean_a, cov_a) and N(mean_b, cov_b) (closed form).
 
     W2^2 = |m_a - m_b|^2 + tr(S_a + S_b - 2 (S_b^1/2 S_a S_b^1/2)^1/2).
@@ -45,7 +47,9 @@ def ot_matrix(cov_from: np.ndarray, cov_to: np.ndarray) -> np.ndarray:
     """A with T(x) = m_to + A (x - m_from) the OT map N(m_from, cov_from) -> N(m_to, cov_to); (d, d)."""
     values, vectors = np.linalg.eigh(0.5 * (cov_from + cov_from.T))
     if values.min() <= 0.0:
-        raise DataFormatError(f"the model covariance is singular (eigenvalues {values}); no OT map exists")
+        raise DataFormatError(
+            f"the model covariance is singular (eigenvalues {values}); no OT map exists"
+        )
     root = (vectors * np.sqrt(values)) @ vectors.T
     inv_root = (vectors / np.sqrt(values)) @ vectors.T
     return inv_root @ psd_sqrt(root @ cov_to @ root) @ inv_root
@@ -70,7 +74,9 @@ class GaussianLearner:
         points = dataset["x"]  # (N, d)
         N, d = points.shape
         if d != self.dim or N < 2:
-            raise DataFormatError(f"expected >= 2 points of dim {self.dim}, got shape {points.shape}")
+            raise DataFormatError(
+                f"expected >= 2 points of dim {self.dim}, got shape {points.shape}"
+            )
         self.mean = points.mean(axis=0)
         centred = points - self.mean
         self.cov = centred.T @ centred / N  # MLE (divide by N): the estimator whose loop collapses
@@ -116,7 +122,9 @@ class OTCorrector:
         mapped = self.mean + (points - source.mean) @ matrix.T
         corrected = points + gamma * (mapped - points)
         shift = float(np.linalg.norm(corrected - points, axis=1).mean())
-        return Correction(samples=Arrays({"x": corrected}), reports=[{"gamma": gamma, "mean_shift": shift}])
+        return Correction(
+            samples=Arrays({"x": corrected}), reports=[{"gamma": gamma, "mean_shift": shift}]
+        )
 
 
 class GaussianEvaluator:

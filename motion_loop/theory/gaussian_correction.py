@@ -39,7 +39,9 @@ class Setting:
     @property
     def name(self) -> str:
         prefix = "real" if self.keep_real else "synthetic_only"
-        return f"{prefix}_{setting_name(lambda_=self.synthetic_ratio, gamma=self.gamma)}".replace("lambda__", "lambda_")
+        return f"{prefix}_{setting_name(lambda_=self.synthetic_ratio, gamma=self.gamma)}".replace(
+            "lambda__", "lambda_"
+        )
 
 
 @dataclass(frozen=True)
@@ -52,7 +54,9 @@ def truth(cfg: GaussianCorrectionConfig) -> tuple[np.ndarray, np.ndarray]:
     """(mean (d,), cov (d, d)) of the true law, checked against dim and for positive definiteness."""
     mean, cov = np.asarray(cfg.true_mean, dtype=float), np.asarray(cfg.true_cov, dtype=float)
     if mean.shape != (cfg.dim,) or cov.shape != (cfg.dim, cfg.dim):
-        raise ConfigError(f"true_mean must have shape ({cfg.dim},) and true_cov ({cfg.dim}, {cfg.dim}); got {mean.shape}, {cov.shape}")
+        raise ConfigError(
+            f"true_mean must have shape ({cfg.dim},) and true_cov ({cfg.dim}, {cfg.dim}); got {mean.shape}, {cov.shape}"
+        )
     if not np.allclose(cov, cov.T) or np.linalg.eigvalsh(cov).min() <= 0:
         raise ConfigError(f"true_cov must be symmetric positive definite, got {cov.tolist()}")
     return mean, cov
@@ -61,7 +65,9 @@ def truth(cfg: GaussianCorrectionConfig) -> tuple[np.ndarray, np.ndarray]:
 def settings(cfg: GaussianCorrectionConfig) -> list[Setting]:
     for gamma in cfg.gammas:
         check_gamma(gamma)
-    grid = [Setting(lam, gamma, cfg.mixing.keep_real) for lam in cfg.lambdas for gamma in cfg.gammas]
+    grid = [
+        Setting(lam, gamma, cfg.mixing.keep_real) for lam in cfg.lambdas for gamma in cfg.gammas
+    ]
     if cfg.fully_synthetic:
         grid += [Setting(cfg.fully_synthetic_lambda, gamma, False) for gamma in cfg.gammas]
     return grid
@@ -70,7 +76,9 @@ def settings(cfg: GaussianCorrectionConfig) -> list[Setting]:
 def build_spec(cfg: GaussianCorrectionConfig, setting: Setting, *, seed: int) -> LoopSpec:
     mean, cov = truth(cfg)
     source = GaussianSource(mean, cov)
-    policy: MixingPolicy = replace(cfg.mixing, synthetic_ratio=setting.synthetic_ratio, keep_real=setting.keep_real)
+    policy: MixingPolicy = replace(
+        cfg.mixing, synthetic_ratio=setting.synthetic_ratio, keep_real=setting.keep_real
+    )
     return LoopSpec(
         graph=InteractionGraph.single(_NODE, fresh=True),
         learners={_NODE: GaussianLearner(cfg.dim)},
@@ -85,7 +93,9 @@ def build_spec(cfg: GaussianCorrectionConfig, setting: Setting, *, seed: int) ->
     )
 
 
-def run_gaussian_correction(cfg: GaussianCorrectionConfig, out_dir: Path | None) -> GaussianCorrectionResult:
+def run_gaussian_correction(
+    cfg: GaussianCorrectionConfig, out_dir: Path | None
+) -> GaussianCorrectionResult:
     """Every (lambda, gamma) setting (run folders out_dir/NAME, resumable), metrics.csv, summary.json."""
     records: list[dict[str, Any]] = []
     for setting in settings(cfg):
@@ -97,7 +107,15 @@ def run_gaussian_correction(cfg: GaussianCorrectionConfig, out_dir: Path | None)
             progress=cfg.progress,
             desc=setting.name,
         )
-        records += [{"synthetic_ratio": setting.synthetic_ratio, "gamma": setting.gamma, "keep_real": setting.keep_real, **r} for r in run]
+        records += [
+            {
+                "synthetic_ratio": setting.synthetic_ratio,
+                "gamma": setting.gamma,
+                "keep_real": setting.keep_real,
+                **r,
+            }
+            for r in run
+        ]
     summary = summarise(cfg, records)
     if out_dir is not None:
         write_outputs(out_dir, records, summary)
@@ -108,21 +126,41 @@ def run_gaussian_correction(cfg: GaussianCorrectionConfig, out_dir: Path | None)
 
 def late_mean(records: list[dict[str, Any]], key: str, setting: Setting) -> float:
     """Mean of `key` over the second half of the generations of `setting`."""
-    values = column(records, key, synthetic_ratio=setting.synthetic_ratio, gamma=setting.gamma, keep_real=setting.keep_real)
+    values = column(
+        records,
+        key,
+        synthetic_ratio=setting.synthetic_ratio,
+        gamma=setting.gamma,
+        keep_real=setting.keep_real,
+    )
     return float(values[len(values) // 2 :].mean())
 
 
 def summarise(cfg: GaussianCorrectionConfig, records: list[dict[str, Any]]) -> dict[str, Any]:
     rows = []
     for setting in settings(cfg):
-        w2 = column(records, "w2", synthetic_ratio=setting.synthetic_ratio, gamma=setting.gamma, keep_real=setting.keep_real)
+        w2 = column(
+            records,
+            "w2",
+            synthetic_ratio=setting.synthetic_ratio,
+            gamma=setting.gamma,
+            keep_real=setting.keep_real,
+        )
         rows.append(
             {
                 **setting.__dict__,
                 "w2_gen0": float(w2[0]),
                 "w2_last": float(w2[-1]),
                 "w2_late_mean": late_mean(records, "w2", setting),
-                "trace_ratio_last": float(column(records, "trace_ratio", synthetic_ratio=setting.synthetic_ratio, gamma=setting.gamma, keep_real=setting.keep_real)[-1]),
+                "trace_ratio_last": float(
+                    column(
+                        records,
+                        "trace_ratio",
+                        synthetic_ratio=setting.synthetic_ratio,
+                        gamma=setting.gamma,
+                        keep_real=setting.keep_real,
+                    )[-1]
+                ),
             }
         )
     return {"generations": cfg.generations, "settings": rows}

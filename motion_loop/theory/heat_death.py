@@ -48,11 +48,15 @@ def validate(cfg: HeatDeathConfig) -> None:
     for temperature in cfg.temperatures:
         check_temperature(temperature)
     if cfg.initial_size < 1 or cfg.num_outcomes < 2:
-        raise ConfigError(f"need initial_size >= 1 and num_outcomes >= 2, got {cfg.initial_size}, {cfg.num_outcomes}")
+        raise ConfigError(
+            f"need initial_size >= 1 and num_outcomes >= 2, got {cfg.initial_size}, {cfg.num_outcomes}"
+        )
     cfg.mixing.validate()
 
 
-def build_spec(cfg: HeatDeathConfig, *, temperature: float, initial_size: int, seed: int) -> LoopSpec:
+def build_spec(
+    cfg: HeatDeathConfig, *, temperature: float, initial_size: int, seed: int
+) -> LoopSpec:
     """One node, its own samples fed back, fresh data from the truth when mixing.fresh_fraction > 0."""
     truth = zipf_probs(cfg.num_outcomes, cfg.zipf_exponent)
     source = CategoricalSource(truth)
@@ -75,7 +79,9 @@ def drift_study(cfg: HeatDeathConfig, initial_size: int) -> DriftResult:
         seed = int(np.random.SeedSequence([cfg.seed, initial_size, replicate]).generate_state(1)[0])
         spec = build_spec(cfg, temperature=1.0, initial_size=initial_size, seed=seed)
         records = LoopEngine(spec, seed=seed).run(cfg.drift_generations)
-        probs = np.array([[r[f"p_{k:02d}"] for k in range(cfg.num_outcomes)] for r in (records[0], records[-1])])
+        probs = np.array(
+            [[r[f"p_{k:02d}"] for k in range(cfg.num_outcomes)] for r in (records[0], records[-1])]
+        )
         changes.append(probs[1] - probs[0])  # (K,)
     change = np.array(changes)  # (R, K)
     return DriftResult(
@@ -90,7 +96,9 @@ def run_heat_death(cfg: HeatDeathConfig, out_dir: Path | None) -> HeatDeathResul
     validate(cfg)
     records: list[dict[str, Any]] = []
     for temperature in cfg.temperatures:
-        spec = build_spec(cfg, temperature=temperature, initial_size=cfg.initial_size, seed=cfg.seed)
+        spec = build_spec(
+            cfg, temperature=temperature, initial_size=cfg.initial_size, seed=cfg.seed
+        )
         name = setting_name(tau=temperature)
         run = LoopEngine(spec, seed=cfg.seed).run(
             cfg.generations,
@@ -108,7 +116,9 @@ def run_heat_death(cfg: HeatDeathConfig, out_dir: Path | None) -> HeatDeathResul
     return HeatDeathResult(records=records, drift=drift, summary=summary)
 
 
-def summarise(cfg: HeatDeathConfig, records: list[dict[str, Any]], drift: list[DriftResult]) -> dict[str, Any]:
+def summarise(
+    cfg: HeatDeathConfig, records: list[dict[str, Any]], drift: list[DriftResult]
+) -> dict[str, Any]:
     truth = zipf_probs(cfg.num_outcomes, cfg.zipf_exponent)
     per_tau = {}
     for temperature in cfg.temperatures:
@@ -119,7 +129,9 @@ def summarise(cfg: HeatDeathConfig, records: list[dict[str, Any]], drift: list[D
             "max_prob_last": max_prob[-1],
             "entropy_first": entropy[0],
             "entropy_last": entropy[-1],
-            "entropy_max_uniform": float(np.log(column(records, "support", temperature=temperature)[-1])),
+            "entropy_max_uniform": float(
+                np.log(column(records, "support", temperature=temperature)[-1])
+            ),
         }
     return {
         "generations": cfg.generations,

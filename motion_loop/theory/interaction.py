@@ -33,7 +33,9 @@ class RegressionLearner:
         inputs, targets = dataset["x"], dataset["y"]  # (N, d), (N,)
         N, d = inputs.shape
         if d != self.dim or N <= d:
-            raise DataFormatError(f"need more than {self.dim} pairs of input dim {self.dim}, got x of shape {inputs.shape}")
+            raise DataFormatError(
+                f"need more than {self.dim} pairs of input dim {self.dim}, got x of shape {inputs.shape}"
+            )
         self.weights, *_ = np.linalg.lstsq(inputs, targets, rcond=None)
         residual = targets - inputs @ self.weights
         self.noise_std = float(np.sqrt(residual @ residual / (N - d)))

@@ -39,7 +39,9 @@ def build_graph(cfg: InteractionGraphConfig) -> InteractionGraph:
 
 def build_spec(cfg: InteractionGraphConfig, *, seed: int) -> LoopSpec:
     if cfg.real_size <= cfg.dim:
-        raise ConfigError(f"real_size must exceed dim={cfg.dim} for least squares, got {cfg.real_size}")
+        raise ConfigError(
+            f"real_size must exceed dim={cfg.dim} for least squares, got {cfg.real_size}"
+        )
     graph = build_graph(cfg)
     weights = np.full(cfg.dim, cfg.true_weight)
     source = RegressionSource(weights, cfg.noise_std)

@@ -41,7 +41,9 @@ class MeanEvaluator:
     def __init__(self, fail_at_call: int | None = None) -> None:
         self.calls, self.fail_at_call = 0, fail_at_call
 
-    def evaluate(self, learner: RunningMeanLearner, *, rng: np.random.Generator) -> dict[str, float]:
+    def evaluate(
+        self, learner: RunningMeanLearner, *, rng: np.random.Generator
+    ) -> dict[str, float]:
         self.calls += 1
         if self.calls == self.fail_at_call:
             raise KeyboardInterrupt("simulated kill")
@@ -55,7 +57,13 @@ class ShiftCorrector:
         return Correction(Arrays({"x": samples["x"] + gamma}), [{"shift": gamma}])
 
 
-def make_spec(policy: MixingPolicy, *, evaluator: MeanEvaluator | None = None, n_real: int = 10, gamma: float = 0.0) -> LoopSpec:
+def make_spec(
+    policy: MixingPolicy,
+    *,
+    evaluator: MeanEvaluator | None = None,
+    n_real: int = 10,
+    gamma: float = 0.0,
+) -> LoopSpec:
     return LoopSpec(
         graph=InteractionGraph.single("m"),
         learners={"m": RunningMeanLearner()},

@@ -6,6 +6,7 @@ import shutil
 
 import numpy as np
 import pytest
+from engine_helpers import MeanEvaluator, RunningMeanLearner, make_spec
 
 from motion_loop.errors import ConfigError
 from motion_loop.loop.arrays import ArrayOps, Arrays
@@ -14,12 +15,12 @@ from motion_loop.loop.errors import MixingError, RunStateError
 from motion_loop.loop.graph import InteractionGraph
 from motion_loop.loop.mixing import MixingPolicy
 
-from engine_helpers import MeanEvaluator, RunningMeanLearner, make_spec
-
 CONFIG = {"name": "test"}
 
 
-@pytest.mark.parametrize(("pool", "expected"), [("replace", [10, 17, 17, 17]), ("accumulate", [10, 17, 24, 31])])
+@pytest.mark.parametrize(
+    ("pool", "expected"), [("replace", [10, 17, 17, 17]), ("accumulate", [10, 17, 24, 31])]
+)
 def test_training_set_sizes(pool: str, expected: list[int]) -> None:
     policy = MixingPolicy(synthetic_ratio=0.5, fresh_fraction=0.2, pool=pool)
     records = LoopEngine(make_spec(policy), seed=0).run(4)
@@ -28,9 +29,11 @@ def test_training_set_sizes(pool: str, expected: list[int]) -> None:
 
 
 def test_correction_is_applied_and_reported(tmp_path) -> None:
-    records = LoopEngine(make_spec(MixingPolicy(), gamma=0.5), seed=0).run(2, run_dir=tmp_path, config=CONFIG)
-    assert len(records) == 2
-    assert (tmp_path / "gen_001" / "m" / "correction.jsonl").read_text().strip() == '{"shift": 0.5}'
+    records = LoopEngine(make_spec(MixingPolicy(), gamma=0.5), seed=0).run(
+        2, run_dir=tmp_path, config=CONFIG
+    )
+    assert [r["correction_shift"] for r in records] == [0.5, 0.5]
+    assert (tmp_path / "gen_001" / "correction.jsonl").read_text().strip() == '{"shift": 0.5}'
 
 
 def test_graph_node_trains_on_in_neighbour_samples_only() -> None:
@@ -50,7 +53,9 @@ def test_graph_node_trains_on_in_neighbour_samples_only() -> None:
 
 
 def test_validation_errors() -> None:
-    with pytest.raises(ConfigError, match=r"gamma \(correction strength\) must lie in \[0, 1\], got 1.5"):
+    with pytest.raises(
+        ConfigError, match=r"gamma \(correction strength\) must lie in \[0, 1\], got 1.5"
+    ):
         LoopEngine(make_spec(MixingPolicy(), gamma=1.5), seed=0)
     spec = make_spec(MixingPolicy(fresh_fraction=0.5))
     spec.fresh = None
@@ -66,7 +71,9 @@ def test_validation_errors() -> None:
 
 
 def _run(run_dir, generations: int, policy: MixingPolicy, evaluator: MeanEvaluator | None = None):
-    return LoopEngine(make_spec(policy, evaluator=evaluator), seed=7).run(generations, run_dir=run_dir, config=CONFIG)
+    return LoopEngine(make_spec(policy, evaluator=evaluator), seed=7).run(
+        generations, run_dir=run_dir, config=CONFIG
+    )
 
 
 @pytest.mark.parametrize("pool", ["replace", "accumulate"])
@@ -74,10 +81,14 @@ def test_resume_after_lost_done_marker_matches_uninterrupted(tmp_path, pool: str
     policy = MixingPolicy(synthetic_ratio=1.0, fresh_fraction=0.3, pool=pool)
     reference = _run(tmp_path / "a", 3, policy)
     _run(tmp_path / "b", 3, policy)
-    (tmp_path / "b" / "gen_002" / "DONE").unlink()  # as if killed before the marker: redo generation 2
+    (
+        tmp_path / "b" / "gen_002" / "DONE"
+    ).unlink()  # as if killed before the marker: redo generation 2
     resumed = _run(tmp_path / "b", 3, policy)
     assert resumed == reference
-    assert (tmp_path / "b" / "metrics.csv").read_text() == (tmp_path / "a" / "metrics.csv").read_text()
+    assert (tmp_path / "b" / "metrics.csv").read_text() == (
+        tmp_path / "a" / "metrics.csv"
+    ).read_text()
     assert all((tmp_path / "b" / f"gen_{g:03d}" / "DONE").is_file() for g in range(3))
 
 
@@ -87,7 +98,9 @@ def test_resume_after_kill_mid_generation_matches_uninterrupted(tmp_path, pool: 
     reference = _run(tmp_path / "a", 5, policy)
     with pytest.raises(KeyboardInterrupt):
         _run(tmp_path / "b", 5, policy, MeanEvaluator(fail_at_call=4))  # dies inside generation 3
-    assert (tmp_path / "b" / "gen_003").is_dir() and not (tmp_path / "b" / "gen_003" / "DONE").exists()
+    assert (tmp_path / "b" / "gen_003").is_dir() and not (
+        tmp_path / "b" / "gen_003" / "DONE"
+    ).exists()
     assert _run(tmp_path / "b", 5, policy) == reference
 
 
@@ -101,7 +114,9 @@ def test_extending_a_finished_run(tmp_path) -> None:
 def test_resume_refuses_another_config(tmp_path) -> None:
     _run(tmp_path, 1, MixingPolicy())
     with pytest.raises(RunStateError, match=r"another config \(keys differing: \['name'\]\)"):
-        LoopEngine(make_spec(MixingPolicy()), seed=7).run(2, run_dir=tmp_path, config={"name": "other"})
+        LoopEngine(make_spec(MixingPolicy()), seed=7).run(
+            2, run_dir=tmp_path, config={"name": "other"}
+        )
 
 
 def test_gap_in_run_folder_is_reported(tmp_path) -> None:
@@ -109,3 +124,15 @@ def test_gap_in_run_folder_is_reported(tmp_path) -> None:
     shutil.rmtree(tmp_path / "gen_001")
     with pytest.raises(RunStateError, match="has a gap"):
         _run(tmp_path, 3, MixingPolicy())
+
+
+def test_one_node_run_uses_the_flat_generation_layout(tmp_path) -> None:
+    _run(tmp_path, 2, MixingPolicy(synthetic_ratio=1.0))
+    names = sorted(p.name for p in (tmp_path / "gen_001").iterdir())
+    assert names == ["DONE", "incoming", "mean.txt", "metrics.json", "synthetic"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "config.yaml",
+        "gen_000",
+        "gen_001",
+        "metrics.csv",
+    ]

@@ -47,5 +47,7 @@ def test_unknown_fresh_node_and_duplicates() -> None:
 
 def test_missing_fresh_node_where_required() -> None:
     graph = InteractionGraph.from_spec(["A", "B"], ["A->B", "B->A"], [])
-    with pytest.raises(GraphError, match=r"needs at least one fresh-data node, got none; nodes: \['A', 'B'\]"):
+    with pytest.raises(
+        GraphError, match=r"needs at least one fresh-data node, got none; nodes: \['A', 'B'\]"
+    ):
         graph.require_fresh_node()

@@ -49,25 +49,39 @@ def test_replace_keeps_latest_batch_and_accumulate_keeps_all() -> None:
 def test_training_set_is_real_then_pool() -> None:
     ops, real = ArrayOps(), _items(4)
     pool = [_items(2, 100), _items(1, 200)]
-    train = build_training_set(MixingPolicy(keep_real=True), real=real, pool=pool, ops=ops, generation=3)
+    train = build_training_set(
+        MixingPolicy(keep_real=True), real=real, pool=pool, ops=ops, generation=3
+    )
     assert train["x"].tolist() == [0, 1, 2, 3, 100, 101, 200]
-    train = build_training_set(MixingPolicy(keep_real=False), real=real, pool=pool, ops=ops, generation=3)
+    train = build_training_set(
+        MixingPolicy(keep_real=False), real=real, pool=pool, ops=ops, generation=3
+    )
     assert train["x"].tolist() == [100, 101, 200]
     # Generation 0 always trains on the real data.
-    train = build_training_set(MixingPolicy(keep_real=False), real=real, pool=[], ops=ops, generation=0)
+    train = build_training_set(
+        MixingPolicy(keep_real=False), real=real, pool=[], ops=ops, generation=0
+    )
     assert len(train) == 4
 
 
 def test_empty_training_set_raises() -> None:
     with pytest.raises(MixingError, match="training set is empty"):
-        build_training_set(MixingPolicy(keep_real=False), real=_items(3), pool=[], ops=ArrayOps(), generation=1)
+        build_training_set(
+            MixingPolicy(keep_real=False), real=_items(3), pool=[], ops=ArrayOps(), generation=1
+        )
 
 
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"synthetic_ratio": -0.5}, r"synthetic_ratio \(lambda\) must be a finite number >= 0, got -0.5"),
-        ({"synthetic_ratio": math.nan}, r"synthetic_ratio \(lambda\) must be a finite number >= 0, got nan"),
+        (
+            {"synthetic_ratio": -0.5},
+            r"synthetic_ratio \(lambda\) must be a finite number >= 0, got -0.5",
+        ),
+        (
+            {"synthetic_ratio": math.nan},
+            r"synthetic_ratio \(lambda\) must be a finite number >= 0, got nan",
+        ),
         ({"fresh_fraction": 1.5}, r"fresh_fraction must lie in \[0, 1\], got 1.5"),
         ({"pool": "forever"}, r"pool must be one of \['replace', 'accumulate'\], got 'forever'"),
     ],
