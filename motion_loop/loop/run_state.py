@@ -14,39 +14,26 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import shutil
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from motion_loop.io import atomic_write_text as _durable_write_text
 from motion_loop.loop.errors import RunStateError
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Atomic against a killed process (temp file + rename); no fsync, which doubled the cost of cheap
+    theory generations and guards only against power loss."""
+    _durable_write_text(path, text, fsync=False)
 
 DONE_NAME = "DONE"
 METRICS_JSON = "metrics.json"
 METRICS_CSV = "metrics.csv"
 CONFIG_NAME = "config.yaml"
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write `text` to `path` so that readers see the old file or the whole new one, never a part.
-
-    Atomic against a killed process (temp file + os.replace). There is no fsync: it doubled the cost of
-    the cheap theory generations, and a run interrupted by a power loss may need its last generation redone
-    by hand (delete its DONE).
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
 
 
 def records_to_csv(records: Sequence[Mapping[str, Any]]) -> str:

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from motion_loop.loop import run_state
+import motion_loop.io.atomic as atomic_module
 from motion_loop.loop.run_state import RunFolder, atomic_write_text, records_to_csv
 
 
@@ -25,10 +25,10 @@ def test_failed_atomic_write_keeps_old_content_and_no_temp(tmp_path, monkeypatch
     def broken_replace(src: str, dst: str) -> None:
         raise OSError("disk gone")
 
-    monkeypatch.setattr(run_state.os, "replace", broken_replace)
+    monkeypatch.setattr(atomic_module.os, "replace", broken_replace)
     with pytest.raises(OSError, match="disk gone"):
         atomic_write_text(path, "new")
-    monkeypatch.setattr(run_state.os, "replace", os.replace)
+    monkeypatch.setattr(atomic_module.os, "replace", os.replace)
     assert path.read_text() == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["f.txt"]
 
