@@ -28,7 +28,7 @@ from motion_loop.data.skeleton import TARGET_BONE_LENGTHS, bone_lengths
 from motion_loop.errors import ConfigError
 
 FEET = (7, 10, 8, 11)  # left ankle, left foot, right ankle, right foot
-# A planted ankle moves less than this [m/s] (the planner keeps it exactly still; heel-off excepted).
+# A planted heel or toe moves less than this [m/s] (the planner keeps it exactly still).
 PLANTED_SPEED_LIMIT = 0.05
 
 
@@ -93,16 +93,18 @@ def test_sample_params_balanced_and_deterministic() -> None:
     assert set(counts.values()) == {4}
 
 
-@pytest.mark.parametrize("family", ["walk", "run", "walk_backward", "side_step", "turn"])
+@pytest.mark.parametrize("family", ["walk", "run", "walk_backward", "side_step", "turn", "jump", "kick"])
 def test_planted_feet_do_not_slide(family: str) -> None:
+    """While the planner says a heel (toe) is down, the ankle (toe joint) does not move at all."""
     params = sample_one(family, np.random.default_rng(3), seed=7)
     pose = generate_pose(params, clip_rng(params))
     joints = assemble(pose)
-    for side, ankle in ((0, 7), (1, 8)):
-        planted = pose.contact[side, 1:] & pose.contact[side, :-1]
-        assert planted.mean() > 0.2, (family, side)
-        speed = np.linalg.norm(np.diff(joints[:, ankle], axis=0), axis=-1) * 20.0  # [m/s]
-        assert speed[planted].max() < PLANTED_SPEED_LIMIT, (family, side, speed[planted].max())
+    for side, ankle, toe in ((0, 7, 10), (1, 8, 11)):
+        for joint, down in ((ankle, pose.heel_contact[side]), (toe, pose.toe_contact[side])):
+            still = down[1:] & down[:-1]
+            assert still.mean() > 0.05, (family, joint)
+            speed = np.linalg.norm(np.diff(joints[:, joint], axis=0), axis=-1) * 20.0  # [m/s]
+            assert speed[still].max() < PLANTED_SPEED_LIMIT, (family, joint, speed[still].max())
 
 
 @pytest.mark.parametrize("family", ["walk", "run", "side_step"])

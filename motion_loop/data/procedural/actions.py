@@ -97,7 +97,7 @@ def jump(params: ClipParams, rng: np.random.Generator) -> BodyPose:
     for side in (LEFT, RIGHT):
         pose.ankles[side, :, 2] = feet_z
         pose.ankles[side, :, 1] = ANKLE_HEIGHT + feet_lift
-        pose.contact[side] = contact
+        pose.set_contact(side, contact)
         pose.foot_pitch[side] = np.where(contact, 0.0, 0.35 * np.sin(np.pi * np.clip(feet_lift / 0.3, 0, 1)))
     limit_pelvis_height(pose)
     return pose
@@ -171,7 +171,7 @@ def kick(params: ClipParams, rng: np.random.Generator) -> BodyPose:
                         [0, 0.3, -0.05], [0, 0, 0]], dtype=np.float64)  # fmt: skip
     lift = keyframes(t, keys, np.tile(offsets, (params.repetitions, 1)))
     pose.ankles[kicker] += lift
-    pose.contact[kicker] = np.linalg.norm(lift, axis=-1) < 1e-6
+    pose.set_contact(kicker, np.linalg.norm(lift, axis=-1) < 1e-6)
     extend = np.clip(lift[:, 2] / reach, 0.0, 1.0)
     pose.foot_pitch[kicker] = 0.6 * extend
     shift = keyframes(t, np.array([start - 0.2, start]), np.array([0.0, 1.0]))

@@ -117,6 +117,8 @@ class BodyPose:
         foot_yaw: (2, T) world yaw of each foot [rad] (toe-out is added).
         foot_pitch: (2, T) extra toe-down pitch of each foot relative to flat [rad].
         contact: (2, T) planner's stance labels (True while a foot is planted).
+        heel_contact: (2, T) True while the ankle of a planted foot is still (before heel-off).
+        toe_contact: (2, T) True while the toe of a planted foot is still (after heel strike).
     """
 
     pelvis: np.ndarray
@@ -129,6 +131,14 @@ class BodyPose:
     foot_yaw: np.ndarray
     foot_pitch: np.ndarray
     contact: np.ndarray
+    heel_contact: np.ndarray
+    toe_contact: np.ndarray
+
+    def set_contact(self, side: int, planted: np.ndarray) -> None:
+        """Mark a whole foot (heel and toe) planted where `planted` (T,) is True."""
+        self.contact[side] = planted
+        self.heel_contact[side] = planted
+        self.toe_contact[side] = planted
 
     @classmethod
     def standing(cls, frames: int) -> BodyPose:
@@ -144,6 +154,7 @@ class BodyPose:
             pelvis=pelvis, heading=np.zeros(T), pelvis_tilt=np.zeros((T, 2)), spine=np.zeros((T, 3)),
             head=np.zeros((T, 3)), arms=arms, ankles=ankles, foot_yaw=np.zeros((2, T)),
             foot_pitch=np.zeros((2, T)), contact=np.ones((2, T), dtype=bool),
+            heel_contact=np.ones((2, T), dtype=bool), toe_contact=np.ones((2, T), dtype=bool),
         )  # fmt: skip
 
 

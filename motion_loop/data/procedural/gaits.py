@@ -30,6 +30,8 @@ _PLAN_MARGIN_S = 3.0
 # Consecutive stances closer than this are merged into one (no stepping on the spot) [m], [rad].
 _STILL_DISTANCE_M = 0.02
 _STILL_YAW_RAD = 0.06
+# Pelvis lowered per m/s of walking speed in walking gaits [m / (m/s)].
+_SPEED_CROUCH = 0.02
 
 
 def frame_times(params: ClipParams) -> np.ndarray:
@@ -62,6 +64,10 @@ def _cycle_gait(
     lean: float,
     arm_swing: float,
     elbow: float,
+    toe_off: float = 0.0,
+    heel_off: float = 0.6,
+    heel_strike: float = 0.0,
+    lead_time: float = 0.0,
     heading_profile: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> BodyPose:
     """A periodic two-legged gait along a (possibly curved) path.
@@ -84,16 +90,22 @@ def _cycle_gait(
     for side, offset in ((LEFT, 0.0), (RIGHT, 0.5)):
         stances = plants_from_path(
             path, period=period, duty=duty, phase=phase + offset, half_width=half_width, side=side,
-            until=params.duration,
+            until=params.duration, lead_time=lead_time,
         )  # fmt: skip
-        tracks.append(foot_track(_merge_still(stances), t, lift=lift, swing_pitch=0.25 * min(1.0, params.speed)))
+        tracks.append(
+            foot_track(_merge_still(stances), t, side=side, lift=lift, toe_off=toe_off, heel_off=heel_off,
+                       heel_strike=heel_strike)
+        )  # fmt: skip
     pose = BodyPose.standing(T)
     apply_tracks(pose, *tracks)
 
     position, pelvis_heading = path.at(t)
     cycle = 2.0 * np.pi * (t / period - phase)  # 0 at the left foot's mid-stance
     pose.pelvis[:, [0, 2]] = position[:, [0, 2]]
-    pose.pelvis[:, 1] = STAND_HEIGHT - style.crouch + bob * style.bounce * np.cos(2.0 * cycle) - abs(bob)
+    # Knees stay a little bent at speed (a straight-legged walk looks stiff), and the pelvis bobs twice
+    # per stride.
+    base = STAND_HEIGHT - style.crouch - _SPEED_CROUCH * min(params.speed, 2.0)
+    pose.pelvis[:, 1] = base + bob * style.bounce * np.cos(2.0 * cycle) - abs(bob)
     sway = 0.07 * np.cos(cycle)  # pelvis yaw: the swinging leg's hip comes forwards
     pose.heading = pelvis_heading + sway
     pose.pelvis_tilt[:, 0] = lean * 0.5 + style.lean * 0.3
@@ -119,6 +131,7 @@ def walk(params: ClipParams, rng: np.random.Generator) -> BodyPose:
     return _cycle_gait(
         params, rng, cadence=cadence, duty=0.62, half_width=0.09, lift=0.09 * params.amplitude * style.lift,
         bob=0.018, lean=0.04, arm_swing=0.35 * params.amplitude, elbow=0.2,
+        toe_off=0.75 * min(1.0, params.speed / 1.2), heel_off=0.5, heel_strike=0.2 * min(1.0, params.speed), lead_time=-0.06,
     )  # fmt: skip
 
 
@@ -139,6 +152,7 @@ def run(params: ClipParams, rng: np.random.Generator) -> BodyPose:
     return _cycle_gait(
         params, rng, cadence=cadence, duty=0.36, half_width=0.06, lift=0.2 * params.amplitude * style.lift,
         bob=-0.035, lean=0.15, arm_swing=0.55 * params.amplitude, elbow=1.35,
+        toe_off=0.7, heel_off=0.4, lead_time=-0.04,
     )  # fmt: skip
 
 
@@ -182,7 +196,10 @@ def side_step(params: ClipParams, rng: np.random.Generator) -> BodyPose:
         position=base + sign * (k * stride - width)[:, None] * lateral, yaw=np.zeros(k.size),
     )  # fmt: skip
     lift = 0.06 * params.amplitude * style.lift
-    tracks = {lead: foot_track(lead_stances, t, lift=lift), trail: foot_track(trail_stances, t, lift=lift)}
+    tracks = {
+        lead: foot_track(lead_stances, t, side=lead, lift=lift),
+        trail: foot_track(trail_stances, t, side=trail, lift=lift),
+    }
     pose = BodyPose.standing(t.size)
     apply_tracks(pose, tracks[LEFT], tracks[RIGHT])
     centre = 0.5 * (pose.ankles[LEFT, :, 0] + pose.ankles[RIGHT, :, 0])

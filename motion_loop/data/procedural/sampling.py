@@ -52,7 +52,7 @@ def sample_one(family: str, rng: np.random.Generator, *, seed: int) -> ClipParam
     side = str(rng.choice(["left", "right"]))
     kw: dict[str, float | int | str] = {"amplitude": amplitude}
     if family == "walk":
-        kw.update(speed=rng.uniform(0.6, 1.7) * s.speed, duration=_duration(rng.uniform(3.0, 9.8)), side="both")
+        kw.update(speed=min(1.9, rng.uniform(0.6, 1.7) * s.speed), duration=_duration(rng.uniform(3.0, 9.8)), side="both")
         kw["turn"] = 0.0 if rng.uniform() < 0.5 else float(rng.uniform(-1.6, 1.6))
     elif family == "run":
         kw.update(speed=max(1.8, rng.uniform(2.0, 3.8) * s.speed), duration=_duration(rng.uniform(2.5, 7.0)), side="both")
