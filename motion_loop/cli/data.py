@@ -1,12 +1,15 @@
 """`motion-loop data ...`: dataset subcommands (argparse sub-parsers; add one function per subcommand).
 
     motion-loop data procedural OUT_DIR [--clips N] [--seed S] [--workers W] [--quiet]
+    motion-loop data import SRC OUT [--joint-map NAME] [--limit N] [--licence TEXT] ...
 """
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
+
+from motion_loop.cli.data_import import add_import_parser
 
 
 def add_procedural_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -40,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="motion-loop data", description="Create and inspect datasets.")
     subparsers = parser.add_subparsers(dest="subcommand", required=True, metavar="SUBCOMMAND")
     add_procedural_parser(subparsers)
+    add_import_parser(subparsers)
     return parser
 
 
