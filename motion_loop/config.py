@@ -29,4 +29,9 @@ def register_configs() -> None:
     store.store(name="schema_theory_heat_death", node=HeatDeathConfig)
     store.store(name="schema_theory_gaussian_correction", node=GaussianCorrectionConfig)
     store.store(name="schema_theory_interaction_graph", node=InteractionGraphConfig)
+    from motion_loop.model.config import ModelConfig, SampleAppConfig, TrainAppConfig
+
+    store.store(group="model", name="schema_model", node=ModelConfig)
+    store.store(name="schema_train", node=TrainAppConfig)
+    store.store(name="schema_sample", node=SampleAppConfig)
     _REGISTERED = True
