@@ -222,10 +222,13 @@ def evaluate_motions(
     info: dict[str, Any] = {"replications": replications, "set_sizes": [len(s) for s in sets],
                             "reference_split": reference.split, "reference_size": int(reference.motion.shape[0])}  # fmt: skip
     notes: dict[str, str] = {}
+    fids: dict[int, float] = {}  # FID of a set is deterministic: one sqrtm (the slow part) per set
     for r in range(replications):
         text, motion = embedded[r % len(embedded)]
         N = motion.shape[0]
-        values.setdefault("fid", []).append(fid(reference.stats, motion))
+        if r % len(embedded) not in fids:
+            fids[r % len(embedded)] = fid(reference.stats, motion)
+        values.setdefault("fid", []).append(fids[r % len(embedded)])
         times = min(cfg.diversity_times, N)
         if times < cfg.diversity_times:
             notes["diversity"] = f"S = {times} pairs (only {N} motions; diversity_times = {cfg.diversity_times})"
