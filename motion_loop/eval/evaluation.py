@@ -24,6 +24,7 @@ import numpy as np
 from motion_loop.data.dataset import MotionDataset
 from motion_loop.data.features import features_to_joints
 from motion_loop.data.humanml3d import HumanML3DFolder
+from motion_loop.errors import ConfigError
 from motion_loop.eval.config import MetricsConfig, PlausibilityConfig
 from motion_loop.eval.evaluator import MAX_FRAMES, Evaluator
 from motion_loop.eval.metrics import (
@@ -38,9 +39,12 @@ from motion_loop.eval.metrics import (
     summarize,
     unavailable,
 )
-from motion_loop.eval.physics_metrics import SURFACE_METRICS, physics_available, surface_plausibility
+from motion_loop.eval.physics_metrics import (
+    SURFACE_METRICS,
+    physics_available,
+    surface_plausibility,
+)
 from motion_loop.eval.plausibility import clip_plausibility
-from motion_loop.errors import ConfigError
 from motion_loop.io import atomic_save_npy
 
 

@@ -25,7 +25,13 @@ from motion_loop.data.features import FEATURE_DIM, check_features
 from motion_loop.data.humanml3d import HumanML3DFolder
 from motion_loop.errors import ConfigError, DataFormatError, MotionLoopError
 from motion_loop.eval.config import EvaluatorModelConfig, EvaluatorTrainConfig
-from motion_loop.eval.encoders import TIME_STRIDE, MotionEncoder, TextEncoder, get_loss, same_caption_mask
+from motion_loop.eval.encoders import (
+    TIME_STRIDE,
+    MotionEncoder,
+    TextEncoder,
+    get_loss,
+    same_caption_mask,
+)
 from motion_loop.eval.text_frontend import CachedFrontend, load_frontend
 
 CHECKPOINT_FORMAT = "motion-loop-evaluator/1"

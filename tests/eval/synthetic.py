@@ -7,7 +7,14 @@ from pathlib import Path
 import numpy as np
 
 from motion_loop.data.features import FEATURE_DIM, features_to_joints
-from motion_loop.data.humanml3d import Caption, HumanML3DFolder, compute_stats, write_clip, write_splits, write_stats
+from motion_loop.data.humanml3d import (
+    Caption,
+    HumanML3DFolder,
+    compute_stats,
+    write_clip,
+    write_splits,
+    write_stats,
+)
 
 ACTIONS = ("walks forward", "jumps up", "waves a hand", "kicks", "turns around", "sits down", "runs", "bows")
 

@@ -10,7 +10,12 @@ import pytest
 
 from motion_loop.data.humanml3d import HumanML3DFolder
 from motion_loop.eval.config import MetricsConfig, PlausibilityConfig
-from motion_loop.eval.evaluation import GeneratedMotion, evaluate_motions, reference_embeddings, split_motions
+from motion_loop.eval.evaluation import (
+    GeneratedMotion,
+    evaluate_motions,
+    reference_embeddings,
+    split_motions,
+)
 
 CFG = MetricsConfig(replications=2, diversity_times=30)
 

@@ -10,10 +10,15 @@ import pytest
 import torch
 
 from motion_loop.data.humanml3d import HumanML3DFolder, write_stats
-from motion_loop.eval.encoders import MotionEncoder, get_loss
-from motion_loop.eval.evaluator import DatasetMismatchWarning, Evaluator, EvaluatorError, dataset_fingerprint
-from motion_loop.eval.metrics import r_precision_and_matching
 from motion_loop.errors import ConfigError
+from motion_loop.eval.encoders import MotionEncoder, get_loss
+from motion_loop.eval.evaluator import (
+    DatasetMismatchWarning,
+    Evaluator,
+    EvaluatorError,
+    dataset_fingerprint,
+)
+from motion_loop.eval.metrics import r_precision_and_matching
 
 
 def test_motion_encoder_ignores_padding_beyond_length() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from motion_loop.data.skeleton import target_offsets
+from motion_loop.data.features import features_to_joints, joints_to_features
 from motion_loop.eval.physics_metrics import physics_available
 from motion_loop.eval.plausibility import (
     clip_plausibility,
@@ -15,7 +15,6 @@ from motion_loop.eval.plausibility import (
     skate,
     skating_ratio,
 )
-from motion_loop.data.features import features_to_joints, joints_to_features
 
 
 def _standing(T: int = 40) -> np.ndarray:
