@@ -6,7 +6,7 @@ import shutil
 
 import numpy as np
 import pytest
-from engine_helpers import MeanEvaluator, RunningMeanLearner, make_spec
+from .engine_helpers import MeanEvaluator, RunningMeanLearner, make_spec
 
 from motion_loop.errors import ConfigError
 from motion_loop.loop.arrays import ArrayOps, Arrays
