@@ -108,6 +108,12 @@ def simulate(model: mujoco.MjModel, ref: DenseReference, root: RootControl, *, m
     torque_bound = root.torque_budget * mass * GRAVITY * _TORQUE_ARM
     gains_p = np.array([root.horizontal[0], root.horizontal[0], root.vertical[0]])
     gains_d = np.array([root.horizontal[1], root.horizontal[1], root.vertical[1]])
+    # Root damping is integrated implicitly as MuJoCo joint damping (an explicit kd at dt = 5 ms
+    # chatters at the Nyquist frequency on the light pelvis); its reference part kd v_ref is added
+    # explicitly, so the total is kd (v_ref - v).
+    model.dof_damping[root_v:root_v + 3] = gains_d
+    model.dof_damping[root_v + 3:root_v + 6] = root.rotation[1]
+    damping = model.dof_damping[root_v:root_v + 6].copy()
     ctrl_ref = ref.qpos[:, act_q] + (kv / kp) * ref.qvel[:, act_v]  # (K, nu)
     ff_ref = np.clip(ref.tau[:, act_v], -limit, limit)  # (K, nu)
     bump = _swing_bump(ref.contact) * clearance
@@ -147,8 +153,9 @@ def simulate(model: mujoco.MjModel, ref: DenseReference, root: RootControl, *, m
         norm = np.linalg.norm(torque)
         if norm > torque_bound:
             torque *= torque_bound / norm
-        data.qfrc_applied[root_v:root_v + 3] += force
-        data.qfrc_applied[root_v + 3:root_v + 6] += torque
+        # The bounded total minus the implicit damper's share (-kd v) is what is applied explicitly.
+        data.qfrc_applied[root_v:root_v + 3] += force + damping[:3] * data.qvel[root_v:root_v + 3]
+        data.qfrc_applied[root_v + 3:root_v + 6] += torque + damping[3:] * data.qvel[root_v + 3:root_v + 6]
         forces[k], torques[k] = force, torque
         # Swing-foot clearance through the swing leg's own joints.
         for foot in range(2):

@@ -122,8 +122,28 @@ def body_rotations(joints_mj: np.ndarray, geometry: HumanoidGeometry) -> tuple[d
             thigh, P[:, _J(ankle)] - P[:, _J(knee)], fallback,
             bone_axis=2, bone_sign=-1.0, hinge_col=1, hinge_sign=1.0)
         R[knee] = R[hip] @ _axis_rotation(np.array([0.0, 1.0, 0.0]), angles[knee])
-        R[ankle] = _swing(R[knee], _normalize(off[_J(toe)]), P[:, _J(toe)] - P[:, _J(ankle)])
+        R[ankle] = _level_sole(_normalize(off[_J(toe)]), P[:, _J(toe)] - P[:, _J(ankle)], R[knee])
     return R, angles
+
+
+def _level_sole(rest_dir: np.ndarray, foot: np.ndarray, shin: np.ndarray) -> np.ndarray:
+    """Foot frames (T,3,3) along the foot bone whose lateral (y) axis is horizontal.
+
+    The roll of the foot about its bone is not observable from two joints; a level sole is what a
+    standing foot does (a minimal swing from the shin would stand it on an edge). Falls back to the
+    minimal swing where the foot points straight up or down.
+    """
+    d = _normalize(foot)  # (T, 3)
+    lateral = np.cross(np.array([0.0, 0.0, 1.0]), d)
+    swing = _swing(shin, rest_dir, foot)
+    norm = np.linalg.norm(lateral, axis=-1, keepdims=True)
+    current_y = swing[:, :, 1]
+    lateral = np.where(norm > 1e-3, lateral / np.maximum(norm, 1e-12), current_y)
+    lateral *= np.where((lateral * current_y).sum(-1, keepdims=True) < 0, -1.0, 1.0)
+    world = np.stack([d, lateral, np.cross(d, lateral)], axis=-1)  # (T, 3, 3)
+    ey = np.array([0.0, 1.0, 0.0])
+    body = np.stack([rest_dir, ey, np.cross(rest_dir, ey)], axis=-1)  # (3, 3)
+    return world @ body.T
 
 
 def _axis_rotation(axis: np.ndarray, angle: np.ndarray) -> np.ndarray:
