@@ -37,6 +37,8 @@ from physics.humanoid import (
 _STRAIGHT_SIN = np.sin(np.deg2rad(25.0))
 # A retargeted frame 0 further than this from the input means the skeleton does not match [m].
 _SEAM_TOLERANCE = 0.05
+# Largest roll applied to level a sole [rad].
+_MAX_ROLL = np.deg2rad(45.0)
 
 _J = sk.JOINT_NAMES.index
 
@@ -127,23 +129,24 @@ def body_rotations(joints_mj: np.ndarray, geometry: HumanoidGeometry) -> tuple[d
 
 
 def _level_sole(rest_dir: np.ndarray, foot: np.ndarray, shin: np.ndarray) -> np.ndarray:
-    """Foot frames (T,3,3) along the foot bone whose lateral (y) axis is horizontal.
+    """Foot frames (T,3,3) along the foot bone, rolled about it towards a level sole.
 
-    The roll of the foot about its bone is not observable from two joints; a level sole is what a
-    standing foot does (a minimal swing from the shin would stand it on an edge). Falls back to the
-    minimal swing where the foot points straight up or down.
+    The roll of the foot about its bone is not observable from two joints. A minimal swing from the
+    shin can stand a planted foot on an edge, so the swing is rolled by the angle that makes the
+    sole's lateral axis horizontal, limited to +-_MAX_ROLL and faded out as the foot turns vertical
+    (where "level" is undefined); both are continuous in time, so no flips.
     """
     d = _normalize(foot)  # (T, 3)
-    lateral = np.cross(np.array([0.0, 0.0, 1.0]), d)
     swing = _swing(shin, rest_dir, foot)
-    norm = np.linalg.norm(lateral, axis=-1, keepdims=True)
-    current_y = swing[:, :, 1]
-    lateral = np.where(norm > 1e-3, lateral / np.maximum(norm, 1e-12), current_y)
-    lateral *= np.where((lateral * current_y).sum(-1, keepdims=True) < 0, -1.0, 1.0)
-    world = np.stack([d, lateral, np.cross(d, lateral)], axis=-1)  # (T, 3, 3)
-    ey = np.array([0.0, 1.0, 0.0])
-    body = np.stack([rest_dir, ey, np.cross(rest_dir, ey)], axis=-1)  # (3, 3)
-    return world @ body.T
+    y = swing[:, :, 1]
+    dy = np.cross(d, y)
+    # Rotating y about d by phi gives y cos(phi) + (d x y) sin(phi); its height vanishes at
+    # tan(phi) = -y_z / (d x y)_z; the principal solution is the small roll.
+    weight = np.clip(np.abs(dy[:, 2]), 0.0, 1.0) ** 2
+    phi = np.arctan(-y[:, 2] / np.where(np.abs(dy[:, 2]) > 1e-6, dy[:, 2], 1e-6))
+    phi = weight * np.clip(phi, -_MAX_ROLL, _MAX_ROLL)
+    roll = Rotation.from_rotvec(phi[:, None] * d).as_matrix()
+    return roll @ swing
 
 
 def _axis_rotation(axis: np.ndarray, angle: np.ndarray) -> np.ndarray:
