@@ -33,6 +33,7 @@ class PhysicsConfig:
         fallback_horizontal_gains: the same in the retry (a stiff "puppet" root).
         vertical_gains: root PD gains on pelvis height (kp [N/m], kd [N s/m]).
         rotation_gains: root PD gains on pelvis orientation (kp [N m/rad], kd [N m s/rad]).
+        swing_friction: floor friction of a foot while the reference labels it in swing.
         clearance: minimum sole height that swing feet are pushed up to, by leg torques [m]; 0 = off.
         fall_distance: a frame where the root-aligned mean joint error exceeds this has fallen [m].
         allow_reset: in the last attempt, reset to the reference after a fall (counted) instead of stopping.
@@ -55,6 +56,7 @@ class PhysicsConfig:
     fallback_horizontal_gains: tuple[float, float] = (6000.0, 600.0)
     vertical_gains: tuple[float, float] = (6000.0, 600.0)
     rotation_gains: tuple[float, float] = (1200.0, 120.0)
+    swing_friction: float = 0.1
     clearance: float = 0.02
     fall_distance: float = 0.5
     allow_reset: bool = True
@@ -69,7 +71,7 @@ class PhysicsConfig:
         for name in ("mass", "timestep", "friction", "contact_timeconst", "fall_distance"):
             if getattr(self, name) <= 0:
                 raise PhysicsError(f"{name} must be positive, got {getattr(self, name)}")
-        for name in ("base_force_budget", "fallback_force_budget", "torque_budget", "smooth_sigma", "clearance"):
+        for name in ("base_force_budget", "fallback_force_budget", "torque_budget", "smooth_sigma", "clearance", "swing_friction"):
             if getattr(self, name) < 0:
                 raise PhysicsError(f"{name} must be >= 0, got {getattr(self, name)}")
         return self

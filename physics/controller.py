@@ -90,7 +90,8 @@ def _leg_dofs(model: mujoco.MjModel, side: str) -> np.ndarray:
 
 
 def simulate(model: mujoco.MjModel, ref: DenseReference, root: RootControl, *, mass: float,
-             clearance: float, fall_distance: float, allow_reset: bool, max_resets: int) -> SimulationResult:
+             clearance: float, swing_friction: float, fall_distance: float, allow_reset: bool,
+             max_resets: int) -> SimulationResult:
     """Track `ref` from its first state; stop at a fall unless resets are allowed."""
     model.opt.timestep = ref.dt
     data = mujoco.MjData(model)
@@ -121,6 +122,11 @@ def simulate(model: mujoco.MjModel, ref: DenseReference, root: RootControl, *, m
     leg_dofs = [_leg_dofs(model, side) for side in ("left", "right")]
     joint_sites = site_ids(model, sk.JOINT_NAMES)
     ref_joints = qpos_to_joints(model, ref.qpos[::spf])  # (T, 22, 3)
+    # A foot labelled in swing that brushes the floor slides instead of stubbing its toe (which
+    # otherwise leaves the leg behind and trips the walk); stance feet get the full friction.
+    foot_geoms = [np.array([g for g in range(model.ngeom) if model.geom_bodyid[g] == model.body(foot).id])
+                  for foot in FOOT_BODIES]
+    stance_friction = model.geom_friction[foot_geoms[0][0], 0]
     jacp = np.zeros((3, model.nv))
     subquat = np.zeros(3)
     out = np.zeros((T, model.nq))
@@ -157,6 +163,8 @@ def simulate(model: mujoco.MjModel, ref: DenseReference, root: RootControl, *, m
         data.qfrc_applied[root_v:root_v + 3] += force + damping[:3] * data.qvel[root_v:root_v + 3]
         data.qfrc_applied[root_v + 3:root_v + 6] += torque + damping[3:] * data.qvel[root_v + 3:root_v + 6]
         forces[k], torques[k] = force, torque
+        for foot in range(2):
+            model.geom_friction[foot_geoms[foot], 0] = stance_friction if ref.contact[k, foot] else swing_friction
         # Swing-foot clearance through the swing leg's own joints.
         for foot in range(2):
             if bump[k, foot] <= 0.0:
@@ -189,5 +197,7 @@ def simulate(model: mujoco.MjModel, ref: DenseReference, root: RootControl, *, m
             last_step = k + 1
             out[frame + 1:] = data.qpos
             break
+    for foot in range(2):
+        model.geom_friction[foot_geoms[foot], 0] = stance_friction
     return SimulationResult(qpos=out, fell=fell, fall_frame=fall_frame, resets=resets,
                             root_force=forces[:last_step], root_torque=torques[:last_step])

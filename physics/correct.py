@@ -121,7 +121,7 @@ def correct_motion(joints: np.ndarray, fps: float = 20.0, *, config: PhysicsConf
     ref = prepare(model, qpos_in, fps, cfg)
     report["input_residual_pct_bw"], report["input_residual_p95_pct_bw"] = percent_body_weight(ref.tau[:, :3], cfg.mass)
     report["floor_shift_mm"] = 1000 * float(np.abs(ref.floor_shift).mean())
-    common = dict(mass=cfg.mass, clearance=cfg.clearance, fall_distance=cfg.fall_distance,
+    common = dict(mass=cfg.mass, clearance=cfg.clearance, swing_friction=cfg.swing_friction, fall_distance=cfg.fall_distance,
                   max_resets=cfg.max_resets)
     base = RootControl(horizontal=cfg.horizontal_gains, vertical=cfg.vertical_gains, rotation=cfg.rotation_gains,
                        force_budget=cfg.base_force_budget, torque_budget=cfg.torque_budget)

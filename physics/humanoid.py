@@ -236,7 +236,9 @@ def build_mjcf(geometry: HumanoidGeometry, *, timestep: float = 0.005, friction:
     Args:
         geometry: skeleton measurements (see `fit_geometry`).
         timestep: simulation step [s].
-        friction: sliding friction coefficient of the floor.
+        friction: sliding friction coefficient of body-floor contacts. MuJoCo takes the larger of the
+            two geoms' coefficients, so the floor has none and each body geom carries it (which lets
+            the controller lower a swing foot's friction at run time).
         solref: contact (timeconst [s], dampratio).
         armature: rotor inertia added to every hinge [kg m^2]; stabilises light distal joints.
     """
@@ -293,7 +295,8 @@ def build_mjcf(geometry: HumanoidGeometry, *, timestep: float = 0.005, friction:
   </default>
   <worldbody>
     <light pos="0 0 4" dir="0 0 -1"/>
-    <geom name="floor" type="plane" size="0 0 0.05" contype="0" conaffinity="1" rgba="0.8 0.8 0.8 1"/>
+    <geom name="floor" type="plane" size="0 0 0.05" contype="0" conaffinity="1" friction="0 0 0"
+          rgba="0.8 0.8 0.8 1"/>
 {body_lines}
   </worldbody>
   <actuator>

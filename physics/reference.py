@@ -26,7 +26,6 @@ from physics.retarget import qpos_to_sites, site_ids
 _SLOW_FOOT_SPEED = 0.3  # [m/s] feet slower than this define the floor when re-flooring
 _REFLOOR_BAND = 0.05  # [m] ... if within this of the clip-level floor estimate
 _REFLOOR_SMOOTH = 2.0  # [frames] Gaussian smoothing of the per-frame floor offset
-_TOUCH_HEIGHT = 0.005  # [m] a foot this low is in contact whatever its speed
 _FRICTION_REG = 1e-3  # Tikhonov weight of the contact-force NNLS
 _ACCEL_BOX = 5  # [steps] box filter on reference accelerations
 
@@ -108,11 +107,12 @@ def smooth_qpos(model: mujoco.MjModel, qpos: np.ndarray, sigma: float) -> np.nda
 
 
 def contact_labels(model: mujoco.MjModel, qpos: np.ndarray, fps: float, config: PhysicsConfig) -> np.ndarray:
-    """Per-frame contact label (T, 2) of each foot: low sole corner and slow, or touching."""
+    """Per-frame contact label (T, 2) of each foot: low sole corner and slow (a fast foot at floor
+    level is landing or skating, and must not get friction or contact forces)."""
     corners = corner_trajectories(model, qpos)
     lowest = corners[..., 2].min(axis=2)
     speed = uniform_filter1d(_foot_speed(corners, fps), 3, axis=0, mode="nearest")
-    return (lowest < config.contact_height) & ((speed < config.contact_speed) | (lowest < _TOUCH_HEIGHT))
+    return (lowest < config.contact_height) & (speed < config.contact_speed)
 
 
 def densify(model: mujoco.MjModel, qpos: np.ndarray, fps: float, dt: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
