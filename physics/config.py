@@ -23,6 +23,8 @@ class PhysicsConfig:
         smooth_sigma: Gaussian smoothing of the reference before differentiation [frames]; 0 = off.
         refloor: how the reference is put on the floor before tracking: "frame" (per-frame offset
             from slow feet, interpolated over flight phases), "clip" (one offset), "none".
+        plant_feet: shift the reference root horizontally so that feet in contact do not slide
+            (removes skating and root over-travel before tracking; see `physics.reference.plant_feet`).
         contact_height: a reference foot whose lowest sole corner is below this is in contact [m].
         contact_speed: ... and whose horizontal speed is below this [m/s].
         base_force_budget: root residual force bound of the first attempt [fraction of body weight].
@@ -47,6 +49,7 @@ class PhysicsConfig:
     contact_timeconst: float = 0.01
     smooth_sigma: float = 1.0
     refloor: str = "frame"
+    plant_feet: bool = True
     contact_height: float = 0.03
     contact_speed: float = 1.0
     base_force_budget: float = 0.3

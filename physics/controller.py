@@ -30,6 +30,7 @@ from physics.retarget import qpos_to_joints, site_ids
 _TORQUE_ARM = 0.3  # [m] lever arm that converts a force budget into a torque budget
 _CLEARANCE_KP = 5000.0  # [N/m]
 _CLEARANCE_KD = 100.0  # [N s/m]
+_FAST_FOOT = 1.0  # [m/s] swing feet at least this fast get the full clearance
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,9 @@ def simulate(model: mujoco.MjModel, ref: DenseReference, root: RootControl, *, m
     damping = model.dof_damping[root_v:root_v + 6].copy()
     ctrl_ref = ref.qpos[:, act_q] + (kv / kp) * ref.qvel[:, act_v]  # (K, nu)
     ff_ref = np.clip(ref.tau[:, act_v], -limit, limit)  # (K, nu)
-    bump = _swing_bump(ref.contact) * clearance
+    # Swing feet are kept above a sin bump over the swing, and above the full clearance while they
+    # move fast (a fast foot grazing the floor would skate or stub its toe).
+    bump = clearance * np.maximum(_swing_bump(ref.contact), np.clip(ref.foot_speed / _FAST_FOOT, 0.0, 1.0) * ~ref.contact)
     foot_sites = [site_ids(model, foot_corner_sites(foot)) for foot in FOOT_BODIES]
     leg_dofs = [_leg_dofs(model, side) for side in ("left", "right")]
     joint_sites = site_ids(model, sk.JOINT_NAMES)

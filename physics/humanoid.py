@@ -81,7 +81,7 @@ _HEAD_RADIUS = 0.1  # [m]
 _HAND_RADIUS = 0.04  # [m]
 _FOOT_HALF_WIDTH = 0.045  # [m]
 _FOOT_HEIGHT = 0.055  # [m] box height above the sole
-_FOOT_HEEL = 0.05  # [m] box extends this far behind the ankle
+_FOOT_HEEL = 0.03  # [m] box extends this far behind the ankle (a long heel digs in at heel strike)
 _FOOT_TOE_EXT = 0.02  # [m] and this far beyond the ball-of-foot joint (a long overhang trips at toe-off)
 _DEFAULT_FOOT_DROP = 0.07  # [m] ankle height above the ball joint when no stance frame is found
 _STANCE_TOE_HEIGHT = 0.03  # [m] toe-joint height below which a frame counts as stance for the drop
@@ -230,7 +230,8 @@ def _radius(body: str) -> float:
 
 
 def build_mjcf(geometry: HumanoidGeometry, *, timestep: float = 0.005, friction: float = 1.0,
-               solref: tuple[float, float] = (0.01, 1.0), armature: float = 0.01) -> str:
+               solref: tuple[float, float] = (0.01, 1.0), armature: float = 0.01,
+               cone: str = "elliptic", impratio: float = 10.0) -> str:
     """MJCF text of the humanoid for `geometry`.
 
     Args:
@@ -240,6 +241,9 @@ def build_mjcf(geometry: HumanoidGeometry, *, timestep: float = 0.005, friction:
             two geoms' coefficients, so the floor has none and each body geom carries it (which lets
             the controller lower a swing foot's friction at run time).
         solref: contact (timeconst [s], dampratio).
+        cone: friction cone, "elliptic" or "pyramidal".
+        impratio: friction-to-normal impedance ratio; > 1 makes friction stiffer (less creep of
+            planted feet under MuJoCo's soft constraints).
         armature: rotor inertia added to every hinge [kg m^2]; stabilises light distal joints.
     """
     names = sk.JOINT_NAMES
@@ -286,7 +290,7 @@ def build_mjcf(geometry: HumanoidGeometry, *, timestep: float = 0.005, friction:
     # Pelvis height so that the rest pose stands on the floor (only matters for a default qpos).
     return f"""<mujoco model="humanml3d_humanoid">
   <compiler angle="degree" autolimits="true"/>
-  <option timestep="{timestep}" integrator="implicitfast" gravity="0 0 -9.81"/>
+  <option timestep="{timestep}" integrator="implicitfast" gravity="0 0 -9.81" cone="{cone}" impratio="{impratio}"/>
   <default>
     <joint armature="{armature}" damping="1"/>
     <geom contype="1" conaffinity="0" friction="{friction} 0.005 0.0001" solref="{solref[0]} {solref[1]}"

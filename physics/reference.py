@@ -28,6 +28,7 @@ _REFLOOR_BAND = 0.05  # [m] ... if within this of the clip-level floor estimate
 _REFLOOR_SMOOTH = 2.0  # [frames] Gaussian smoothing of the per-frame floor offset
 _FRICTION_REG = 1e-3  # Tikhonov weight of the contact-force NNLS
 _ACCEL_BOX = 5  # [steps] box filter on reference accelerations
+_ID_FRICTION_MARGIN = 0.4  # planned tangential force <= this x friction x normal force
 
 
 @dataclass
@@ -36,7 +37,8 @@ class DenseReference:
 
     Attributes:
         qpos: (K, nq); qvel: (K, nv) with the free joint's angular velocity in the pelvis frame;
-        qacc: (K, nv); contact: (K, 2) bool per foot (left, right); tau: (K, nv) ID generalized force
+        qacc: (K, nv); contact: (K, 2) bool per foot (left, right); foot_speed: (K, 2) horizontal
+        speed of each foot-box centre [m/s]; tau: (K, nv) ID generalized force
         after contacts (tau[:, :6] is the root residual wrench, world force / local torque);
         frame_qpos: (T, nq) the re-floored, smoothed reference at the clip's frames;
         floor_shift: (T,) vertical shift applied to each frame [m].
@@ -46,6 +48,7 @@ class DenseReference:
     qvel: np.ndarray
     qacc: np.ndarray
     contact: np.ndarray
+    foot_speed: np.ndarray
     tau: np.ndarray
     frame_qpos: np.ndarray
     floor_shift: np.ndarray
@@ -107,12 +110,51 @@ def smooth_qpos(model: mujoco.MjModel, qpos: np.ndarray, sigma: float) -> np.nda
 
 
 def contact_labels(model: mujoco.MjModel, qpos: np.ndarray, fps: float, config: PhysicsConfig) -> np.ndarray:
-    """Per-frame contact label (T, 2) of each foot: low sole corner and slow (a fast foot at floor
-    level is landing or skating, and must not get friction or contact forces)."""
-    corners = corner_trajectories(model, qpos)
-    lowest = corners[..., 2].min(axis=2)
-    speed = uniform_filter1d(_foot_speed(corners, fps), 3, axis=0, mode="nearest")
+    """Per-frame contact label (T, 2) of each foot: its lowest sole corner is low and slow.
+
+    The speed is that of the lowest corner itself, so a foot rolling over its heel or toe (whose
+    centre moves fast) is in contact; a fast foot at floor level is landing or skating and gets no
+    contact forces and little friction.
+    """
+    corners = corner_trajectories(model, qpos)  # (T, 2, 4, 3)
+    T = corners.shape[0]
+    lowest_idx = corners[..., 2].argmin(axis=2)  # (T, 2)
+    lowest = np.take_along_axis(corners[..., 2], lowest_idx[..., None], axis=2)[..., 0]
+    prev, nxt = np.maximum(np.arange(T) - 1, 0), np.minimum(np.arange(T) + 1, T - 1)
+    feet = np.arange(corners.shape[1])[None, :]
+    frames = np.arange(T)[:, None]
+    ahead = corners[nxt[:, None], feet, lowest_idx, :2]
+    behind = corners[prev[:, None], feet, lowest_idx, :2]
+    span = np.maximum(nxt - prev, 1)[:, None] / fps
+    speed = np.linalg.norm(ahead - behind, axis=-1) / span
+    del frames
     return (lowest < config.contact_height) & (speed < config.contact_speed)
+
+
+def plant_feet(model: mujoco.MjModel, qpos: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Shift the root horizontally so that feet labelled in contact do not slide (T, nq) -> (T, nq).
+
+    For each frame step, the horizontal displacement of the lowest sole corner of every foot in
+    contact at both frames is averaged and subtracted from the root's step (the whole body moves with
+    it). This is the kinematic part of what friction does in the simulation: a root that travels
+    further than the feet push it (generator over-travel) is pulled back to the strides. Flight
+    phases keep the reference's root velocity.
+    """
+    corners = corner_trajectories(model, qpos)  # (T, 2, 4, 3)
+    T = qpos.shape[0]
+    lowest = corners[..., 2].argmin(axis=2)  # (T, 2) corner on the floor
+    both = labels[:-1] & labels[1:]  # (T-1, 2)
+    feet = np.arange(corners.shape[1])
+    slip = np.zeros((T - 1, 2))
+    for t in range(T - 1):
+        idx = lowest[t]
+        step = corners[t + 1, feet, idx, :2] - corners[t, feet, idx, :2]  # (2 feet, 2)
+        if both[t].any():
+            slip[t] = step[both[t]].mean(axis=0)
+    adr = model.joint("root").qposadr[0]
+    out = qpos.copy()
+    out[1:, adr:adr + 2] -= np.cumsum(slip, axis=0)
+    return out
 
 
 def densify(model: mujoco.MjModel, qpos: np.ndarray, fps: float, dt: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -206,12 +248,17 @@ def prepare(model: mujoco.MjModel, frame_qpos: np.ndarray, fps: float, config: P
     qpos[:, adr + 2] -= shift
     qpos = smooth_qpos(model, qpos, config.smooth_sigma * fps / 20.0)
     labels = contact_labels(model, qpos, fps, config)
+    if config.plant_feet:
+        qpos = plant_feet(model, qpos, labels)
     steps_per_frame = steps_per_frame_for(fps, config.timestep)
     dt = 1.0 / (fps * steps_per_frame)
     q, v, a = densify(model, qpos, fps, dt)
     frame_of_step = np.minimum(np.round(np.arange(q.shape[0]) / steps_per_frame).astype(int), len(qpos) - 1)
     contact = labels[frame_of_step]
-    tau = contact_inverse_dynamics(model, q, v, a, contact, friction=config.friction,
+    foot_speed = _foot_speed(corner_trajectories(model, qpos), fps)[frame_of_step]
+    # Planned contact forces stay well inside the friction cone: NNLS solutions sit on pyramid edges,
+    # i.e. on the cone boundary, and the simulated foot would slide at the slightest mismatch.
+    tau = contact_inverse_dynamics(model, q, v, a, contact, friction=_ID_FRICTION_MARGIN * config.friction,
                                    contact_height=config.contact_height, stride=2)
-    return DenseReference(qpos=q, qvel=v, qacc=a, contact=contact, tau=tau, frame_qpos=qpos,
+    return DenseReference(qpos=q, qvel=v, qacc=a, contact=contact, foot_speed=foot_speed, tau=tau, frame_qpos=qpos,
                           floor_shift=shift, dt=dt, steps_per_frame=steps_per_frame)
