@@ -25,6 +25,7 @@ class PhysicsConfig:
             from slow feet, interpolated over flight phases), "clip" (one offset), "none".
         plant_feet: shift the reference root horizontally so that feet in contact do not slide
             (removes skating and root over-travel before tracking; see `physics.reference.plant_feet`).
+        plant_deadband: foot slip slower than this is not removed by plant_feet [m/s].
         contact_height: a reference foot whose lowest sole corner is below this is in contact [m].
         contact_speed: ... and whose horizontal speed is below this [m/s].
         base_force_budget: root residual force bound of the first attempt [fraction of body weight].
@@ -50,12 +51,13 @@ class PhysicsConfig:
     smooth_sigma: float = 1.0
     refloor: str = "frame"
     plant_feet: bool = True
+    plant_deadband: float = 0.12
     contact_height: float = 0.03
     contact_speed: float = 1.0
     base_force_budget: float = 0.3
     fallback_force_budget: float = 1.0
     torque_budget: float = 1.0
-    horizontal_gains: tuple[float, float] = (300.0, 150.0)
+    horizontal_gains: tuple[float, float] = (1500.0, 400.0)
     fallback_horizontal_gains: tuple[float, float] = (6000.0, 600.0)
     vertical_gains: tuple[float, float] = (6000.0, 600.0)
     rotation_gains: tuple[float, float] = (1200.0, 120.0)
@@ -74,7 +76,7 @@ class PhysicsConfig:
         for name in ("mass", "timestep", "friction", "contact_timeconst", "fall_distance"):
             if getattr(self, name) <= 0:
                 raise PhysicsError(f"{name} must be positive, got {getattr(self, name)}")
-        for name in ("base_force_budget", "fallback_force_budget", "torque_budget", "smooth_sigma", "clearance", "swing_friction"):
+        for name in ("base_force_budget", "fallback_force_budget", "torque_budget", "smooth_sigma", "clearance", "swing_friction", "plant_deadband"):
             if getattr(self, name) < 0:
                 raise PhysicsError(f"{name} must be >= 0, got {getattr(self, name)}")
         return self

@@ -28,8 +28,8 @@ from physics.reference import DenseReference
 from physics.retarget import qpos_to_joints, site_ids
 
 _TORQUE_ARM = 0.3  # [m] lever arm that converts a force budget into a torque budget
-_CLEARANCE_KP = 5000.0  # [N/m]
-_CLEARANCE_KD = 100.0  # [N s/m]
+_CLEARANCE_KP = 20000.0  # [N/m]
+_CLEARANCE_KD = 400.0  # [N s/m]
 _FAST_FOOT = 1.0  # [m/s] swing feet at least this fast get the full clearance
 
 

@@ -131,14 +131,17 @@ def contact_labels(model: mujoco.MjModel, qpos: np.ndarray, fps: float, config: 
     return (lowest < config.contact_height) & (speed < config.contact_speed)
 
 
-def plant_feet(model: mujoco.MjModel, qpos: np.ndarray, labels: np.ndarray) -> np.ndarray:
+def plant_feet(model: mujoco.MjModel, qpos: np.ndarray, labels: np.ndarray, fps: float,
+               deadband: float) -> np.ndarray:
     """Shift the root horizontally so that feet labelled in contact do not slide (T, nq) -> (T, nq).
 
     For each frame step, the horizontal displacement of the lowest sole corner of every foot in
     contact at both frames is averaged and subtracted from the root's step (the whole body moves with
     it). This is the kinematic part of what friction does in the simulation: a root that travels
     further than the feet push it (generator over-travel) is pulled back to the strides. Flight
-    phases keep the reference's root velocity.
+    phases keep the reference's root velocity. Slip slower than `deadband` [m/s] is left alone
+    (soft threshold): real mocap feet creep and roll by a few mm per frame, and removing that would
+    only make the whole clip drift.
     """
     corners = corner_trajectories(model, qpos)  # (T, 2, 4, 3)
     T = qpos.shape[0]
@@ -150,7 +153,11 @@ def plant_feet(model: mujoco.MjModel, qpos: np.ndarray, labels: np.ndarray) -> n
         idx = lowest[t]
         step = corners[t + 1, feet, idx, :2] - corners[t, feet, idx, :2]  # (2 feet, 2)
         if both[t].any():
-            slip[t] = step[both[t]].mean(axis=0)
+            mean = step[both[t]].mean(axis=0)
+            norm = float(np.linalg.norm(mean))
+            threshold = deadband / fps
+            if norm > threshold:
+                slip[t] = mean * (1.0 - threshold / norm)
     adr = model.joint("root").qposadr[0]
     out = qpos.copy()
     out[1:, adr:adr + 2] -= np.cumsum(slip, axis=0)
@@ -249,7 +256,7 @@ def prepare(model: mujoco.MjModel, frame_qpos: np.ndarray, fps: float, config: P
     qpos = smooth_qpos(model, qpos, config.smooth_sigma * fps / 20.0)
     labels = contact_labels(model, qpos, fps, config)
     if config.plant_feet:
-        qpos = plant_feet(model, qpos, labels)
+        qpos = plant_feet(model, qpos, labels, fps, config.plant_deadband)
     steps_per_frame = steps_per_frame_for(fps, config.timestep)
     dt = 1.0 / (fps * steps_per_frame)
     q, v, a = densify(model, qpos, fps, dt)
