@@ -20,6 +20,15 @@ def register_configs() -> None:
     from motion_loop.data.config import DataConfig
 
     store.store(group="data", name="schema_data", node=DataConfig)
+    from motion_loop.theory.config import (
+        GaussianCorrectionConfig,
+        HeatDeathConfig,
+        InteractionGraphConfig,
+    )
+
+    store.store(name="schema_theory_heat_death", node=HeatDeathConfig)
+    store.store(name="schema_theory_gaussian_correction", node=GaussianCorrectionConfig)
+    store.store(name="schema_theory_interaction_graph", node=InteractionGraphConfig)
     from motion_loop.model.config import ModelConfig, SampleAppConfig, TrainAppConfig
 
     store.store(group="model", name="schema_model", node=ModelConfig)

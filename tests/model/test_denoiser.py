@@ -1,6 +1,6 @@
 import pytest
 import torch
-from model_helpers import tiny_model_config
+from .model_helpers import tiny_model_config
 
 from motion_loop.errors import ConfigError
 from motion_loop.model.config import ModelConfig

@@ -3,7 +3,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from model_helpers import (
+from .model_helpers import (
     tiny_diffusion_config,
     tiny_model_config,
     tiny_sample_config,

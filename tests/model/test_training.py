@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from model_helpers import tiny_diffusion_config, tiny_model_config, tiny_train_config
+from .model_helpers import tiny_diffusion_config, tiny_model_config, tiny_train_config
 
 from motion_loop.data.dataset import MotionDataset
 from motion_loop.data.humanml3d import HumanML3DFolder

@@ -1,0 +1,32 @@
+"""Helpers shared by the benchmark scripts: where the shared data is, and writing JSON results."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import time
+from pathlib import Path
+from typing import Any
+
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+
+
+def shared_data_dir() -> Path:
+    default = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+    return Path(os.environ.get("MOTION_LOOP_SHARED_DATA", default))
+
+
+def write_result(name: str, payload: dict[str, Any]) -> Path:
+    """Write benchmarks/results/NAME.json with the machine description added."""
+    payload = {
+        "benchmark": name,
+        "date_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "machine": {"platform": platform.platform(), "python": platform.python_version(), "cpus": os.cpu_count()},
+        **payload,
+    }
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    path = RESULTS_DIR / f"{name}.json"
+    path.write_text(json.dumps(payload, indent=2) + "\n")
+    print(json.dumps(payload, indent=2))
+    return path

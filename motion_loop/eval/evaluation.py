@@ -1,0 +1,278 @@
+"""Library API of an evaluation: motions + captions -> named metric records (mean and 95 % interval).
+
+    reference = reference_embeddings(evaluator, folder, "test")          # cached per content hash
+    result = evaluate_motions(evaluator, generated, reference, MetricsConfig(), rng)
+    result["fid"].mean, result["r_precision_top3"].ci95, result.to_dict()
+
+`generated` is one set of `GeneratedMotion` (then replications re-draw batches and pairs; a set's
+FID and plausibility are identical across them, so their interval is 0 and the note says so) or a
+list of sets, one per replication (e.g. samples drawn with different seeds), as the reference
+evaluation does. A dataset split is evaluated like a generator with `split_motions`, which cuts
+items as the reference "ground truth" loader does (random caption, random unit-rounded crop).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from motion_loop.data.dataset import MotionDataset
+from motion_loop.data.features import features_to_joints
+from motion_loop.data.humanml3d import HumanML3DFolder
+from motion_loop.errors import ConfigError
+from motion_loop.eval.config import MetricsConfig, PlausibilityConfig
+from motion_loop.eval.evaluator import MAX_FRAMES, Evaluator
+from motion_loop.eval.metrics import (
+    GaussianStats,
+    MetricError,
+    MetricRecord,
+    diversity,
+    fid,
+    gaussian_stats,
+    multimodality,
+    r_precision_and_matching,
+    summarize,
+    unavailable,
+)
+from motion_loop.eval.physics_metrics import (
+    SURFACE_METRICS,
+    physics_available,
+    surface_plausibility,
+)
+from motion_loop.eval.plausibility import clip_plausibility
+from motion_loop.io import atomic_save_npy
+
+
+@dataclass(frozen=True)
+class GeneratedMotion:
+    """One motion to evaluate: un-normalised features (T, 263), its caption and valid length [frames]."""
+
+    features: np.ndarray
+    caption: str
+    length: int | None = None
+
+    @property
+    def valid(self) -> np.ndarray:
+        return self.features[: self.length] if self.length is not None else self.features
+
+
+@dataclass
+class ReferenceEmbeddings:
+    """Motion embeddings (N, D) of a real split and their FID statistics, under a content key."""
+
+    key: str
+    split: str
+    motion: np.ndarray
+    stats: GaussianStats
+
+
+@dataclass
+class EvaluationResult:
+    """Named metric records plus how they were obtained (counts, availability, mismatch flags)."""
+
+    records: dict[str, MetricRecord]
+    info: dict[str, Any] = field(default_factory=dict)
+
+    def __getitem__(self, name: str) -> MetricRecord:
+        return self.records[name]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"metrics": {name: r.to_dict() for name, r in self.records.items()}, "info": self.info}
+
+
+def _split_key(evaluator: Evaluator, folder: HumanML3DFolder, split: str, keys: list[str]) -> str:
+    digest = hashlib.sha256(f"{evaluator.content_hash()}|{folder.root.resolve()}|{split}".encode())
+    for clip_id in sorted({key.split("#")[0] for key in keys}):
+        stat = (folder.features_dir / f"{clip_id}.npy").stat()
+        digest.update(f"{clip_id}:{stat.st_size}:{stat.st_mtime_ns};".encode())
+    digest.update("|".join(keys).encode())
+    return digest.hexdigest()
+
+
+def reference_embeddings(
+    evaluator: Evaluator,
+    folder: HumanML3DFolder,
+    split: str = "test",
+    *,
+    cache_dir: Path | None = None,
+    min_frames: int = 40,
+) -> ReferenceEmbeddings:
+    """Embeddings of every usable clip of a real split (full clip, cut to a multiple of 4, <= 196).
+
+    Memoised on the evaluator (one process, many generations) and, with `cache_dir`, on disk as
+    `ref_<sha256>.npy`, keyed by the evaluator's weights, the split's ids and file sizes/mtimes.
+    """
+    dataset = MotionDataset(folder, split, min_frames=min_frames, max_frames=MAX_FRAMES, random_cut=False)
+    keys = [item.key for item in dataset.items]
+    key = _split_key(evaluator, folder, split, keys)
+    if key in evaluator.reference_cache:
+        return evaluator.reference_cache[key]
+    path = Path(cache_dir) / f"ref_{key[:32]}.npy" if cache_dir else None
+    if path is not None and path.is_file():
+        motion = np.load(path)
+    else:
+        motion = evaluator.embed_motion([item.features for item in dataset.items])
+        if path is not None:
+            atomic_save_npy(path, motion)
+    reference = ReferenceEmbeddings(key, split, motion, gaussian_stats(motion))
+    evaluator.reference_cache[key] = reference
+    return reference
+
+
+def split_motions(
+    folder: HumanML3DFolder, split: str, rng: np.random.Generator, *, min_frames: int = 40
+) -> list[GeneratedMotion]:
+    """A real split as a "generator": each clip once, random caption and random unit-rounded crop."""
+    dataset = MotionDataset(folder, split, min_frames=min_frames, max_frames=MAX_FRAMES, seed=int(rng.integers(2**31)))
+    out = []
+    for index in range(len(dataset)):
+        item = dataset[index]
+        length = int(item["length"])
+        features = dataset.denormalize(item["motion"].numpy()[:length].astype(np.float64))
+        out.append(GeneratedMotion(features, str(item["caption"]), length))
+    return out
+
+
+def _as_replications(generated: Sequence[Any]) -> list[Sequence[GeneratedMotion]]:
+    if not generated:
+        raise ConfigError("evaluate_motions: no generated motions given")
+    if isinstance(generated[0], GeneratedMotion):
+        return [generated]
+    return list(generated)
+
+
+def _plausibility_records(
+    sets: list[Sequence[GeneratedMotion]], cfg: PlausibilityConfig
+) -> tuple[dict[str, MetricRecord], dict[str, Any]]:
+    per_set: dict[str, list[float]] = {}
+    info: dict[str, Any] = {}
+    want_physics = cfg.physics == "auto"
+    available, reason = physics_available() if want_physics else (False, "disabled (eval.plausibility.physics=off)")
+    physics_errors = 0
+    for motions in sets:
+        values: dict[str, list[float]] = {}
+        for motion in motions:
+            features = motion.valid
+            joints = features_to_joints(features)
+            clip = clip_plausibility(
+                joints, features=features, fps=cfg.fps, tolerance_m=cfg.tolerance_m,
+                contact_height_m=cfg.contact_height_m, skate_speed_mps=cfg.skate_speed_mps,
+            )  # fmt: skip
+            for name in ("penetrate_mm", "float_mm", "skate_mm", "skating_ratio", "jerk", "contact_consistency"):
+                values.setdefault(name, []).append(float(getattr(clip, name)))
+            if available:
+                try:
+                    surface = surface_plausibility(joints, fps=cfg.fps)
+                except Exception as error:  # noqa: BLE001 - counted and reported, never hidden
+                    physics_errors += 1
+                    info.setdefault("physics_errors", []).append(f"{type(error).__name__}: {error}"[:200])
+                    continue
+                for name, value in surface.items():
+                    values.setdefault(name, []).append(value)
+        for name, clip_values in values.items():
+            per_set.setdefault(name, []).append(float(np.mean(clip_values)))
+    units = {"penetrate_mm": "mm", "float_mm": "mm", "skate_mm": "mm/frame", "skating_ratio": "ratio",
+             "jerk": "m/s^3", "contact_consistency": "ratio", "surface_penetrate_mm": "mm",
+             "surface_float_mm": "mm", "surface_skate_mm": "mm/frame", "residual_force_pct_bw": "% body weight",
+             "residual_force_p95_pct_bw": "% body weight"}  # fmt: skip
+    records: dict[str, MetricRecord] = {}
+    for name, values in per_set.items():
+        better = "higher" if name == "contact_consistency" else "lower"
+        records[name] = summarize(name, values, better=better, unit=units[name], note="mean over clips (joints)")
+    for name in SURFACE_METRICS:
+        if name not in records:
+            why = reason if not available else f"every clip failed in physics ({physics_errors} errors)"
+            records[name] = unavailable(name, why, unit=units[name])
+    info["physics_metrics"] = "computed" if available else f"not available: {reason}"
+    info["physics_clip_errors"] = physics_errors
+    return records, info
+
+
+def evaluate_motions(
+    evaluator: Evaluator,
+    generated: Sequence[GeneratedMotion] | Sequence[Sequence[GeneratedMotion]],
+    reference: ReferenceEmbeddings,
+    cfg: MetricsConfig,
+    rng: np.random.Generator,
+    *,
+    plausibility: PlausibilityConfig | None = None,
+    multimodal: Sequence[Sequence[GeneratedMotion]] | None = None,
+) -> EvaluationResult:
+    """FID, R-precision top-1..k, matching score, diversity, multimodality and plausibility.
+
+    Args:
+        evaluator: the embedding model (its cache keeps `reference` between calls).
+        generated: one set of motions, or one set per replication.
+        reference: real embeddings from `reference_embeddings` (FID statistics and real diversity).
+        cfg: metric settings (replications, batch of 32, diversity_times, mm_times).
+        rng: randomness of batch shuffles and pairs.
+        plausibility: thresholds; None skips the plausibility metrics.
+        multimodal: prompts x repeats generations for the multimodality (None: reported as not available).
+    """
+    sets = _as_replications(generated)
+    replications = len(sets) if len(sets) > 1 else cfg.replications
+    same_set_note = "one set reused: only batches and pairs change between replications" if len(sets) == 1 else ""
+    embedded = []
+    for motions in sets:
+        text = evaluator.embed_text([m.caption for m in motions])
+        motion = evaluator.embed_motion([m.features for m in motions], [m.length or len(m.features) for m in motions])
+        embedded.append((text, motion))
+    values: dict[str, list[float]] = {}
+    info: dict[str, Any] = {"replications": replications, "set_sizes": [len(s) for s in sets],
+                            "reference_split": reference.split, "reference_size": int(reference.motion.shape[0])}  # fmt: skip
+    notes: dict[str, str] = {}
+    fids: dict[int, float] = {}  # FID of a set is deterministic: one sqrtm (the slow part) per set
+    for r in range(replications):
+        text, motion = embedded[r % len(embedded)]
+        N = motion.shape[0]
+        if r % len(embedded) not in fids:
+            fids[r % len(embedded)] = fid(reference.stats, motion)
+        values.setdefault("fid", []).append(fids[r % len(embedded)])
+        times = min(cfg.diversity_times, N)
+        if times < cfg.diversity_times:
+            notes["diversity"] = f"S = {times} pairs (only {N} motions; diversity_times = {cfg.diversity_times})"
+        values.setdefault("diversity", []).append(diversity(motion, times, rng))
+        ref_times = min(cfg.diversity_times, reference.motion.shape[0])
+        values.setdefault("diversity_real", []).append(diversity(reference.motion, ref_times, rng))
+        if N >= cfg.batch_size:
+            matching = r_precision_and_matching(text, motion, rng, batch_size=cfg.batch_size, top_k=cfg.top_k)
+            for k in range(cfg.top_k):
+                values.setdefault(f"r_precision_top{k + 1}", []).append(float(matching.r_precision[k]))
+            values.setdefault("matching_score", []).append(matching.matching_score)
+            info["r_precision_pairs"], info["r_precision_dropped"] = matching.count, matching.dropped
+    records: dict[str, MetricRecord] = {}
+    better = {"fid": "lower", "matching_score": "lower", "diversity": "closer_to_real", "diversity_real": "reference"}
+    for name, vals in values.items():
+        note = notes.get(name, same_set_note if name == "fid" else "")
+        records[name] = summarize(name, vals, better=better.get(name, "higher"), note=note)
+    if "matching_score" not in records:
+        reason = f"needs at least one batch of {cfg.batch_size} pairs, got {min(len(s) for s in sets)}"
+        for name in [f"r_precision_top{k + 1}" for k in range(cfg.top_k)] + ["matching_score"]:
+            records[name] = unavailable(name, reason)
+    records["multimodality"] = _multimodality_record(evaluator, multimodal, cfg, rng, replications)
+    if plausibility is not None and plausibility.enabled:
+        plaus_records, plaus_info = _plausibility_records(sets, plausibility)
+        records.update(plaus_records)
+        info.update(plaus_info)
+    return EvaluationResult(records, info)
+
+
+def _multimodality_record(
+    evaluator: Evaluator, multimodal: Sequence[Sequence[GeneratedMotion]] | None, cfg: MetricsConfig,
+    rng: np.random.Generator, replications: int,
+) -> MetricRecord:  # fmt: skip
+    if not multimodal:
+        return unavailable("multimodality", "no repeated generations per prompt were given")
+    repeats = {len(group) for group in multimodal}
+    if len(repeats) != 1:
+        raise MetricError(f"multimodality: every prompt needs the same number of repeats, got {sorted(repeats)}")
+    flat = [m for group in multimodal for m in group]
+    motion = evaluator.embed_motion([m.features for m in flat], [m.length or len(m.features) for m in flat])
+    grid = motion.reshape(len(multimodal), repeats.pop(), -1)  # (P, R, D)
+    vals = [multimodality(grid, cfg.mm_times, rng) for _ in range(replications)]
+    return summarize("multimodality", vals, better="closer_to_real")
