@@ -217,8 +217,19 @@ class Trainer:
         if resume:
             trainer.step = checkpoint.step
             trainer.metrics = dict(checkpoint.metrics)
-            trainer._load_rng(checkpoint.rng)
+            if _rank() == 0:
+                trainer._load_rng(checkpoint.rng)
+            else:
+                # The file holds rank 0's streams; other ranks continue on fresh streams derived from the
+                # step, so they do not replay rank 0's batches (DDP resume is exact for rank 0 only).
+                trainer._reseed(train.seed + checkpoint.step)
         return trainer
+
+    def _reseed(self, seed: int) -> None:
+        rank = _rank()
+        self.noise_generator.manual_seed(_stream_seed(seed, rank, _STREAM_NOISE))
+        self.order_generator.manual_seed(_stream_seed(seed, rank, _STREAM_ORDER))
+        self._dropout_states = self._initial_dropout_states(_stream_seed(seed, rank, _STREAM_DROPOUT))
 
     # ----- state ---------------------------------------------------------------------------------------
     def _rng_state(self, dataset: Dataset | None) -> dict[str, Any]:
