@@ -63,7 +63,9 @@ def synthetic_folder(root: Path, clips: int, seed: int = 0) -> Path:
     return root
 
 
-def bench_preset(preset: str, folder: Path, args: argparse.Namespace, work: Path) -> dict:
+def bench_preset(
+    preset: str, folder: Path, args: argparse.Namespace, work: Path, on_update=None
+) -> dict:  # noqa: ANN001
     config = to_object(
         compose_config("train", [f"model={preset}", "out_dir=unused", "model.text.name=hash"])
     )
@@ -96,38 +98,48 @@ def bench_preset(preset: str, folder: Path, args: argparse.Namespace, work: Path
         "train_steps_per_s": rates,
         "train_steps_per_s_median": statistics.median(rates),
     }
+    print(f"{preset} train: {row['train_steps_per_s_median']:.2f} steps/s", flush=True)
+    if on_update is not None:
+        on_update(row)
     generator_model = MotionGenerator.from_checkpoint(work / preset / "checkpoint.pt", device="cpu")
     rng = np.random.default_rng(1)
     lengths = [int(n) for n in rng.integers(40, 197, args.clips)]
     captions = [f"motion number {i}" for i in range(args.clips)]
     plans = (
-        ("ddim", 50, args.repeats, args.guidance),
-        ("ddpm", 1000, args.ddpm_repeats, args.ddpm_guidance),
+        ("ddim", 50, args.repeats, args.guidance, args.clips),
+        ("ddpm", 1000, args.ddpm_repeats, args.ddpm_guidance, args.ddpm_clips),
     )
-    for method, steps_, repeats, guidances in plans:
+    for method, steps_, repeats, guidances, clips in plans:
         if repeats < 1:
             continue
         for guidance in guidances:
             sample_config = SampleConfig(
-                method=method,
-                steps=steps_,
-                guidance_scale=guidance,
-                batch_size=args.clips,
-                device="cpu",
+                method=method, steps=steps_, guidance_scale=guidance, batch_size=clips, device="cpu"
             )
             rates = []
             for r in range(repeats):
                 start = time.perf_counter()
                 generator_model.sample(
-                    captions, lengths, sample_config, generator=torch.Generator().manual_seed(r)
+                    captions[:clips],
+                    lengths[:clips],
+                    sample_config,
+                    generator=torch.Generator().manual_seed(r),
                 )
-                rates.append(args.clips / (time.perf_counter() - start))
+                rates.append(clips / (time.perf_counter() - start))
             key = f"{method}{steps_}_guidance{guidance:g}"
             row[f"sample_{key}_clips_per_s"] = rates
             row[f"sample_{key}_clips_per_s_median"] = statistics.median(rates)
+            row[f"sample_{key}_clips_per_call"] = clips
+            if on_update is not None:
+                on_update(row)
             print(f"{preset} {key}: {statistics.median(rates):.3f} clips/s", flush=True)
-    print(f"{preset} train: {row['train_steps_per_s_median']:.2f} steps/s", flush=True)
     return row
+
+
+def write(results: dict, path: Path) -> None:
+    """Write the results so far (a long run interrupted keeps what it measured)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(results, indent=2, default=str) + "\n")
 
 
 def main() -> int:
@@ -168,10 +180,16 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="model_speed_") as tmp:
         folder = synthetic_folder(Path(tmp) / "data", clips=64)
         for preset in args.presets:
-            results["presets"][preset] = bench_preset(preset, folder, args, Path(tmp))
+
+            def update(row: dict, preset: str = preset) -> None:
+                results["presets"][preset] = row
+                write(results, args.out)
+
+            results["presets"][preset] = bench_preset(
+                preset, folder, args, Path(tmp), on_update=update
+            )
     results["machine"]["load_average_end"] = os.getloadavg()
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=2, default=str) + "\n")
+    write(results, args.out)
     print(f"wrote {args.out}")
     return 0
 

@@ -69,6 +69,16 @@ def _dataset_rngs(dataset: Dataset) -> list[np.random.Generator]:
     return [rng] if isinstance(rng, np.random.Generator) else []
 
 
+def _dataset_captions(dataset: Dataset) -> list[str]:
+    """Every caption text of a MotionDataset (or a ConcatDataset of them); [] for other datasets."""
+    if isinstance(dataset, ConcatDataset):
+        return [text for part in dataset.datasets for text in _dataset_captions(part)]
+    items = getattr(dataset, "items", None)
+    if not isinstance(items, list):
+        return []
+    return [caption.text for item in items for caption in getattr(item, "captions", ())]
+
+
 @dataclass
 class Batch:
     motion: torch.Tensor  # (B, T, 263) normalised, zero-padded
@@ -229,7 +239,9 @@ class Trainer:
         rank = _rank()
         self.noise_generator.manual_seed(_stream_seed(seed, rank, _STREAM_NOISE))
         self.order_generator.manual_seed(_stream_seed(seed, rank, _STREAM_ORDER))
-        self._dropout_states = self._initial_dropout_states(_stream_seed(seed, rank, _STREAM_DROPOUT))
+        self._dropout_states = self._initial_dropout_states(
+            _stream_seed(seed, rank, _STREAM_DROPOUT)
+        )
 
     # ----- state ---------------------------------------------------------------------------------------
     def _rng_state(self, dataset: Dataset | None) -> dict[str, Any]:
@@ -373,6 +385,10 @@ class Trainer:
         self._attach_dataset(dataset)
         if len(dataset) == 0:
             raise ConfigError("cannot train on an empty dataset")
+        # Encode every caption once, in large batches, before training (the encoder caches them).
+        captions = sorted(set(_dataset_captions(dataset)))
+        if captions:
+            self.text_encoder.encode(captions)
         model: torch.nn.Module = self.denoiser
         if dist.is_available() and dist.is_initialized():
             device_ids = [self.device.index] if self.device.type == "cuda" else None
