@@ -116,7 +116,9 @@ def main() -> int:
     parser.add_argument("--lr", type=float, default=2e-4)
     parser.add_argument("--evaluator", type=Path, default=None)
     parser.add_argument("--eval-epochs", type=int, default=40)
-    parser.add_argument("--ddim-guidance", type=float, default=2.5)
+    parser.add_argument(
+        "--guidance", type=float, nargs="+", default=[2.5, 1.0], help="guidance scales of DDIM-50"
+    )
     parser.add_argument("--ddpm", action=argparse.BooleanOptionalAction, default=True)
     parser.add_argument("--replications", type=int, default=3)
     parser.add_argument("--threads", type=int, default=0)
@@ -181,32 +183,29 @@ def main() -> int:
         evaluate_motions(evaluator, mean_pose, reference, cfg, rng, plausibility=plaus)
     )
     print(json.dumps(results, indent=1), flush=True)
+    payload["results"] = results
+    payload["chance_r_precision"] = [1 / 32, 2 / 32, 3 / 32]
+    payload["settings"] = {k: str(v) for k, v in vars(args).items()}
+    write(payload, args.out)
 
     generator_model = MotionGenerator.from_checkpoint(
         args.work / "model" / "checkpoint.pt", text_encoder=encoder, device="cpu"
     )
     prompts = real_sets[0]
     captions, lengths = [m.caption for m in prompts], [int(m.length) for m in prompts]
-    timing = {}
+    timing: dict[str, float] = {}
     methods = [
         (
-            "ddim50",
-            SampleConfig(method="ddim", steps=50, guidance_scale=args.ddim_guidance, device="cpu"),
+            f"ddim50_guidance{g:g}",
+            SampleConfig(method="ddim", steps=50, guidance_scale=g, device="cpu"),
         )
+        for g in args.guidance
     ]
     if args.ddpm:
+        g = args.guidance[0]
         methods.append(
-            (
-                "ddpm1000",
-                SampleConfig(method="ddpm", guidance_scale=args.ddim_guidance, device="cpu"),
-            )
+            (f"ddpm1000_guidance{g:g}", SampleConfig(method="ddpm", guidance_scale=g, device="cpu"))
         )
-    methods.append(
-        (
-            "ddim50_guidance1",
-            SampleConfig(method="ddim", steps=50, guidance_scale=1.0, device="cpu"),
-        )
-    )
     for name, sample_config in methods:
         start = time.perf_counter()
         sampled = generator_model.sample(
@@ -221,20 +220,22 @@ def main() -> int:
             evaluate_motions(evaluator, [generated], reference, cfg, rng, plausibility=plaus)
         )
         print(name, json.dumps(results[f"model_{name}"]), f"{timing[name]:.0f} s", flush=True)
-    payload["results"] = results
-    payload["sampling_seconds"] = timing
-    payload["chance_r_precision"] = [1 / 32, 2 / 32, 3 / 32]
-    if "model_ddpm1000" in results:
-        ddim, ddpm = (
-            results["model_ddim50"]["fid"]["mean"],
-            results["model_ddpm1000"]["fid"]["mean"],
-        )
+        payload["results"], payload["sampling_seconds"] = results, timing
+        write(payload, args.out)
+    g = args.guidance[0]
+    if f"model_ddpm1000_guidance{g:g}" in results:
+        ddim = results[f"model_ddim50_guidance{g:g}"]["fid"]["mean"]
+        ddpm = results[f"model_ddpm1000_guidance{g:g}"]["fid"]["mean"]
         payload["ddim50_vs_ddpm1000_fid_relative_difference"] = abs(ddim - ddpm) / ddpm
-    payload["settings"] = {k: str(v) for k, v in vars(args).items()}
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(payload, indent=2) + "\n")
+    write(payload, args.out)
     print(f"wrote {args.out}")
     return 0
+
+
+def write(payload: dict, path: Path) -> None:
+    """Write what is measured so far (an interrupted run keeps its numbers)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(payload, indent=2) + "\n")
 
 
 if __name__ == "__main__":

@@ -155,8 +155,9 @@ def main() -> int:
         "--guidance", type=float, nargs="+", default=[2.5, 1.0], help="DDIM guidance scales"
     )
     parser.add_argument(
-        "--ddpm-guidance", type=float, nargs="+", default=[2.5], help="DDPM guidance scales"
+        "--ddpm-guidance", type=float, nargs="+", default=[1.0], help="DDPM guidance scales"
     )
+    parser.add_argument("--ddpm-clips", type=int, default=4, help="clips per DDPM-1000 call")
     parser.add_argument("--threads", type=int, default=0, help="torch threads (0 = torch default)")
     parser.add_argument(
         "--out", type=Path, default=Path(__file__).parent / "results" / "model_speed.json"

@@ -350,7 +350,7 @@ class Trainer:
         return loss, {k: float(v.detach()) for k, v in terms.items()}
 
     def _train_step(self, model: torch.nn.Module, dataset: Dataset) -> dict[str, float]:
-        indices = self._next_indices(len(dataset), self.train_config.batch_size)
+        indices = self._next_indices(len(dataset), self.train_config.batch_size)  # type: ignore[arg-type]
         batch = collate([dataset[i] for i in indices])
         loss, terms = self._loss(model, batch)
         self.optimizer.zero_grad(set_to_none=True)
@@ -383,7 +383,7 @@ class Trainer:
         out_dir = Path(out_dir)
         rank = _rank()
         self._attach_dataset(dataset)
-        if len(dataset) == 0:
+        if len(dataset) == 0:  # type: ignore[arg-type]
             raise ConfigError("cannot train on an empty dataset")
         # Encode every caption once, in large batches, before training (the encoder caches them).
         captions = sorted(set(_dataset_captions(dataset)))
