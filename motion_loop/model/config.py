@@ -105,7 +105,7 @@ class TrainConfig:
     ema_decay: float = 0.999
     warmup_steps: int = 0
     log_every: int = 50
-    save_every: int = 0
+    save_every: int = 1000
     seed: int = 0
     device: str = ""
     split: str = "train"
