@@ -34,4 +34,10 @@ def register_configs() -> None:
     store.store(group="model", name="schema_model", node=ModelConfig)
     store.store(name="schema_train", node=TrainAppConfig)
     store.store(name="schema_sample", node=SampleAppConfig)
+    from physics.config import PhysicsConfig
+
+    store.store(group="physics", name="schema_physics", node=PhysicsConfig)
+    from motion_loop.loop.motion.config import RunConfig
+
+    store.store(name="schema_run", node=RunConfig)
     _REGISTERED = True
