@@ -35,7 +35,7 @@ from motion_loop.viz.curves import plot_arms
 from motion_loop.viz.report import write_report
 
 _VIDEO_JOINTS_DIR = "video_joints"
-_MIN_EVAL_PROMPTS = 32  # one R-precision batch
+_MIN_EVAL_PROMPTS = 2  # FID needs two; R-precision needs one batch of 32 and says so when it is missing
 
 
 def prepare_dataset(config: RunConfig, cache_dir: Path, *, progress: bool) -> HumanML3DFolder:
@@ -120,8 +120,8 @@ def build_spec(config: RunConfig, out_dir: Path) -> tuple[LoopSpec, HumanML3DFol
     count = min(loop.eval_prompts, len(test))
     if count < _MIN_EVAL_PROMPTS:
         raise DataFormatError(
-            f"{folder.root} has {len(test)} usable test clips; evaluation needs >= {_MIN_EVAL_PROMPTS} "
-            "(one R-precision batch): use a larger dataset or set loop.eval_prompts"
+            f"{folder.root} has {len(test)} usable test clips and loop.eval_prompts={loop.eval_prompts}; "
+            f"evaluation needs >= {_MIN_EVAL_PROMPTS} (and 32 for R-precision)"
         )
     prompts = ops.prompts(test, count, rng=derive_rng(loop.seed, 0, 0, Stream.SETUP))
     reference = reference_embeddings(evaluator, folder, "test", cache_dir=cache_dir, min_frames=config.data.min_frames)
