@@ -20,4 +20,7 @@ def register_configs() -> None:
     from motion_loop.data.config import DataConfig
 
     store.store(group="data", name="schema_data", node=DataConfig)
+    from physics.config import PhysicsConfig
+
+    store.store(group="physics", name="schema_physics", node=PhysicsConfig)
     _REGISTERED = True

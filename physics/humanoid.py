@@ -273,7 +273,7 @@ def build_mjcf(geometry: HumanoidGeometry, *, timestep: float = 0.005, friction:
             if owner == body:
                 lines.append(f'{pad}  <site name="{leaf}" pos="{_fmt(off[names.index(leaf)])}" size="0.01"/>')
         if body in FOOT_BODIES:
-            for site, corner in zip(foot_corner_sites(body), _foot_corners(off, body, geometry.foot_drop)):
+            for site, corner in zip(foot_corner_sites(body), _foot_corners(off, body, geometry.foot_drop), strict=True):
                 lines.append(f'{pad}  <site name="{site}" pos="{_fmt(corner)}" size="0.005"/>')
         for child in children[body]:
             lines += body_xml(child, depth + 1)
