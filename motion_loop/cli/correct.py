@@ -42,6 +42,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--fps", type=float, default=20.0, help="frame rate of the clips [Hz] (default 20)")
     parser.add_argument("--workers", type=int, default=1, help="parallel workers (default 1)")
     parser.add_argument("--backend", choices=BACKENDS, default="process", help="process pool or Ray")
+    parser.add_argument("--videos", type=int, default=0,
+                        help="also write side-by-side input/corrected mp4s of the first N clips to OUT_DIR/videos")
     return parser
 
 
@@ -122,6 +124,12 @@ def run(argv: list[str]) -> int:
         if source.is_file():
             keep = [line for line in source.read_text().splitlines() if line.strip() in set(ids)]
             atomic_write_text(out / f"{split}.txt", "".join(f"{line}\n" for line in keep))
+    if args.videos:
+        from physics.video import render_side_by_side
+
+        for clip_id, clip, result in list(zip(ids, clips, results, strict=True))[: args.videos]:
+            render_side_by_side([(clip, f"{clip_id} input"), (result.joints, "corrected")],
+                                out / "videos" / f"{clip_id}.mp4", fps=args.fps)
     atomic_write_text(out / "correction.jsonl", "".join(json.dumps(r, default=float) + "\n" for r in reports))
     print(_summary(reports))
     print(f"wrote {len(ids)} clips and correction.jsonl to {out}")
