@@ -67,6 +67,14 @@ class PhysicsConfig:
     allow_reset: bool = True
     max_resets: int = 20
 
+    def __post_init__(self) -> None:
+        # Hydra/OmegaConf hand sequences over as lists; gains are fixed-size tuples.
+        for name in ("horizontal_gains", "fallback_horizontal_gains", "vertical_gains", "rotation_gains"):
+            value = tuple(float(x) for x in getattr(self, name))
+            if len(value) != 2:
+                raise PhysicsError(f"{name} must be (kp, kd), got {value}")
+            setattr(self, name, value)
+
     def validate(self) -> PhysicsConfig:
         """Return self if every value is in range, else raise PhysicsError naming the field."""
         if not 0.0 <= self.gamma <= 1.0:

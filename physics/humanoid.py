@@ -85,6 +85,7 @@ _FOOT_HEEL = 0.03  # [m] box extends this far behind the ankle (a long heel digs
 _FOOT_TOE_EXT = 0.02  # [m] and this far beyond the ball-of-foot joint (a long overhang trips at toe-off)
 _DEFAULT_FOOT_DROP = 0.07  # [m] ankle height above the ball joint when no stance frame is found
 _STANCE_TOE_HEIGHT = 0.03  # [m] toe-joint height below which a frame counts as stance for the drop
+_MAX_SOLE_GAP = 0.015  # [m] upper bound of the measured toe-joint height above the sole
 
 # Bodies of the tree: name -> (parent body, 3-hinge Euler order or single hinge axis or None=free).
 BODY_PARENT: dict[str, str | None] = {
@@ -122,11 +123,14 @@ class HumanoidGeometry:
         offsets: position of each of the 22 joints in the frame of the body it hangs from (rest pose);
             joint 0 (pelvis) is the root, its offset is zero.
         foot_drop: ankle height above the ball-of-foot joint in the rest pose.
+        sole_gap: height of the ball-of-foot joint above the sole (the joint is a bone centre, not
+            the skin), measured on stance frames.
         mass: total mass [kg].
     """
 
     offsets: np.ndarray  # (22, 3)
     foot_drop: float
+    sole_gap: float = 0.0
     mass: float = 70.0
     extras: dict[str, float] = field(default_factory=dict)
 
@@ -200,18 +204,21 @@ def fit_geometry(joints_mj: np.ndarray, *, mass: float = 70.0) -> HumanoidGeomet
             offsets[j(member)] = np.einsum("tji,tj->ti", rot, rel).mean(axis=0)
     # Feet: forward with the drop measured on stance frames (toe joint near the floor).
     toe_height = joints_mj[..., 2] - joints_mj[..., 2].min()
-    drops = []
+    drops, gaps = [], []
     for ankle, toe in (("left_ankle", "left_foot"), ("right_ankle", "right_foot")):
         stance = toe_height[:, j(toe)] < _STANCE_TOE_HEIGHT
         drops.append(joints_mj[stance, j(ankle), 2] - joints_mj[stance, j(toe), 2])
+        gaps.append(toe_height[stance, j(toe)])
     all_drops = np.concatenate(drops)
+    all_gaps = np.concatenate(gaps)
+    sole_gap = float(np.clip(np.median(all_gaps), 0.0, _MAX_SOLE_GAP)) if all_gaps.size else 0.0
     foot_length = 0.5 * (lengths[j("left_foot") - 1] + lengths[j("right_foot") - 1])
     drop = float(np.median(all_drops)) if all_drops.size >= max(3, T // 20) else _DEFAULT_FOOT_DROP
     drop = float(np.clip(drop, 0.0, 0.9 * foot_length))
     for toe in ("left_foot", "right_foot"):
         length = lengths[j(toe) - 1]
         offsets[j(toe)] = [np.sqrt(max(length**2 - drop**2, 1e-6)), 0.0, -drop]
-    return HumanoidGeometry(offsets=offsets, foot_drop=drop, mass=mass)
+    return HumanoidGeometry(offsets=offsets, foot_drop=drop, sole_gap=sole_gap, mass=mass)
 
 
 def _fmt(v: np.ndarray | tuple[float, ...]) -> str:
@@ -250,6 +257,7 @@ def build_mjcf(geometry: HumanoidGeometry, *, timestep: float = 0.005, friction:
     """
     names = sk.JOINT_NAMES
     off = geometry.offsets
+    sole = geometry.foot_drop + geometry.sole_gap  # sole depth below the ankle [m]
     children: dict[str, list[str]] = {b: [] for b in BODY_PARENT}
     for body, parent in BODY_PARENT.items():
         if parent is not None:
@@ -267,13 +275,13 @@ def build_mjcf(geometry: HumanoidGeometry, *, timestep: float = 0.005, friction:
             limit = f'limited="true" range="{rng[0]} {rng[1]}"' if rng else 'limited="false"'
             lines.append(f'{pad}  <joint name="{hinge}" type="hinge" axis="{_fmt(axis)}" {limit}/>')
         mass = _MASS_FRACTION[body] * geometry.mass
-        lines += [pad + "  " + g for g in _geoms(body, children[body], off, mass, geometry.foot_drop)]
+        lines += [pad + "  " + g for g in _geoms(body, children[body], off, mass, sole)]
         lines.append(f'{pad}  <site name="{body}" pos="0 0 0" size="0.01"/>')
         for leaf, owner in LEAF_BODY.items():
             if owner == body:
                 lines.append(f'{pad}  <site name="{leaf}" pos="{_fmt(off[names.index(leaf)])}" size="0.01"/>')
         if body in FOOT_BODIES:
-            for site, corner in zip(foot_corner_sites(body), _foot_corners(off, body, geometry.foot_drop)):
+            for site, corner in zip(foot_corner_sites(body), _foot_corners(off, body, sole), strict=True):
                 lines.append(f'{pad}  <site name="{site}" pos="{_fmt(corner)}" size="0.005"/>')
         for child in children[body]:
             lines += body_xml(child, depth + 1)

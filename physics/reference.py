@@ -122,12 +122,10 @@ def contact_labels(model: mujoco.MjModel, qpos: np.ndarray, fps: float, config: 
     lowest = np.take_along_axis(corners[..., 2], lowest_idx[..., None], axis=2)[..., 0]
     prev, nxt = np.maximum(np.arange(T) - 1, 0), np.minimum(np.arange(T) + 1, T - 1)
     feet = np.arange(corners.shape[1])[None, :]
-    frames = np.arange(T)[:, None]
     ahead = corners[nxt[:, None], feet, lowest_idx, :2]
     behind = corners[prev[:, None], feet, lowest_idx, :2]
     span = np.maximum(nxt - prev, 1)[:, None] / fps
     speed = np.linalg.norm(ahead - behind, axis=-1) / span
-    del frames
     return (lowest < config.contact_height) & (speed < config.contact_speed)
 
 
