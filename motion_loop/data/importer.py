@@ -137,7 +137,8 @@ def import_bvh_folder(source_dir: Path, out_dir: Path, options: ImportOptions, *
             summary.skipped[reason] += 1
             summary.skipped_files.append(f"{path.name}: {error}")
             continue
-        summary.files += 1
+        if clips:
+            summary.files += 1
         for clip_id, frames, group, take in clips:
             splits[split_of(take)].append(clip_id)
             summary.clips += 1
@@ -145,6 +146,7 @@ def import_bvh_folder(source_dir: Path, out_dir: Path, options: ImportOptions, *
             summary.clips_per_group[group] += 1
         if not clips:
             summary.skipped[f"shorter than {options.min_frames} frames at 20 fps"] += 1
+            summary.skipped_files.append(f"{path.name}: shorter than {options.min_frames} frames at 20 fps")
     if summary.clips == 0:
         raise DataFormatError(f"no clip could be imported from {source_dir}; skipped: {dict(summary.skipped)}")
     if not splits["train"]:  # tiny imports: make sure there is something to train on
