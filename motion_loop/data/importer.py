@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -91,7 +92,7 @@ def windows(num_feature_frames: int, max_frames: int) -> list[tuple[int, int]]:
     """Equal, non-overlapping [start, end) windows of joint frames whose feature length is <= max_frames."""
     count = -(-num_feature_frames // max_frames)  # ceil
     edges = np.linspace(0, num_feature_frames, count + 1).round().astype(int)
-    return [(int(a), int(b) + 1) for a, b in zip(edges[:-1], edges[1:])]
+    return [(int(a), int(b) + 1) for a, b in pairwise(edges)]
 
 
 def split_of(take: str) -> str:

@@ -13,6 +13,8 @@ inverses of each other up to bone lengths.
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 from scipy.ndimage import gaussian_filter1d
 from scipy.spatial.transform import Rotation
@@ -205,7 +207,7 @@ def inverse_kinematics(joints: np.ndarray, *, smooth_facing: bool = False) -> np
     quats[:, 0] = root
     for chain in KINEMATIC_CHAINS:
         accumulated = root
-        for parent, child in zip(chain[:-1], chain[1:]):
+        for parent, child in pairwise(chain):
             bone = joints[:, child] - joints[:, parent]
             bone = bone / np.linalg.norm(bone, axis=-1, keepdims=True)
             global_rot = quaternion_between(RAW_OFFSETS[child], bone)
@@ -222,7 +224,7 @@ def forward_kinematics(quats: np.ndarray, root_positions: np.ndarray, offsets: n
     joints[:, 0] = root_positions
     for chain in KINEMATIC_CHAINS:
         accumulated = quats[:, 0]
-        for parent, child in zip(chain[:-1], chain[1:]):
+        for parent, child in pairwise(chain):
             accumulated = multiply(accumulated, quats[:, child])
             joints[:, child] = joints[:, parent] + rotate(accumulated, offsets[child])
     return joints

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from pathlib import Path
+from itertools import pairwise
 
 import numpy as np
 import pytest
@@ -20,7 +20,7 @@ def test_windows_cover_the_take_and_respect_the_limit():
         parts = windows(frames, 196)
         assert parts[0][0] == 0 and parts[-1][1] == frames + 1
         assert all(end - start - 1 <= 196 for start, end in parts)
-        assert all(a[1] - 1 == b[0] for a, b in zip(parts[:-1], parts[1:]))  # windows share one boundary frame
+        assert all(a[1] - 1 == b[0] for a, b in pairwise(parts))  # windows share one boundary frame
 
 
 def test_resample_keeps_time_and_interpolates_linearly():

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from physics.config import PhysicsConfig
-
 from motion_loop.data.config import DataConfig
-from motion_loop.eval.config import EvaluatorModelConfig, EvaluatorTrainConfig, MetricsConfig, PlausibilityConfig
+from motion_loop.eval.config import (
+    EvaluatorModelConfig,
+    EvaluatorTrainConfig,
+    MetricsConfig,
+    PlausibilityConfig,
+)
 from motion_loop.model.config import DiffusionConfig, ModelConfig, SampleConfig, TrainConfig
+from physics.config import PhysicsConfig
 
 
 @dataclass
