@@ -10,7 +10,7 @@ import pytest
 
 from motion_loop.cli.data import run as data_cli
 from motion_loop.data.dataset import MotionDataset
-from motion_loop.data.features import CONTACT_DIMS, joints_to_features
+from motion_loop.data.features import CONTACT_DIMS, features_to_joints, joints_to_features
 from motion_loop.data.humanml3d import HumanML3DFolder
 from motion_loop.data.procedural import (
     FAMILIES,
@@ -23,6 +23,7 @@ from motion_loop.data.procedural import (
     sample_params,
 )  # fmt: skip
 from motion_loop.data.procedural.body import assemble
+from motion_loop.data.procedural.families import FAMILY_FUNCTIONS
 from motion_loop.data.procedural.sampling import sample_one
 from motion_loop.data.skeleton import TARGET_BONE_LENGTHS, bone_lengths
 from motion_loop.errors import ConfigError
@@ -55,6 +56,7 @@ def dataset_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_at_least_eight_families_each_generates(clips) -> None:
     assert len(FAMILIES) >= 8
+    assert set(FAMILY_FUNCTIONS) == set(FAMILIES)
     assert set(clips) == set(FAMILIES)
     for family, (params, joints, _) in clips.items():
         assert joints.shape == (params.frames, 22, 3), family
@@ -75,6 +77,13 @@ def test_on_the_floor_and_canonical(clips) -> None:
         assert abs(joints[:, list(FEET), 1].min()) < 1e-9, family  # the feet touch the floor
         assert np.allclose(joints[0, 0, [0, 2]], 0.0), family
         assert joints[:, 0, 1].min() > 0.4, family  # the pelvis stays well above the floor
+
+
+def test_joints_are_already_canonical(clips) -> None:
+    """new_joints equal what the features recover: the clip is in HumanML3D's canonical frame."""
+    for family in ("walk", "turn", "jump"):
+        joints = clips[family][1]
+        np.testing.assert_allclose(features_to_joints(joints_to_features(joints)), joints[:-1], atol=1e-6)
 
 
 def test_same_seed_same_clip_different_seed_different_clip() -> None:

@@ -246,8 +246,3 @@ def apply_tracks(pose: BodyPose, left: FootTrack, right: FootTrack) -> None:
         pose.heel_contact[side] = track.heel
         pose.toe_contact[side] = track.toe
 
-
-__all__ = [
-    "FOOT", "FootTrack", "Path", "Stances", "apply_tracks", "foot_track", "integrate_path",
-    "limit_pelvis_height", "plants_from_path", "smoothstep", "RIGHT",
-]  # fmt: skip

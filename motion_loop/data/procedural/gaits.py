@@ -13,7 +13,6 @@ from scipy.ndimage import gaussian_filter1d
 
 from motion_loop.data.procedural.body import ANKLE_HEIGHT, LEFT, RIGHT, STAND_HEIGHT, BodyPose
 from motion_loop.data.procedural.gait import (
-    Path,
     Stances,
     apply_tracks,
     foot_track,
@@ -32,6 +31,8 @@ _STILL_DISTANCE_M = 0.02
 _STILL_YAW_RAD = 0.06
 # Pelvis lowered per m/s of walking speed in walking gaits [m / (m/s)].
 _SPEED_CROUCH = 0.02
+# Sideways distance covered by one side-step cycle (lead step out, trail step in) [m].
+_SIDE_STRIDE_M = 0.36
 
 
 def frame_times(params: ClipParams) -> np.ndarray:
@@ -150,7 +151,7 @@ def run(params: ClipParams, rng: np.random.Generator) -> BodyPose:
     cadence = float(np.clip(2.2 + 0.2 * params.speed, 2.5, 3.2))
     style = get_style(params.style)
     return _cycle_gait(
-        params, rng, cadence=cadence, duty=0.36, half_width=0.06, lift=0.2 * params.amplitude * style.lift,
+        params, rng, cadence=cadence, duty=0.36, half_width=0.075, lift=0.2 * params.amplitude * style.lift,
         bob=-0.035, lean=0.15, arm_swing=0.55 * params.amplitude, elbow=1.35,
         toe_off=0.7, heel_off=0.4, lead_time=-0.04,
     )  # fmt: skip
@@ -179,7 +180,7 @@ def side_step(params: ClipParams, rng: np.random.Generator) -> BodyPose:
     t = frame_times(params)
     sign = 1.0 if params.side == "left" else -1.0
     lead, trail = (LEFT, RIGHT) if params.side == "left" else (RIGHT, LEFT)
-    period = float(np.clip(0.45 / max(params.speed, 1e-3), 0.8, 1.6))
+    period = float(np.clip(_SIDE_STRIDE_M / max(params.speed, 1e-3), 0.8, 1.6))
     stride = params.speed * period
     offset = float(rng.uniform(-period, 0.0))
     k = np.arange(-2, int(params.duration / period) + 3)
@@ -216,5 +217,3 @@ def side_step(params: ClipParams, rng: np.random.Generator) -> BodyPose:
     limit_pelvis_height(pose)
     return pose
 
-
-__all__ = ["Path", "frame_times", "run", "side_step", "turn", "walk", "walk_backward"]
