@@ -19,6 +19,7 @@ from motion_loop.data.procedural import (
     generate_clip,
     generate_dataset,
     generate_pose,
+    param_drift,
     read_params,
     sample_params,
 )  # fmt: skip
@@ -122,6 +123,16 @@ def test_feature_contact_labels_alternate_on_gaits(clips, family: str) -> None:
     rates = contacts.mean(axis=0)
     assert np.all(rates > 0.2) and np.all(rates < 0.95), (family, rates)
     assert np.mean(contacts[:, [0, 2]].max(axis=1)) > 0.3  # some foot is usually down
+
+
+@pytest.mark.parametrize("family", ["walk", "run", "walk_backward", "side_step", "turn"])
+def test_measured_parameters_match_the_generator(family: str) -> None:
+    """Speed, travel direction and turn measured from the joints agree with params (no drift)."""
+    params = sample_one(family, np.random.default_rng(8), seed=3)
+    drift = param_drift(params, generate_clip(params, clip_rng(params)).joints)
+    assert abs(drift["speed"]) < 0.05 and abs(drift["turn"]) < 0.1 and abs(drift["duration"]) < 1e-9, drift
+    if family != "turn":
+        assert abs(drift["direction"]) < 0.1, drift
 
 
 def test_captions_non_empty_and_varied(clips) -> None:

@@ -27,7 +27,8 @@ class ClipParams:
     Attributes:
         family: action family, one of FAMILIES.
         duration: clip length [s]; the clip has round(duration * 20) + 1 joint frames.
-        speed: travel speed of the pelvis [m/s]; 0 for actions in place.
+        speed: travel speed of the pelvis [m/s]; 0 for actions in place. For `jump`, the horizontal
+            speed in flight (jump distance = speed x flight time).
         direction: travel direction relative to the initial facing [rad]: 0 forward, +pi/2 towards the
             body's left, pi backwards.
         turn: change of heading over the clip [rad], positive = turning left (counter-clockwise seen
