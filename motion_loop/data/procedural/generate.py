@@ -30,6 +30,7 @@ from motion_loop.data.procedural.captions import make_captions
 from motion_loop.data.procedural.families import get_family
 from motion_loop.data.procedural.params import FAMILIES, FPS, ClipParams
 from motion_loop.data.procedural.sampling import sample_params
+from motion_loop.data.procedural.variation import vary_upper_body
 from motion_loop.errors import ConfigError
 from motion_loop.io import atomic_write_text
 
@@ -46,7 +47,9 @@ class GeneratedClip(NamedTuple):
 
 def generate_pose(params: ClipParams, rng: np.random.Generator) -> BodyPose:
     """The body description of a clip (feet, pelvis, angles and the planner's contact labels)."""
-    return get_family(params.family)(params, rng)
+    pose = get_family(params.family)(params, rng)
+    vary_upper_body(pose, rng)
+    return pose
 
 
 def canonical_frame(joints: np.ndarray) -> np.ndarray:
