@@ -11,6 +11,7 @@ Numbers (all on clips in HumanML3D's canonical frame, 20 fps):
     bone_error_m          max |bone length - target| [m]
     ankle_gap_min_m       min lateral gap between left and right ankle in the pelvis frame [m] (< 0: crossed legs)
     knee_flex_max_deg, elbow_flex_max_deg   largest flexion (180 - angle between the two bones) [deg]
+    ankle_angle_min_deg, ankle_angle_max_deg   knee-ankle-toe angle [deg] (about 107 standing upright)
     pelvis_height_m       min and max pelvis height [m]
 """
 
@@ -66,6 +67,7 @@ def clip_metrics(family: str, seed: int, rng: np.random.Generator) -> dict[str, 
     gap = ((joints[:, 7] - joints[:, 8]) * left_axis).sum(-1)
     knee = np.maximum(_flexion(joints, 1, 4, 7), _flexion(joints, 2, 5, 8))
     elbow = np.maximum(_flexion(joints, 16, 18, 20), _flexion(joints, 17, 19, 21))
+    ankle = 180.0 - np.concatenate([_flexion(joints, 4, 7, 10), _flexion(joints, 5, 8, 11)])
     return {
         **{f"contact_rate_{n}": float(labels[:, k].mean()) for k, n in enumerate(("l_ankle", "l_foot", "r_ankle", "r_foot"))},
         "slide_labelled_mps": float(speed_h[labels].mean()) if labels.any() else 0.0,
@@ -77,13 +79,15 @@ def clip_metrics(family: str, seed: int, rng: np.random.Generator) -> dict[str, 
         "ankle_gap_min_m": float(gap.min()),
         "knee_flex_max_deg": float(knee.max()),
         "elbow_flex_max_deg": float(elbow.max()),
+        "ankle_angle_min_deg": float(ankle.min()),
+        "ankle_angle_max_deg": float(ankle.max()),
         "pelvis_height_min_m": float(joints[:, 0, 1].min()),
         "pelvis_height_max_m": float(joints[:, 0, 1].max()),
     }
 
 
 _WORST = {"planner_slide_mps": max, "floor_min_m": max, "bone_error_m": max, "ankle_gap_min_m": min,
-          "knee_flex_max_deg": max, "elbow_flex_max_deg": max, "pelvis_height_min_m": min,
+          "knee_flex_max_deg": max, "elbow_flex_max_deg": max, "ankle_angle_min_deg": min, "ankle_angle_max_deg": max, "pelvis_height_min_m": min,
           "pelvis_height_max_m": max, "slide_labelled_p95_mps": max}  # fmt: skip
 
 
