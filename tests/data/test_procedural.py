@@ -135,6 +135,24 @@ def test_measured_parameters_match_the_generator(family: str) -> None:
         assert abs(drift["direction"]) < 0.1, drift
 
 
+def _clip(family: str, **kwargs: object) -> np.ndarray:
+    params = ClipParams(family=family, seed=4, **kwargs)  # type: ignore[arg-type]
+    return generate_clip(params, clip_rng(params)).joints
+
+
+def test_left_and_right_mean_the_bodys_left_and_right() -> None:
+    """Captions say left/right from the person's point of view; the left side is +x at rest."""
+    kick = _clip("kick", duration=3.0, side="left")
+    assert kick[:, 7, 1].max() > kick[:, 8, 1].max() + 0.2  # the left ankle goes up
+    wave = _clip("wave", duration=4.0, repetitions=3, side="right")
+    assert wave[:, 21, 1].max() > wave[:, 20, 1].max() + 0.4  # the right wrist goes up
+    step = _clip("side_step", duration=4.0, speed=0.4, direction=np.pi / 2, side="left")
+    assert step[-1, 0, 0] > 1.0  # towards +x, the body's left
+    turn = _clip("turn", duration=4.0, turn=np.pi / 2, side="left")
+    forward = turn[-1, 1] - turn[-1, 2]  # left hip minus right hip points to the body's left
+    assert forward[2] < -0.08  # after turning left by 90 degrees, the body's left faces -z
+
+
 def test_captions_non_empty_and_varied(clips) -> None:
     for family, (_, _, captions) in clips.items():
         assert len(captions) == 3 and len(set(captions)) == 3, family

@@ -6,8 +6,8 @@ as `child = parent + length * direction`, with the lengths of the target skeleto
 rotations of a neutral standing pose; the legs are solved analytically (two-bone IK) so that the
 ankles land exactly where the gait planner puts them.
 
-Sign conventions of the angles (all [rad]): heading/yaw positive turns left (counter-clockwise seen
-from above); trunk flex positive bends forward; arm flex positive raises the arm forwards, abduction
+Sign conventions of the angles (all [rad]): heading/yaw positive turns left (the facing turns
+from +z towards +x); trunk flex positive bends forward; arm flex positive raises the arm forwards, abduction
 positive raises it sideways away from the body, elbow positive bends the forearm forwards/upwards.
 """
 
