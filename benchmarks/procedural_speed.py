@@ -3,8 +3,9 @@
     python benchmarks/procedural_speed.py [--workers 1 2] [--out benchmarks/results/procedural_speed.json]
 
 Measures, for each worker count: the median of 3 runs of 200 clips, and one run of 1,000 clips
-(generation, joints_to_features, writing every file, Mean/Std). Also the cost of generation alone
-and of feature extraction alone per clip, and the machine's load, so numbers can be compared.
+(generation, joints_to_features, writing every file, Mean/Std), in wall-clock and in CPU seconds
+(the CPU time does not depend on how busy the shared machine is; wall time does). Also the cost of
+generation alone and of feature extraction alone per clip, and the machine's load average.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import tempfile
@@ -31,10 +33,19 @@ from motion_loop.data.procedural import (
 )
 
 
-def _dataset_seconds(n_clips: int, seed: int, workers: int) -> float:
+def _cpu_seconds() -> float:
+    """CPU time of this process and its finished children [s]."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _dataset_seconds(n_clips: int, seed: int, workers: int) -> tuple[float, float]:
+    """Wall-clock and CPU seconds to write a dataset of n_clips."""
     root = Path(tempfile.mkdtemp(prefix="procedural_bench_"))
     try:
-        return generate_dataset(root / "data", n_clips, seed, progress=False, workers=workers).seconds
+        cpu = _cpu_seconds()
+        wall = generate_dataset(root / "data", n_clips, seed, progress=False, workers=workers).seconds
+        return wall, _cpu_seconds() - cpu
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
@@ -69,15 +80,17 @@ def main() -> None:
         "stages": _stage_costs(50),
         "runs": {},
     }
-    runs: dict[str, dict[str, float]] = {}
+    runs: dict[str, dict[str, float | list[float]]] = {}
     for workers in args.workers:
         small = [_dataset_seconds(args.small, seed, workers) for seed in range(args.repeats)]
-        large = _dataset_seconds(args.large, 0, workers)
+        large_wall, large_cpu = _dataset_seconds(args.large, 0, workers)
         runs[f"workers_{workers}"] = {
-            f"clips_per_s_{args.small}_median": args.small / statistics.median(small),
-            f"seconds_{args.small}": small,
-            f"clips_per_s_{args.large}": args.large / large,
-            f"seconds_{args.large}": large,
+            f"clips_per_s_{args.small}_median": args.small / statistics.median(w for w, _ in small),
+            f"seconds_{args.small}": [w for w, _ in small],
+            f"cpu_seconds_{args.small}": [c for _, c in small],
+            f"clips_per_s_{args.large}": args.large / large_wall,
+            f"seconds_{args.large}": large_wall,
+            f"cpu_seconds_{args.large}": large_cpu,
         }
         print(f"workers={workers}: {runs[f'workers_{workers}']}", flush=True)
     result["runs"] = runs

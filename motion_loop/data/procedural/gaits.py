@@ -29,6 +29,9 @@ _PLAN_MARGIN_S = 3.0
 # Consecutive stances closer than this are merged into one (no stepping on the spot) [m], [rad].
 _STILL_DISTANCE_M = 0.02
 _STILL_YAW_RAD = 0.06
+# Pelvis rotation about the vertical and drop to the swing side during gait [rad].
+_PELVIS_YAW_RAD = 0.07
+_PELVIS_ROLL_RAD = 0.04
 # Pelvis lowered per m/s of walking speed in walking gaits [m / (m/s)].
 _SPEED_CROUCH = 0.02
 # Sideways distance covered by one side-step cycle (lead step out, trail step in) [m].
@@ -107,10 +110,13 @@ def _cycle_gait(
     # per stride.
     base = STAND_HEIGHT - style.crouch - _SPEED_CROUCH * min(params.speed, 2.0)
     pose.pelvis[:, 1] = base + bob * style.bounce * np.cos(2.0 * cycle) - abs(bob)
-    sway = 0.07 * np.cos(cycle)  # pelvis yaw: the swinging leg's hip comes forwards
+    # Pelvis yaw peaks at heel strike with the leading leg's hip forwards (left heel strike is near
+    # cycle = -pi/2, where a negative yaw brings the left hip forwards).
+    sway = _PELVIS_YAW_RAD * np.sin(cycle)
     pose.heading = pelvis_heading + sway
     pose.pelvis_tilt[:, 0] = lean * 0.5 + style.lean * 0.3
-    pose.pelvis_tilt[:, 1] = 0.04 * np.cos(cycle)  # drops towards the swinging leg's side
+    # The pelvis drops on the swinging leg's side (the right side at the left foot's mid-stance).
+    pose.pelvis_tilt[:, 1] = -_PELVIS_ROLL_RAD * np.cos(cycle)
     pose.spine[:, 0] = lean + style.lean
     pose.spine[:, 2] = -1.3 * sway  # shoulders counter-rotate
     pose.head[:, 0] = style.head - 0.5 * (lean + style.lean)
