@@ -96,6 +96,15 @@ def test_same_seed_same_clip_different_seed_different_clip() -> None:
     assert not np.array_equal(generate_clip(other, clip_rng(other)).joints, a.joints)
 
 
+def test_many_sampled_clips_are_valid() -> None:
+    """Every parameter set the sampler draws gives finite joints on the floor with exact bones."""
+    for params in sample_params(np.random.default_rng(12), 66):
+        joints = generate_clip(params, clip_rng(params)).joints
+        assert np.all(np.isfinite(joints)) and abs(joints[..., 1].min()) < 1e-9, params
+        assert np.abs(bone_lengths(joints) - TARGET_BONE_LENGTHS).max() < 1e-9, params
+        assert joints[:, 0, 1].min() > 0.4, params
+
+
 def test_sample_params_balanced_and_deterministic() -> None:
     a = sample_params(np.random.default_rng(1), 44)
     assert a == sample_params(np.random.default_rng(1), 44)
