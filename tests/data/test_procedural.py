@@ -212,6 +212,17 @@ def test_params_jsonl_round_trip(dataset_dir: Path) -> None:
     np.testing.assert_array_equal(folder.joints("000003"), joints.astype(np.float32))
 
 
+def test_refuses_a_non_empty_folder_unless_overwriting(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("keep me")
+    with pytest.raises(ConfigError, match="not empty"):
+        generate_dataset(tmp_path, 11, 0, progress=False)
+    (tmp_path / "new_joints").mkdir()
+    (tmp_path / "new_joints" / "999999.npy").write_bytes(b"stale")
+    generate_dataset(tmp_path, 11, 0, progress=False, overwrite=True)
+    assert (tmp_path / "notes.txt").read_text() == "keep me"
+    assert len(HumanML3DFolder(tmp_path).ids()) == 11
+
+
 def test_dataset_is_deterministic(tmp_path: Path, dataset_dir: Path) -> None:
     generate_dataset(tmp_path, 22, 5, progress=False, workers=2)
     for name in ("new_joints/000010.npy", "new_joint_vecs/000010.npy", "Mean.npy", "Std.npy", "texts/000010.txt",
