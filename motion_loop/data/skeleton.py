@@ -69,6 +69,8 @@ LEG_JOINTS = (5, 8)
 # Gaussian smoothing of the facing direction before root rotations are taken [frames].
 FACING_SMOOTH_SIGMA = 20.0
 
+# Bones closer than this to the target lengths [m] are taken as already uniform.
+_SAME_LENGTH_TOLERANCE = 1e-9
 _UP = np.array([0.0, 1.0, 0.0])
 _FORWARD = np.array([0.0, 0.0, 1.0])
 
@@ -238,6 +240,8 @@ def uniform_skeleton(joints: np.ndarray, offsets: np.ndarray | None = None) -> n
     offsets = target_offsets() if offsets is None else offsets
     source = bone_lengths(joints[0])
     target = np.linalg.norm(offsets[1:], axis=-1)
+    if np.abs(bone_lengths(joints) - target).max() < _SAME_LENGTH_TOLERANCE:
+        return joints.copy()  # already on the target skeleton: IK + FK would only add rounding
     leg = [j - 1 for j in LEG_JOINTS]
     scale = target[leg].sum() / source[leg].sum()
     quats = inverse_kinematics(joints, smooth_facing=False)
