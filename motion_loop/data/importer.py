@@ -37,6 +37,10 @@ from motion_loop.errors import DataFormatError
 
 IMPORTER_VERSION = "1"
 TARGET_FPS = 20.0
+# No pelvis moves faster than this [m/s] (sprinters peak near 12); a faster jump between frames is a
+# capture glitch (e.g. CMU 07_12 holds a second calibration frame 0.8 m below the motion) and cuts the
+# take there. Hands and feet are not checked: kicks and punches move them faster than this.
+MAX_ROOT_SPEED = 15.0
 # Split by a hash of the take name: train below 80, val below 85, test above (percent).
 _SPLIT_BOUNDS = (("train", 80), ("val", 85), ("test", 100))
 
@@ -86,6 +90,13 @@ def resample(joints: np.ndarray, fps: float, target_fps: float = TARGET_FPS) -> 
     flat = joints.reshape(joints.shape[0], -1)
     columns = [np.interp(times, source_times, flat[:, k]) for k in range(flat.shape[1])]
     return np.stack(columns, axis=1).reshape(len(times), *joints.shape[1:])
+
+
+def continuous_segments(joints: np.ndarray, fps: float, max_speed: float = MAX_ROOT_SPEED) -> list[tuple[int, int]]:
+    """[start, end) frame ranges of (F, 22, 3) joints between glitches where the pelvis jumps faster than max_speed."""
+    speed = np.linalg.norm(np.diff(joints[:, 0], axis=0), axis=-1) * fps  # (F-1,) [m/s]
+    cuts = [0, *(np.nonzero(speed > max_speed)[0] + 1).tolist(), len(joints)]
+    return [(a, b) for a, b in pairwise(cuts) if b > a]
 
 
 def windows(num_feature_frames: int, max_frames: int) -> list[tuple[int, int]]:
@@ -195,12 +206,10 @@ def _import_file(
     raw, fps, joint_map = _load_take(path, fixed_map, label)
     maps_used[joint_map.name] += 1
     sanity.add_raw(raw)
-    joints = resample(raw, fps)
+    segments = [resample(raw[a:b], fps) for a, b in continuous_segments(raw, fps) if b - a > 1]
+    parts = [segment[start:end] for segment in segments for start, end in windows(len(segment) - 1, options.max_frames)]
     clips = []
-    for index, (start, end) in enumerate(windows(len(joints) - 1, options.max_frames)):
-        window = joints[start:end]
-        if len(window) - 1 < options.min_frames:
-            continue
+    for index, window in enumerate(w for w in parts if len(w) - 1 >= options.min_frames):
         features = joints_to_features(window)  # (T-1, 263)
         clip_id = f"{path.stem}_{index:03d}"
         recovered = features_to_joints(features)
