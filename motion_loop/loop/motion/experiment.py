@@ -137,6 +137,8 @@ def build_spec(config: RunConfig, out_dir: Path) -> tuple[LoopSpec, HumanML3DFol
         text_encoder=get_text_encoder(config.model.text),
         continue_from=loop.continue_from,
         work_dir=_work_dir(out_dir),
+        generation0_cache=cache_dir / "generation0",
+        generation0_key=generation0_key(config, folder, real),
     )
     scorer = MotionEvaluator(
         evaluator=evaluator,
@@ -172,6 +174,17 @@ def build_spec(config: RunConfig, out_dir: Path) -> tuple[LoopSpec, HumanML3DFol
         fresh=ReservoirSource(reservoir, ops) if loop.fresh_fraction > 0 else None,
     )
     return spec, folder
+
+
+def generation0_key(config: RunConfig, folder: HumanML3DFolder, real: ClipSet) -> str:
+    """What generation 0's model depends on besides its seed: the real clips and the model's configs."""
+    train = dataclasses.replace(config.train, progress=False)
+    parts = [
+        dataset_fingerprint(folder),
+        ",".join(clip.clip_id for clip in real.clips),
+        json.dumps([dataclasses.asdict(config.model), dataclasses.asdict(config.diffusion), dataclasses.asdict(train)], sort_keys=True),
+    ]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
 def _work_dir(out_dir: Path) -> Path:
