@@ -19,6 +19,7 @@ Model (MuJoCo z-up, facing +x, left +y; see `physics.frames`):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import mujoco
 import numpy as np
@@ -360,9 +361,9 @@ def _geoms(body: str, kids: list[str], off: np.ndarray, mass: float, drop: float
     return [f'<geom name="{body}_{i}" type="{kind}" {attrs} mass="{each:.6g}"/>' for i, (kind, attrs) in enumerate(geoms)]
 
 
-def build_model(geometry: HumanoidGeometry, **options: float) -> mujoco.MjModel:
+def build_model(geometry: HumanoidGeometry, **options: Any) -> mujoco.MjModel:
     """Compile the humanoid (see `build_mjcf` for options); raise PhysicsError if MuJoCo rejects it."""
-    xml = build_mjcf(geometry, **options)  # type: ignore[arg-type]
+    xml = build_mjcf(geometry, **options)
     try:
         return mujoco.MjModel.from_xml_string(xml)
     except ValueError as error:
