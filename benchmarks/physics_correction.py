@@ -41,6 +41,9 @@ _OVERTRAVEL = 1.2
 _OFFSET = 0.04  # [m]
 _JITTER = 0.008  # [m]
 _CLIP_FRAMES = 196
+# Inputs whose pelvis moves faster than this between two frames are broken recordings (a teleport),
+# not motions; they are excluded from the statistics and listed in the output with the reason.
+_MAX_ROOT_SPEED = 12.0  # [m/s]
 
 
 def inject(joints: np.ndarray, defect: str, rng: np.random.Generator) -> np.ndarray:
@@ -184,6 +187,17 @@ def main(argv: list[str] | None = None) -> int:
     if args.contents:
         keep = set(args.contents.split(","))
         clips = [c for c in clips if c[1] in keep]
+    excluded, valid = [], []
+    for clip_id, content, clean in clips:
+        speed = float(np.linalg.norm(np.diff(clean[:, 0], axis=0), axis=-1).max() * 20.0)
+        if speed > _MAX_ROOT_SPEED:
+            excluded.append({"clip": clip_id, "content": content,
+                             "reason": f"pelvis speed {speed:.1f} m/s between frames > {_MAX_ROOT_SPEED} (broken input)"})
+        else:
+            valid.append((clip_id, content, clean))
+    clips = valid
+    for item in excluded:
+        print(f"excluded {item['clip']}: {item['reason']}", file=sys.stderr)
     defects = args.defects.split(",")
     rng = np.random.default_rng(args.seed)
     rows = []
@@ -204,7 +218,8 @@ def main(argv: list[str] | None = None) -> int:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         meta = {"data": str(args.data), "cmu": str(args.cmu) if args.cmu else None, "per_content": args.per_content, "options": options, "seed": args.seed,
                 "machine": platform.processor() or platform.machine(), "python": platform.python_version(),
-                "command": " ".join(sys.argv)}
+                "command": " ".join(sys.argv), "excluded": excluded,
+                "clips": len(clips)}
         args.out.write_text(json.dumps({"meta": meta, "summary": summary, "clips": rows}, indent=1, default=float))
         print(f"wrote {args.out}")
     return 0

@@ -24,7 +24,9 @@ class PhysicsConfig:
         refloor: how the reference is put on the floor before tracking: "frame" (per-frame offset
             from slow feet, interpolated over flight phases), "clip" (one offset), "none".
         plant_feet: shift the reference root horizontally so that feet in contact do not slide
-            (removes skating and root over-travel before tracking; see `physics.reference.plant_feet`).
+            (see `physics.reference.plant_feet`). Off by default: it pulls over-travelled clips back
+            to their strides (much closer to the clean clip) but lets clean clips drift by a few cm;
+            see docs/physics.md for both measured.
         plant_deadband: foot slip slower than this is not removed by plant_feet [m/s].
         contact_height: a reference foot whose lowest sole corner is below this is in contact [m].
         contact_speed: ... and whose horizontal speed is below this [m/s].
@@ -50,7 +52,7 @@ class PhysicsConfig:
     contact_timeconst: float = 0.01
     smooth_sigma: float = 1.0
     refloor: str = "frame"
-    plant_feet: bool = True
+    plant_feet: bool = False
     plant_deadband: float = 0.12
     contact_height: float = 0.03
     contact_speed: float = 1.0

@@ -19,6 +19,7 @@ Model (MuJoCo z-up, facing +x, left +y; see `physics.frames`):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import mujoco
 import numpy as np
@@ -85,7 +86,6 @@ _FOOT_HEEL = 0.03  # [m] box extends this far behind the ankle (a long heel digs
 _FOOT_TOE_EXT = 0.02  # [m] and this far beyond the ball-of-foot joint (a long overhang trips at toe-off)
 _DEFAULT_FOOT_DROP = 0.07  # [m] ankle height above the ball joint when no stance frame is found
 _STANCE_TOE_HEIGHT = 0.03  # [m] toe-joint height below which a frame counts as stance for the drop
-_MAX_SOLE_GAP = 0.015  # [m] upper bound of the measured toe-joint height above the sole
 
 # Bodies of the tree: name -> (parent body, 3-hinge Euler order or single hinge axis or None=free).
 BODY_PARENT: dict[str, str | None] = {
@@ -123,8 +123,10 @@ class HumanoidGeometry:
         offsets: position of each of the 22 joints in the frame of the body it hangs from (rest pose);
             joint 0 (pelvis) is the root, its offset is zero.
         foot_drop: ankle height above the ball-of-foot joint in the rest pose.
-        sole_gap: height of the ball-of-foot joint above the sole (the joint is a bone centre, not
-            the skin), measured on stance frames.
+        sole_gap: height of the ball-of-foot joint above the sole. 0 by default: HumanML3D's floor
+            convention puts the lowest joint (a toe) on the floor, and the skeleton-based metrics
+            (and the evaluator) measure joints against that floor. `measured_sole_gap` is the
+            median stance toe height of the clip, kept for reference.
         mass: total mass [kg].
     """
 
@@ -211,14 +213,15 @@ def fit_geometry(joints_mj: np.ndarray, *, mass: float = 70.0) -> HumanoidGeomet
         gaps.append(toe_height[stance, j(toe)])
     all_drops = np.concatenate(drops)
     all_gaps = np.concatenate(gaps)
-    sole_gap = float(np.clip(np.median(all_gaps), 0.0, _MAX_SOLE_GAP)) if all_gaps.size else 0.0
+    measured_gap = float(np.median(all_gaps)) if all_gaps.size else 0.0
     foot_length = 0.5 * (lengths[j("left_foot") - 1] + lengths[j("right_foot") - 1])
     drop = float(np.median(all_drops)) if all_drops.size >= max(3, T // 20) else _DEFAULT_FOOT_DROP
     drop = float(np.clip(drop, 0.0, 0.9 * foot_length))
     for toe in ("left_foot", "right_foot"):
         length = lengths[j(toe) - 1]
         offsets[j(toe)] = [np.sqrt(max(length**2 - drop**2, 1e-6)), 0.0, -drop]
-    return HumanoidGeometry(offsets=offsets, foot_drop=drop, sole_gap=sole_gap, mass=mass)
+    return HumanoidGeometry(offsets=offsets, foot_drop=drop, mass=mass,
+                            extras={"measured_sole_gap": measured_gap})
 
 
 def _fmt(v: np.ndarray | tuple[float, ...]) -> str:
@@ -358,9 +361,9 @@ def _geoms(body: str, kids: list[str], off: np.ndarray, mass: float, drop: float
     return [f'<geom name="{body}_{i}" type="{kind}" {attrs} mass="{each:.6g}"/>' for i, (kind, attrs) in enumerate(geoms)]
 
 
-def build_model(geometry: HumanoidGeometry, **options: float) -> mujoco.MjModel:
+def build_model(geometry: HumanoidGeometry, **options: Any) -> mujoco.MjModel:
     """Compile the humanoid (see `build_mjcf` for options); raise PhysicsError if MuJoCo rejects it."""
-    xml = build_mjcf(geometry, **options)  # type: ignore[arg-type]
+    xml = build_mjcf(geometry, **options)
     try:
         return mujoco.MjModel.from_xml_string(xml)
     except ValueError as error:

@@ -81,7 +81,7 @@ def _limb_frames(bone: np.ndarray, child: np.ndarray, fallback_axis: np.ndarray,
         axes[t] = now / norm
         previous = axes[t]
     angle = np.arctan2((cross * axes).sum(-1), (u * s).sum(-1))
-    cols = [None, None, None]
+    cols: list[np.ndarray] = [np.empty(0)] * 3
     cols[bone_axis] = bone_sign * u
     cols[hinge_col] = hinge_sign * axes
     third = 3 - bone_axis - hinge_col

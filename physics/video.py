@@ -9,6 +9,7 @@ visible.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import imageio.v2 as imageio
 import matplotlib
@@ -26,7 +27,7 @@ _VIEW_RADIUS = 1.2  # [m] half-width of the shown floor patch around the pelvis
 _FLOOR_STEP = 0.5  # [m] floor grid spacing
 
 
-def _draw(ax: plt.Axes, pose: np.ndarray, centre: np.ndarray, title: str) -> None:
+def _draw(ax: Any, pose: np.ndarray, centre: np.ndarray, title: str) -> None:
     """One pose (22, 3), HumanML3D y-up, in a 3D axis with MuJoCo-like z-up display."""
     ax.cla()
     x, z = centre[0], centre[2]
@@ -81,8 +82,8 @@ def render_side_by_side(panels: list[tuple[np.ndarray, str]], path: Path | str, 
             for ax, (joints, title) in zip(axes, panels, strict=True):
                 _draw(ax, joints[t], joints[t, 0], f"{title}  {t / fps:4.1f} s")
             fig.canvas.draw()
-            frame = np.asarray(fig.canvas.buffer_rgba())[..., :3]
-            writer.append_data(frame)
+            frame = np.asarray(fig.canvas.buffer_rgba())[..., :3]  # type: ignore[attr-defined]  # Agg canvas
+            writer.append_data(frame)  # type: ignore[attr-defined]
     plt.close(fig)
     tmp.replace(path)
     return path
