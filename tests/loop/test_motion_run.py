@@ -83,6 +83,7 @@ def test_killed_run_resumes_with_identical_metrics(uninterrupted: Path, tmp_path
     assert resumed.returncode == 0, resumed.stdout[-3000:] + resumed.stderr[-3000:]
     expected, got = _rows(uninterrupted / "metrics.csv"), _rows(out / "metrics.csv")
     assert len(got) == len(expected)
+    # Wall and CPU times of the physics correction are measurements of this machine, not results.
     differing = [(row["generation"], key, row[key], other.get(key)) for row, other in zip(expected, got, strict=True)
-                 for key in row if row[key] != other.get(key)]  # fmt: skip
+                 for key in row if row[key] != other.get(key) and "seconds" not in key]  # fmt: skip
     assert not differing, differing
