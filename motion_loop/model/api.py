@@ -36,12 +36,13 @@ def build_trainer(
             "give either resume_from (continue a run) or init_from (fine-tune), not both"
         )
     encoder = text_encoder or get_text_encoder(model.text)
-    if resume_from or init_from:
+    start = resume_from or init_from
+    if start:
         return Trainer.from_checkpoint(
-            resume_from or init_from,
+            start,
             train,
             resume=bool(resume_from),
-            text_encoder=encoder,  # type: ignore[arg-type]
+            text_encoder=encoder,
         )
     if mean_std_from is None:
         raise ConfigError(

@@ -23,6 +23,8 @@ class ModelConfig:
         heads: attention heads (published: 4).
         ff_dim: feed-forward width (published: 1024).
         dropout: dropout in the transformer and after the positional encoding (published: 0.1).
+        attention_dropout: dropout on the attention weights (published: = dropout, 0.1). On CPU it costs
+            most of a training step (a (B, heads, T, T) random mask per layer), so the CPU presets use 0.
         activation: "gelu" or "relu" (published: gelu).
         cond_mask_prob: probability of dropping the text condition per training sample, which trains the
             unconditional model used by classifier-free guidance (published: 0.1).
@@ -37,6 +39,7 @@ class ModelConfig:
     heads: int = 4
     ff_dim: int = 1024
     dropout: float = 0.1
+    attention_dropout: float = 0.1
     activation: str = "gelu"
     cond_mask_prob: float = 0.1
     padding_mask: bool = True
@@ -102,7 +105,7 @@ class TrainConfig:
     ema_decay: float = 0.999
     warmup_steps: int = 0
     log_every: int = 50
-    save_every: int = 0
+    save_every: int = 1000
     seed: int = 0
     device: str = ""
     split: str = "train"

@@ -57,12 +57,14 @@ class MotionDenoiser(nn.Module):
         d = config.latent_dim
         self.config, self.text_dim = config, text_dim
         self.input_proj = nn.Linear(config.feature_dim, d)
+        self.step_table: torch.Tensor
         self.register_buffer(
             "step_table", sinusoidal_table(num_diffusion_steps, d), persistent=False
         )
         self.step_mlp = nn.Sequential(nn.Linear(d, d), nn.SiLU(), nn.Linear(d, d))
         self.text_proj = nn.Linear(text_dim, d)
         # +1: the conditioning token occupies position 0.
+        self.position_table: torch.Tensor
         self.register_buffer(
             "position_table", sinusoidal_table(config.max_frames + 1, d), persistent=False
         )
@@ -75,6 +77,8 @@ class MotionDenoiser(nn.Module):
             activation=config.activation,
             batch_first=True,
         )
+        # nn.MultiheadAttention reads its attention-weight dropout from this attribute at every call.
+        layer.self_attn.dropout = config.attention_dropout
         self.encoder = nn.TransformerEncoder(
             layer, num_layers=config.layers, enable_nested_tensor=False
         )

@@ -124,12 +124,10 @@ class MotionGenerator:
                 self.device
             )
             text = self.text_encoder.encode([captions[i] for i in chunk]).to(self.device)
-            motion = sample_motion(
+            normalised = sample_motion(
                 self.denoiser, self.schedule, text, mask, settings, generator=generator
             )
-            motion = (
-                motion.float().cpu().numpy() * self.std + self.mean
-            )  # (B, T, 263) de-normalised
+            motion = normalised.float().cpu().numpy() * self.std + self.mean  # (B, T, 263)
             for row, index in enumerate(chunk):
                 features[index] = motion[row, : lengths[index]].astype(np.float32)
         done = [f for f in features if f is not None]

@@ -69,6 +69,16 @@ def _dataset_rngs(dataset: Dataset) -> list[np.random.Generator]:
     return [rng] if isinstance(rng, np.random.Generator) else []
 
 
+def _dataset_captions(dataset: Dataset) -> list[str]:
+    """Every caption text of a MotionDataset (or a ConcatDataset of them); [] for other datasets."""
+    if isinstance(dataset, ConcatDataset):
+        return [text for part in dataset.datasets for text in _dataset_captions(part)]
+    items = getattr(dataset, "items", None)
+    if not isinstance(items, list):
+        return []
+    return [caption.text for item in items for caption in getattr(item, "captions", ())]
+
+
 @dataclass
 class Batch:
     motion: torch.Tensor  # (B, T, 263) normalised, zero-padded
@@ -217,8 +227,21 @@ class Trainer:
         if resume:
             trainer.step = checkpoint.step
             trainer.metrics = dict(checkpoint.metrics)
-            trainer._load_rng(checkpoint.rng)
+            if _rank() == 0:
+                trainer._load_rng(checkpoint.rng)
+            else:
+                # The file holds rank 0's streams; other ranks continue on fresh streams derived from the
+                # step, so they do not replay rank 0's batches (DDP resume is exact for rank 0 only).
+                trainer._reseed(train.seed + checkpoint.step)
         return trainer
+
+    def _reseed(self, seed: int) -> None:
+        rank = _rank()
+        self.noise_generator.manual_seed(_stream_seed(seed, rank, _STREAM_NOISE))
+        self.order_generator.manual_seed(_stream_seed(seed, rank, _STREAM_ORDER))
+        self._dropout_states = self._initial_dropout_states(
+            _stream_seed(seed, rank, _STREAM_DROPOUT)
+        )
 
     # ----- state ---------------------------------------------------------------------------------------
     def _rng_state(self, dataset: Dataset | None) -> dict[str, Any]:
@@ -327,7 +350,7 @@ class Trainer:
         return loss, {k: float(v.detach()) for k, v in terms.items()}
 
     def _train_step(self, model: torch.nn.Module, dataset: Dataset) -> dict[str, float]:
-        indices = self._next_indices(len(dataset), self.train_config.batch_size)
+        indices = self._next_indices(len(dataset), self.train_config.batch_size)  # type: ignore[arg-type]
         batch = collate([dataset[i] for i in indices])
         loss, terms = self._loss(model, batch)
         self.optimizer.zero_grad(set_to_none=True)
@@ -360,8 +383,12 @@ class Trainer:
         out_dir = Path(out_dir)
         rank = _rank()
         self._attach_dataset(dataset)
-        if len(dataset) == 0:
+        if len(dataset) == 0:  # type: ignore[arg-type]
             raise ConfigError("cannot train on an empty dataset")
+        # Encode every caption once, in large batches, before training (the encoder caches them).
+        captions = sorted(set(_dataset_captions(dataset)))
+        if captions:
+            self.text_encoder.encode(captions)
         model: torch.nn.Module = self.denoiser
         if dist.is_available() and dist.is_initialized():
             device_ids = [self.device.index] if self.device.type == "cuda" else None

@@ -89,7 +89,7 @@ def render_stick_video(
                 square = np.array([[-1, -1], [1, -1], [1, 1], [-1, 1], [-1, -1]]) * _VIEW_RADIUS
                 ground.set_data_3d(cx + square[:, 0], cz + square[:, 1], np.zeros(5))
             canvas.draw()
-            writer.append_data(np.asarray(canvas.buffer_rgba())[..., :3].copy())
+            writer.append_data(np.asarray(canvas.buffer_rgba())[..., :3].copy())  # type: ignore[attr-defined]
     return path
 
 
