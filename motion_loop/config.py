@@ -20,4 +20,8 @@ def register_configs() -> None:
     from motion_loop.data.config import DataConfig
 
     store.store(group="data", name="schema_data", node=DataConfig)
+    from motion_loop.eval.config import EvaluateApp, EvaluatorTrainApp
+
+    store.store(name="schema_evaluator_train", node=EvaluatorTrainApp)
+    store.store(name="schema_evaluate", node=EvaluateApp)
     _REGISTERED = True

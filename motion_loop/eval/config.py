@@ -118,6 +118,7 @@ class EvaluateApp:
         split: split evaluated against the reference when `generated` is empty.
         reference_split: real split the FID and diversity are compared with.
         generated: a HumanML3D-layout folder of generated clips (captions in texts/); evaluates all clips.
+        multimodal: a HumanML3D-layout folder whose clips sharing a caption are repeats of one prompt.
         out: JSON path of the results; empty prints only the table.
         cache_dir: folder for cached real-data embeddings ("" = no disk cache).
         shuffle_captions: permute captions across clips (a control: R-precision falls to chance).
@@ -128,6 +129,7 @@ class EvaluateApp:
     split: str = "test"
     reference_split: str = "test"
     generated: str = ""
+    multimodal: str = ""
     out: str = ""
     cache_dir: str = ""
     shuffle_captions: bool = False
