@@ -50,11 +50,16 @@ from motion_loop.io import atomic_save_npy
 
 @dataclass(frozen=True)
 class GeneratedMotion:
-    """One motion to evaluate: un-normalised features (T, 263), its caption and valid length [frames]."""
+    """One motion to evaluate: un-normalised features (T, 263), its caption and valid length [frames].
+
+    `tokens` ("word/POS ...", as in HumanML3D texts/) is only used by evaluators that want POS tokens
+    (the original T2M one); empty means the caption's words.
+    """
 
     features: np.ndarray
     caption: str
     length: int | None = None
+    tokens: str = ""
 
     @property
     def valid(self) -> np.ndarray:
@@ -134,8 +139,14 @@ def split_motions(
         item = dataset[index]
         length = int(item["length"])
         features = dataset.denormalize(item["motion"].numpy()[:length].astype(np.float64))
-        out.append(GeneratedMotion(features, str(item["caption"]), length))
+        out.append(GeneratedMotion(features, str(item["caption"]), length, str(item["tokens"])))
     return out
+
+
+def _texts(evaluator: Evaluator, motions: Sequence[GeneratedMotion]) -> list[str]:
+    if getattr(evaluator, "wants_tokens", False):  # the T2M evaluator reads "word/POS" tokens
+        return [m.tokens or m.caption.lower() for m in motions]
+    return [m.caption for m in motions]
 
 
 def _as_replications(generated: Sequence[Any]) -> list[Sequence[GeneratedMotion]]:
@@ -219,7 +230,7 @@ def evaluate_motions(
     same_set_note = "one set reused: only batches and pairs change between replications" if len(sets) == 1 else ""
     embedded = []
     for motions in sets:
-        text = evaluator.embed_text([m.caption for m in motions])
+        text = evaluator.embed_text(_texts(evaluator, motions))
         motion = evaluator.embed_motion([m.features for m in motions], [m.length or len(m.features) for m in motions])
         embedded.append((text, motion))
     values: dict[str, list[float]] = {}
