@@ -287,3 +287,20 @@ def _multimodality_record(
     grid = motion.reshape(len(multimodal), repeats.pop(), -1)  # (P, R, D)
     vals = [multimodality(grid, cfg.mm_times, rng) for _ in range(replications)]
     return summarize("multimodality", vals, better="closer_to_real")
+
+
+def evaluate_generation(
+    evaluator: Evaluator,
+    generated: Sequence[GeneratedMotion] | Sequence[Sequence[GeneratedMotion]],
+    folder: HumanML3DFolder,
+    reference_split: str,
+    cfg: MetricsConfig,
+    rng: np.random.Generator,
+    *,
+    plausibility: PlausibilityConfig | None = None,
+    multimodal: Sequence[Sequence[GeneratedMotion]] | None = None,
+    cache_dir: Path | None = None,
+) -> EvaluationResult:
+    """`evaluate_motions` against a real split; its embeddings are computed once per process (and cache_dir)."""
+    reference = reference_embeddings(evaluator, folder, reference_split, cache_dir=cache_dir)
+    return evaluate_motions(evaluator, generated, reference, cfg, rng, plausibility=plausibility, multimodal=multimodal)
