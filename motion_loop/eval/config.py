@@ -88,10 +88,13 @@ class PlausibilityConfig:
         contact_height_m: a foot joint below this height is in contact [m] (GMD: 5 cm).
         skate_speed_mps: skating when a contacting foot moves faster [m/s] (GMD: 0.5 m/s).
         fps: frame rate of the features [Hz].
+        physics_max_clips: humanoid-surface metrics on the first N clips of each set (about 1-3 s of
+            CPU per clip); 0 = every clip.
     """
 
     enabled: bool = True
     physics: str = "auto"
+    physics_max_clips: int = 32
     tolerance_m: float = 0.005
     contact_height_m: float = 0.05
     skate_speed_mps: float = 0.5

@@ -167,7 +167,7 @@ def _plausibility_records(
     physics_errors = 0
     for motions in sets:
         values: dict[str, list[float]] = {}
-        for motion in motions:
+        for index, motion in enumerate(motions):
             features = motion.valid
             joints = features_to_joints(features)
             clip = clip_plausibility(
@@ -176,7 +176,7 @@ def _plausibility_records(
             )  # fmt: skip
             for name in ("penetrate_mm", "float_mm", "skate_mm", "skating_ratio", "jerk", "contact_consistency"):
                 values.setdefault(name, []).append(float(getattr(clip, name)))
-            if available:
+            if available and (cfg.physics_max_clips == 0 or index < cfg.physics_max_clips):
                 try:
                     surface = surface_plausibility(joints, fps=cfg.fps)
                 except Exception as error:  # noqa: BLE001 - counted and reported, never hidden
@@ -194,7 +194,11 @@ def _plausibility_records(
     records: dict[str, MetricRecord] = {}
     for name, values in per_set.items():
         better = "higher" if name == "contact_consistency" else "lower"
-        records[name] = summarize(name, values, better=better, unit=units[name], note="mean over clips (joints)")
+        note = "mean over clips (joints)"
+        if name in SURFACE_METRICS:
+            limit = cfg.physics_max_clips
+            note = f"mean over {'all' if limit == 0 else f'the first {limit}'} clips (humanoid surface / inverse dynamics)"
+        records[name] = summarize(name, values, better=better, unit=units[name], note=note)
     for name in SURFACE_METRICS:
         if name not in records:
             why = reason if not available else f"every clip failed in physics ({physics_errors} errors)"
