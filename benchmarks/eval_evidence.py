@@ -68,6 +68,7 @@ def main() -> None:
     parser.add_argument("--heldout", default="test")
     parser.add_argument("--frontend", default="minilm")
     parser.add_argument("--epochs", type=int, default=40)
+    parser.add_argument("--width", type=int, default=256, help="motion conv channels and GRU hidden size")
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--replications", type=int, default=5)
     parser.add_argument("--diversity-times", type=int, default=300)
@@ -81,7 +82,7 @@ def main() -> None:
         evaluator = Evaluator.load(args.evaluator)
         payload["evaluator"] = {"loaded": str(args.evaluator), **evaluator.info.get("history", {})}
     else:
-        model = EvaluatorModelConfig(text_frontend=args.frontend)
+        model = EvaluatorModelConfig(text_frontend=args.frontend, motion_conv=args.width, motion_hidden=args.width)
         train = EvaluatorTrainConfig(epochs=args.epochs, batch_size=args.batch_size)
         evaluator, history = train_evaluator(folder, model, train, log=lambda m: print(m, file=sys.stderr, flush=True))
         payload["evaluator"] = {"model": asdict(model), "train": asdict(train), **asdict(history)}
