@@ -21,6 +21,7 @@ from dataclasses import asdict, replace
 from pathlib import Path
 
 import numpy as np
+import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -73,7 +74,10 @@ def main() -> None:
     parser.add_argument("--replications", type=int, default=5)
     parser.add_argument("--diversity-times", type=int, default=300)
     parser.add_argument("--plot", action="store_true")
+    parser.add_argument("--threads", type=int, default=1, help="torch intra-op threads (1: shared CPUs)")
     args = parser.parse_args()
+    # On a loaded shared machine 2 intra-op threads were 15x slower per step than 1 (spin contention).
+    torch.set_num_threads(args.threads)
 
     folder = HumanML3DFolder(args.dataset)
     rng = np.random.default_rng(0)
@@ -85,7 +89,7 @@ def main() -> None:
         model = EvaluatorModelConfig(text_frontend=args.frontend, motion_conv=args.width, motion_hidden=args.width)
         train = EvaluatorTrainConfig(epochs=args.epochs, batch_size=args.batch_size)
         evaluator, history = train_evaluator(folder, model, train, log=lambda m: print(m, file=sys.stderr, flush=True))
-        payload["evaluator"] = {"model": asdict(model), "train": asdict(train), **asdict(history)}
+        payload["evaluator"] = {"model": asdict(model), "train": asdict(train), "torch_threads": args.threads, **asdict(history)}
         if args.save is not None:
             evaluator.save(args.save)
     cfg = MetricsConfig(replications=args.replications, diversity_times=args.diversity_times)

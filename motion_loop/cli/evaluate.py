@@ -75,6 +75,10 @@ def evaluate(app, *, resolved: dict | None = None) -> int:  # noqa: ANN001 - Eva
 
     if not app.data.root:
         raise ConfigError("evaluate needs data.root=DATASET: the real data the metrics compare with")
+    if app.torch_threads > 0:  # process setting, decided at the entry point
+        import torch
+
+        torch.set_num_threads(app.torch_threads)
     evaluator = Evaluator.load(app.evaluator)
     folder = HumanML3DFolder(app.data.root)
     matches = evaluator.check_dataset(folder)

@@ -44,6 +44,10 @@ def train(app) -> int:  # noqa: ANN001 - EvaluatorTrainApp (imported lazily to k
             "evaluator train needs data.root=DATASET (a HumanML3D-layout folder, e.g. from "
             "`motion-loop data procedural OUT` or `motion-loop data import SRC OUT`)"
         )
+    if app.torch_threads > 0:  # process setting, decided at the entry point
+        import torch
+
+        torch.set_num_threads(app.torch_threads)
     folder = HumanML3DFolder(app.data.root)
     evaluator, history = train_evaluator(
         folder, app.model, app.train, min_frames=app.data.min_frames, max_frames=app.data.max_frames,

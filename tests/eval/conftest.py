@@ -19,6 +19,17 @@ TINY_MODEL = EvaluatorModelConfig(text_frontend="hashed", text_hidden=128, motio
 TINY_TRAIN = EvaluatorTrainConfig(epochs=6, batch_size=32, seed=0)
 
 
+@pytest.fixture(autouse=True)
+def _one_torch_thread():
+    """These tiny models run fastest on one thread (two contend badly on a loaded machine); restored after."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
 @pytest.fixture(scope="session")
 def synthetic_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """8 actions x 10 clips, half of them in the test split (40 clips: one batch of 32 plus change)."""
@@ -27,9 +38,16 @@ def synthetic_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def trained(synthetic_root: Path, tmp_path_factory: pytest.TempPathFactory):
+    import torch
+
     from motion_loop.eval.evaluator import train_evaluator
 
-    evaluator, history = train_evaluator(HumanML3DFolder(synthetic_root), TINY_MODEL, TINY_TRAIN)
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        evaluator, history = train_evaluator(HumanML3DFolder(synthetic_root), TINY_MODEL, TINY_TRAIN)
+    finally:
+        torch.set_num_threads(before)
     path = tmp_path_factory.mktemp("evaluator") / "evaluator.pt"
     evaluator.save(path)
     return evaluator, history, path
