@@ -45,7 +45,7 @@ def _folder_motions(root: str):  # noqa: ANN202
         if not captions:
             raise ConfigError(f"generated clip {clip_id} in {root} has no caption (texts/{clip_id}.txt)")
         features = folder.features(clip_id)
-        motions.append(GeneratedMotion(features, captions[0].text, len(features)))
+        motions.append(GeneratedMotion(features, captions[0].text, len(features), captions[0].tokens))
     if not motions:
         raise ConfigError(f"{root} holds no clips (new_joint_vecs/*.npy)")
     return motions

@@ -35,6 +35,15 @@ def test_train_and_evaluate_end_to_end(synthetic_root: Path, tmp_path: Path, cap
     assert payload["metrics"]["fid"]["available"] and payload["metrics"]["multimodality"]["mean"] is None
     assert payload["info"]["dataset_matches_evaluator"] is True
     assert payload["config"]["split"] == "test"
+    # a folder of "generated" clips (here the dataset itself), captions shuffled as a control
+    code = main([
+        "evaluate", f"evaluator={checkpoint}", f"data.root={synthetic_root}", f"generated={synthetic_root}",
+        "shuffle_captions=true", "metrics.diversity_times=20", "plausibility.enabled=false", f"out={results}",
+    ])  # fmt: skip
+    assert code == 0
+    payload = json.loads(results.read_text())
+    assert payload["info"]["set_sizes"] == [80] and "captions shuffled" in payload["info"]["evaluated"]
+    assert "jerk" not in payload["metrics"]
 
 
 def test_evaluate_without_data_root_fails_helpfully(tmp_path: Path, capsys) -> None:
