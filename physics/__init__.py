@@ -1,1 +1,11 @@
-"""physics: MuJoCo humanoid, retargeting and tracking-based motion correction."""
+"""physics: MuJoCo humanoid, retargeting and tracking-based motion correction.
+
+Public API: `correct_motion`, `correct_batch`, `CorrectionResult`, `PhysicsConfig`, `PhysicsError`.
+This package never imports `motion_loop.model`.
+"""
+
+from physics.config import PhysicsConfig
+from physics.correct import CorrectionResult, correct_motion
+from physics.errors import PhysicsError
+
+__all__ = ["CorrectionResult", "PhysicsConfig", "PhysicsError", "correct_motion"]

@@ -59,13 +59,7 @@ class MotionDataset(Dataset):
     ) -> None:
         if mean is None or std is None:
             mean, std = folder.mean_std()
-        if mean.shape != (FEATURE_DIM,) or std.shape != (FEATURE_DIM,):
-            raise DataFormatError(f"mean/std must have shape ({FEATURE_DIM},), got {mean.shape}, {std.shape}")
-        self.mean, self.std = mean.astype(np.float32), std.astype(np.float32)
-        self.max_frames, self.unit_length, self.random_cut = max_frames, unit_length, random_cut
-        self.rng = np.random.default_rng(seed)
-        self.items: list[MotionItem] = []
-        self.dropped: Counter[str] = Counter()
+        self._configure(mean, std, max_frames=max_frames, unit_length=unit_length, seed=seed, random_cut=random_cut)
         for clip_id in folder.ids(split):
             self._add_clip(folder, clip_id, min_frames)
         if not self.items:
@@ -73,6 +67,40 @@ class MotionDataset(Dataset):
                 f"{folder.root} split {split!r} has no usable clip ({dict(self.dropped)} dropped); "
                 f"clips need {min_frames} to {max_frames + _CROP_SLACK - 1} frames and a caption"
             )
+
+    @classmethod
+    def from_items(
+        cls,
+        items: list[MotionItem],
+        *,
+        mean: np.ndarray,
+        std: np.ndarray,
+        max_frames: int = 196,
+        unit_length: int = 4,
+        seed: int = 0,
+        random_cut: bool = True,
+    ) -> MotionDataset:
+        """A dataset of in-memory items (e.g. the loop's mix of real and synthetic clips), cut the same way."""
+        if not items:
+            raise DataFormatError("a MotionDataset needs at least one item, got none")
+        too_long = [item.key for item in items if len(item.features) >= max_frames + _CROP_SLACK]
+        if too_long:
+            raise DataFormatError(f"items longer than {max_frames + _CROP_SLACK - 1} frames: {too_long[:5]}")
+        dataset = cls.__new__(cls)
+        dataset._configure(mean, std, max_frames=max_frames, unit_length=unit_length, seed=seed, random_cut=random_cut)
+        dataset.items = list(items)
+        return dataset
+
+    def _configure(
+        self, mean: np.ndarray, std: np.ndarray, *, max_frames: int, unit_length: int, seed: int, random_cut: bool
+    ) -> None:
+        if mean.shape != (FEATURE_DIM,) or std.shape != (FEATURE_DIM,):
+            raise DataFormatError(f"mean/std must have shape ({FEATURE_DIM},), got {mean.shape}, {std.shape}")
+        self.mean, self.std = mean.astype(np.float32), std.astype(np.float32)
+        self.max_frames, self.unit_length, self.random_cut = max_frames, unit_length, random_cut
+        self.rng = np.random.default_rng(seed)
+        self.items: list[MotionItem] = []
+        self.dropped: Counter[str] = Counter()
 
     def _add_clip(self, folder: HumanML3DFolder, clip_id: str, min_frames: int) -> None:
         captions = folder.captions(clip_id)

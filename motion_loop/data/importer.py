@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -91,7 +92,7 @@ def windows(num_feature_frames: int, max_frames: int) -> list[tuple[int, int]]:
     """Equal, non-overlapping [start, end) windows of joint frames whose feature length is <= max_frames."""
     count = -(-num_feature_frames // max_frames)  # ceil
     edges = np.linspace(0, num_feature_frames, count + 1).round().astype(int)
-    return [(int(a), int(b) + 1) for a, b in zip(edges[:-1], edges[1:])]
+    return [(int(a), int(b) + 1) for a, b in pairwise(edges)]
 
 
 def split_of(take: str) -> str:
@@ -137,7 +138,8 @@ def import_bvh_folder(source_dir: Path, out_dir: Path, options: ImportOptions, *
             summary.skipped[reason] += 1
             summary.skipped_files.append(f"{path.name}: {error}")
             continue
-        summary.files += 1
+        if clips:
+            summary.files += 1
         for clip_id, frames, group, take in clips:
             splits[split_of(take)].append(clip_id)
             summary.clips += 1
@@ -145,6 +147,7 @@ def import_bvh_folder(source_dir: Path, out_dir: Path, options: ImportOptions, *
             summary.clips_per_group[group] += 1
         if not clips:
             summary.skipped[f"shorter than {options.min_frames} frames at 20 fps"] += 1
+            summary.skipped_files.append(f"{path.name}: shorter than {options.min_frames} frames at 20 fps")
     if summary.clips == 0:
         raise DataFormatError(f"no clip could be imported from {source_dir}; skipped: {dict(summary.skipped)}")
     if not splits["train"]:  # tiny imports: make sure there is something to train on

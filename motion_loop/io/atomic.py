@@ -15,7 +15,7 @@ from typing import IO, Any
 import numpy as np
 
 
-def _atomic_write(path: Path, write: Callable[[IO[bytes]], None]) -> None:
+def _atomic_write(path: Path, write: Callable[[IO[bytes]], None], *, fsync: bool = True) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -23,16 +23,17 @@ def _atomic_write(path: Path, write: Callable[[IO[bytes]], None]) -> None:
         with os.fdopen(handle, "wb") as stream:
             write(stream)
             stream.flush()
-            os.fsync(stream.fileno())
+            if fsync:  # survive power loss, not only a killed process; costly for many small files
+                os.fsync(stream.fileno())
         os.replace(tmp_name, path)
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
 
 
-def atomic_write_text(path: Path, text: str) -> None:
+def atomic_write_text(path: Path, text: str, *, fsync: bool = True) -> None:
     """Write `text` (UTF-8) to `path` atomically."""
-    _atomic_write(path, lambda stream: stream.write(text.encode("utf-8")))
+    _atomic_write(path, lambda stream: stream.write(text.encode("utf-8")), fsync=fsync)
 
 
 def atomic_write_json(path: Path, payload: Any) -> None:

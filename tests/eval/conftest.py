@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))  # the synthetic dataset helper beside these tests
+from motion_loop.data.humanml3d import HumanML3DFolder
+from motion_loop.eval.config import EvaluatorModelConfig, EvaluatorTrainConfig
 
-from synthetic import make_synthetic_dataset  # noqa: E402
-
-from motion_loop.data.humanml3d import HumanML3DFolder  # noqa: E402
-from motion_loop.eval.config import EvaluatorModelConfig, EvaluatorTrainConfig  # noqa: E402
+from .synthetic import make_synthetic_dataset
 
 # embed_dim 64 (not 512) keeps the FID matrix square roots of these tests fast.
 TINY_MODEL = EvaluatorModelConfig(text_frontend="hashed", text_hidden=128, motion_conv=64, motion_hidden=64, embed_dim=64)

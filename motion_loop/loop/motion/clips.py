@@ -1,0 +1,117 @@
+"""Motion datasets for the loop engine: in-memory sets of clips, stored as HumanML3D-layout folders.
+
+A `ClipSet` is what flows through the engine for the motion stack: real training clips, a generation's
+samples, the mix a model is fine-tuned on. Prompts are the captions and true lengths of real clips.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from motion_loop.data.features import check_features, features_to_joints
+from motion_loop.data.humanml3d import Caption, HumanML3DFolder, write_clip, write_splits
+from motion_loop.errors import DataFormatError
+from motion_loop.io import atomic_write_json
+
+_ORIGINS_FILE = "origins.json"
+
+
+@dataclass(frozen=True)
+class Clip:
+    """One text-motion item: un-normalised features (T, 263) and the captions that describe it."""
+
+    clip_id: str
+    features: np.ndarray  # (T, 263)
+    captions: tuple[str, ...]
+    origin: str = "real"  # "real", "fresh" or "synthetic/g<generation>"
+
+
+@dataclass(frozen=True)
+class ClipSet:
+    clips: tuple[Clip, ...] = field(default_factory=tuple)
+
+    def __len__(self) -> int:
+        return len(self.clips)
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """What to generate: a caption, a length [feature frames], and the real clip it comes from."""
+
+    caption: str
+    length: int
+    source_id: str
+    source_captions: tuple[str, ...]
+
+
+def load_clip_set(folder: HumanML3DFolder, split: str | None, *, min_frames: int = 40, origin: str = "real") -> ClipSet:
+    """Every clip of a split that has a caption and at least `min_frames` frames (whole-clip captions)."""
+    clips = []
+    for clip_id in folder.ids(split):
+        captions = tuple(c.text for c in folder.captions(clip_id) if c.whole_clip) or tuple(
+            c.text for c in folder.captions(clip_id)
+        )
+        features = folder.features(clip_id)
+        if captions and len(features) >= min_frames:
+            clips.append(Clip(clip_id, features.astype(np.float32), captions, origin))
+    if not clips:
+        raise DataFormatError(f"{folder.root} split {split!r} has no captioned clip of >= {min_frames} frames")
+    return ClipSet(tuple(clips))
+
+
+class ClipSetOps:
+    """`DatasetOps` for `ClipSet`; prompts keep the real clip's true length, clipped to [min, max] frames."""
+
+    def __init__(self, *, min_frames: int = 40, max_frames: int = 196) -> None:
+        self.min_frames, self.max_frames = min_frames, max_frames
+
+    def size(self, dataset: ClipSet) -> int:
+        return len(dataset)
+
+    def take(self, dataset: ClipSet, indices: np.ndarray) -> ClipSet:
+        return ClipSet(tuple(dataset.clips[int(i)] for i in indices))
+
+    def concat(self, datasets: Sequence[ClipSet]) -> ClipSet:
+        if not datasets:
+            raise DataFormatError("concat needs at least one clip set, got none")
+        return ClipSet(tuple(clip for dataset in datasets for clip in dataset.clips))
+
+    def prompts(self, dataset: ClipSet, count: int, *, rng: np.random.Generator) -> list[Prompt]:
+        # Without replacement while possible: each real clip gets at most one synthetic twin per generation.
+        indices = rng.choice(len(dataset), size=count, replace=count > len(dataset))
+        prompts = []
+        for index in indices:
+            clip = dataset.clips[int(index)]
+            caption = clip.captions[int(rng.integers(len(clip.captions)))]
+            length = int(np.clip(len(clip.features), self.min_frames, self.max_frames))
+            prompts.append(Prompt(caption, length, clip.clip_id, clip.captions))
+        return prompts
+
+    def save(self, dataset: ClipSet, directory: Path) -> None:
+        """Write the clips as a HumanML3D-layout folder (all in `train.txt`) plus origins.json."""
+        directory = Path(directory)
+        for clip in dataset.clips:
+            features = check_features(clip.features, name=f"clip {clip.clip_id}")
+            write_clip(
+                directory,
+                clip.clip_id,
+                joints=features_to_joints(features),
+                features=features,
+                captions=[Caption(text) for text in clip.captions],
+            )
+        write_splits(directory, {"train": [clip.clip_id for clip in dataset.clips]})
+        atomic_write_json(directory / _ORIGINS_FILE, {clip.clip_id: clip.origin for clip in dataset.clips})
+
+    def load(self, directory: Path) -> ClipSet:
+        folder = HumanML3DFolder(directory)
+        origins = json.loads((Path(directory) / _ORIGINS_FILE).read_text())
+        clips = []
+        for clip_id in folder.ids("train"):
+            captions = tuple(c.text for c in folder.captions(clip_id))
+            clips.append(Clip(clip_id, folder.features(clip_id).astype(np.float32), captions, origins[clip_id]))
+        return ClipSet(tuple(clips))

@@ -1,0 +1,127 @@
+"""Config of `motion-loop run`: the self-consuming loop on motion (a Hydra schema; presets in conf/)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from motion_loop.data.config import DataConfig
+from motion_loop.eval.config import (
+    EvaluatorModelConfig,
+    EvaluatorTrainConfig,
+    MetricsConfig,
+    PlausibilityConfig,
+)
+from motion_loop.model.config import DiffusionConfig, ModelConfig, SampleConfig, TrainConfig
+from physics.config import PhysicsConfig
+
+
+@dataclass
+class LoopSettings:
+    """The generations and how each one's training set is made.
+
+    Attributes:
+        arm: label of this run in plots and reports (baseline, synthetic, corrected, ...).
+        generations: generations including generation 0 (real data only).
+        synthetic_ratio: lambda, synthetic clips per real training clip and generation.
+        fresh_fraction: fresh real clips (not in the n training clips) per real clip and generation.
+        pool: "replace" (latest synthetic set only, the published loop) or "accumulate".
+        keep_real: keep the n real clips in every generation's training set.
+        correct: physics-correct the synthetic clips before they are reused.
+        gamma: correction strength in [0, 1] (1 = the physics output).
+        finetune_steps: optimiser steps of each generation after the first (published: 1000 for small n).
+        reset_optimizer: fine-tune with a fresh AdamW each generation (the published loop) or resume it.
+        continue_from: "last" checkpoint or "best" by test FID so far.
+        n_train: real training clips (0 = the whole train split; else a fixed random subset).
+        subset_seed: seed of that subset (shared by every arm and seed, so arms see the same data).
+        eval_every: evaluate every k generations (and the last).
+        eval_prompts: test prompts generated and scored each evaluated generation (>= 32).
+        multimodality_prompts, multimodality_repeats: multimodality set (0 = off, as the published loop).
+        video_prompts: prompts whose motions are rendered across generations.
+        seed: the run's seed (prompts, training noise, sampling).
+    """
+
+    arm: str = "synthetic"
+    generations: int = 3
+    synthetic_ratio: float = 0.5
+    fresh_fraction: float = 0.0
+    pool: str = "replace"
+    keep_real: bool = True
+    correct: bool = False
+    gamma: float = 1.0
+    finetune_steps: int = 100
+    reset_optimizer: bool = True
+    continue_from: str = "last"
+    n_train: int = 0
+    subset_seed: int = 0
+    eval_every: int = 1
+    eval_prompts: int = 64
+    multimodality_prompts: int = 0
+    multimodality_repeats: int = 0
+    video_prompts: int = 3
+    seed: int = 0
+
+
+@dataclass
+class PhysicsExecution:
+    """Where physics correction runs (does not change results).
+
+    Attributes:
+        workers: processes (backend "process") or concurrent tasks (backend "ray").
+        backend: "process" or "ray".
+        ray_address: Ray cluster address; empty starts or joins a local Ray.
+    """
+
+    workers: int = 1
+    backend: str = "process"
+    ray_address: str = ""
+
+
+@dataclass
+class EvaluationSettings:
+    """The evaluator and how each generation is scored.
+
+    Attributes:
+        checkpoint: an evaluator from `motion-loop evaluator train`; empty trains one on the dataset's
+            train split at the start (cached under cache_dir by the dataset's fingerprint and settings).
+        sample: how evaluation motions are drawn (the published loop: plain conditional, guidance 1).
+    """
+
+    checkpoint: str = ""
+    model: EvaluatorModelConfig = field(default_factory=EvaluatorModelConfig)
+    train: EvaluatorTrainConfig = field(default_factory=EvaluatorTrainConfig)
+    metrics: MetricsConfig = field(default_factory=lambda: MetricsConfig(replications=1))
+    plausibility: PlausibilityConfig = field(default_factory=lambda: PlausibilityConfig(physics="off"))
+    sample: SampleConfig = field(default_factory=lambda: SampleConfig(guidance_scale=1.0))
+
+
+@dataclass
+class RunConfig:
+    """`motion-loop run experiment=NAME [overrides]`.
+
+    Attributes:
+        experiment: preset name (part of the default output folder).
+        out_dir: run folder; empty = Hydra's job folder (runs/EXPERIMENT/ARM/seed_SEED).
+        cache_dir: shared cache of generated datasets and trained evaluators (arms reuse them).
+        sample: how synthetic training motions are drawn (the published loop: guidance 1).
+        threads: torch CPU threads (0 = torch's default).
+        progress: progress bars.
+    """
+
+    experiment: str = "default"
+    out_dir: str = ""
+    cache_dir: str = "runs/.cache"
+    data: DataConfig = field(default_factory=lambda: DataConfig(procedural_clips=300))
+    model: ModelConfig = field(default_factory=ModelConfig)
+    diffusion: DiffusionConfig = field(default_factory=DiffusionConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+    sample: SampleConfig = field(default_factory=lambda: SampleConfig(guidance_scale=1.0))
+    physics: PhysicsConfig = field(default_factory=PhysicsConfig)
+    physics_execution: PhysicsExecution = field(default_factory=PhysicsExecution)
+    eval: EvaluationSettings = field(default_factory=EvaluationSettings)
+    loop: LoopSettings = field(default_factory=LoopSettings)
+    threads: int = 0
+    progress: bool = True
+
+
+# Keys that only say how a run executes; they may change between a run and its resumption.
+EXECUTION_KEYS = ("out_dir", "cache_dir", "physics_execution", "threads", "progress")

@@ -1,0 +1,79 @@
+"""Physics self-correction as a loop corrector: features -> joints -> MuJoCo tracking -> joints -> features."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import numpy as np
+from tqdm import tqdm
+
+from motion_loop.data.features import features_to_joints, joints_to_features
+from motion_loop.loop.motion.clips import Clip, ClipSet
+from motion_loop.loop.protocols import Correction
+
+
+def extend_one_frame(joints: np.ndarray) -> np.ndarray:
+    """(T, 22, 3) -> (T+1, 22, 3) by constant-velocity extrapolation, so that features keep T rows."""
+    return np.concatenate([joints, 2 * joints[-1:] - joints[-2:-1]], axis=0)
+
+
+class PhysicsCorrector:
+    """Projects every synthetic clip onto the humanoid's physically plausible tracking of it.
+
+    Args:
+        config: a `physics.PhysicsConfig` (gamma is set per call by the engine).
+        fps: frame rate of the clips [Hz].
+        workers: processes of the batch backend.
+        backend: "process" or "ray".
+        ray_address: Ray cluster address (backend "ray"); None starts or joins a local Ray.
+        progress: show a progress bar over clips.
+    """
+
+    def __init__(
+        self,
+        config: Any,
+        *,
+        fps: float = 20.0,
+        workers: int = 1,
+        backend: str = "process",
+        ray_address: str | None = None,
+        progress: bool = True,
+    ) -> None:
+        self.config, self.fps, self.workers, self.backend = config, fps, workers, backend
+        self.ray_address, self.progress = ray_address, progress
+
+    def correct(self, samples: ClipSet, *, gamma: float, rng: np.random.Generator, source: object) -> Correction:
+        from physics.batch import correct_batch
+
+        if len(samples) == 0:
+            return Correction(samples, [])
+        joints = [features_to_joints(clip.features) for clip in samples.clips]
+        config = dataclasses.replace(self.config, gamma=gamma)
+        with tqdm(total=len(joints), desc="physics correction", unit="clip", disable=not self.progress) as bar:
+            results = correct_batch(
+                joints,
+                fps=self.fps,
+                workers=self.workers,
+                backend=self.backend,
+                config=config,
+                on_error="keep",
+                ray_address=self.ray_address,
+                progress=lambda done: bar.update(done - bar.n),
+            )
+        clips, reports = [], []
+        for clip, result in zip(samples.clips, results, strict=True):
+            features = joints_to_features(extend_one_frame(result.joints)).astype(np.float32)
+            clips.append(Clip(clip.clip_id, features, clip.captions, clip.origin + "+physics"))
+            reports.append({"clip_id": clip.clip_id, **_jsonable(result.report)})
+        return Correction(ClipSet(tuple(clips)), reports)
+
+
+def _jsonable(report: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in report.items():
+        if isinstance(value, (np.floating, np.integer, np.bool_)):
+            value = value.item()
+        if isinstance(value, (int, float, str, bool)) or value is None:
+            out[key] = value
+    return out

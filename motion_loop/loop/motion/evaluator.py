@@ -1,0 +1,118 @@
+"""The loop's per-generation evaluation of the motion model against the real test split.
+
+The same test prompts (captions and true lengths, fixed by the run's seed) are generated every
+generation, so that generations differ only by the model. Metrics: FID, R-precision top-1..3,
+matching score, diversity (and the real split's), multimodality when asked, plausibility of the
+generated joints. The first few prompts' motions are kept for videos across generations.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from motion_loop.data.features import features_to_joints
+from motion_loop.eval.config import MetricsConfig, PlausibilityConfig
+from motion_loop.eval.evaluation import GeneratedMotion, ReferenceEmbeddings, evaluate_motions
+from motion_loop.eval.evaluator import Evaluator
+from motion_loop.io import atomic_save_npy, atomic_write_json
+from motion_loop.loop.motion.clips import Prompt
+from motion_loop.loop.motion.learner import MotionLearner
+from motion_loop.model.config import SampleConfig
+
+# The metric the learner's continue_from="best" minimises.
+SCORE_METRIC = "fid"
+
+
+class MotionEvaluator:
+    """Scores a MotionLearner each generation (see module docstring).
+
+    Args:
+        evaluator: the trained text-motion evaluator.
+        reference: embeddings of the real test split.
+        prompts: the fixed evaluation prompts (>= 32 for R-precision).
+        sample: how evaluation motions are drawn (guidance, temperature, steps).
+        metrics, plausibility: metric settings.
+        every: evaluate generations 0, every, 2*every, ... and the last one; others return no metrics.
+        last_generation: index of the run's last generation.
+        multimodality: (prompts, repeats) for the multimodality; (0, 0) skips it, as the published loop.
+        keep_for_video: how many of the first prompts' joints to store per generation in `video_dir`.
+        video_dir: where `gen_XXX.npy` joint arrays for videos go (None: keep none).
+    """
+
+    def __init__(
+        self,
+        *,
+        evaluator: Evaluator,
+        reference: ReferenceEmbeddings,
+        prompts: list[Prompt],
+        sample: SampleConfig,
+        metrics: MetricsConfig,
+        plausibility: PlausibilityConfig,
+        every: int,
+        last_generation: int,
+        multimodality: tuple[int, int] = (0, 0),
+        keep_for_video: int = 3,
+        video_dir: Path | None = None,
+    ) -> None:
+        self.evaluator, self.reference, self.prompts = evaluator, reference, prompts
+        self.sample, self.metrics, self.plausibility = sample, metrics, plausibility
+        self.every, self.last_generation = max(1, every), last_generation
+        self.multimodality, self.keep_for_video, self.video_dir = multimodality, keep_for_video, video_dir
+
+    def evaluate(self, learner: MotionLearner, *, rng: np.random.Generator) -> dict[str, float]:
+        generation = learner.generation
+        if generation % self.every != 0 and generation != self.last_generation:
+            return {}
+        captions = [p.caption for p in self.prompts]
+        lengths = [p.length for p in self.prompts]
+        features = learner.draw(captions, lengths, self.sample, rng)
+        generated = [GeneratedMotion(f, c, n) for f, c, n in zip(features, captions, lengths, strict=True)]
+        multimodal = self._multimodal(learner, rng)
+        result = evaluate_motions(
+            self.evaluator, generated, self.reference, self.metrics, rng,
+            plausibility=self.plausibility, multimodal=multimodal,
+        )  # fmt: skip
+        if self.video_dir is not None and self.keep_for_video > 0:
+            joints = np.stack(_padded([features_to_joints(f) for f in features[: self.keep_for_video]]))
+            atomic_save_npy(self.video_dir / f"gen_{generation:03d}.npy", joints.astype(np.float32))
+            captions_file = self.video_dir / "captions.json"
+            if not captions_file.is_file():
+                atomic_write_json(captions_file, captions[: self.keep_for_video])
+        flat = _flatten(result.to_dict()["metrics"])
+        learner.record_score(flat.get(SCORE_METRIC))
+        return flat
+
+    def _multimodal(self, learner: MotionLearner, rng: np.random.Generator) -> list[list[GeneratedMotion]] | None:
+        prompts, repeats = self.multimodality
+        if prompts <= 0 or repeats <= 1:
+            return None
+        chosen = self.prompts[:prompts]
+        captions = [p.caption for p in chosen for _ in range(repeats)]
+        lengths = [p.length for p in chosen for _ in range(repeats)]
+        features = learner.draw(captions, lengths, self.sample, rng)
+        return [
+            [GeneratedMotion(features[k * repeats + r], captions[k * repeats], lengths[k * repeats]) for r in range(repeats)]
+            for k in range(len(chosen))
+        ]
+
+
+def _padded(clips: list[np.ndarray]) -> list[np.ndarray]:
+    """Pad clips (T_i, 22, 3) to the longest by holding the last frame."""
+    longest = max(len(c) for c in clips)
+    return [np.concatenate([c, np.repeat(c[-1:], longest - len(c), axis=0)]) for c in clips]
+
+
+def _flatten(metrics: dict[str, Any]) -> dict[str, float]:
+    """{name: record dict} -> {name: mean, name_ci95: half-width}, dropping unavailable metrics."""
+    flat: dict[str, float] = {}
+    for name, record in metrics.items():
+        value = record.get("mean")
+        if isinstance(value, (int, float)) and value == value:
+            flat[name] = float(value)
+            half = record.get("ci95")
+            if isinstance(half, (int, float)) and half == half:
+                flat[f"{name}_ci95"] = float(half)
+    return flat

@@ -1,0 +1,179 @@
+"""The text-to-motion diffusion model as a loop learner: train on generation 0, fine-tune after.
+
+Each `fit` trains from the continued checkpoint (the last one, or the best by the evaluator's score so
+far) for `finetune_steps` with a fresh or resumed AdamW, as configured; generation 0 trains a new model
+for `train.steps`. `sample` turns prompts (captions and true lengths of real clips) into a `ClipSet`
+whose clips carry all captions of the real clip they were prompted from, as in the published loop.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from motion_loop.data.dataset import MotionDataset, MotionItem
+from motion_loop.data.humanml3d import Caption
+from motion_loop.errors import ConfigError
+from motion_loop.loop.motion.clips import Clip, ClipSet, Prompt
+from motion_loop.model.api import build_trainer
+from motion_loop.model.config import DiffusionConfig, ModelConfig, SampleConfig, TrainConfig
+from motion_loop.model.generate import MotionGenerator
+from motion_loop.model.training import Trainer
+from motion_loop.text.encoder import TextEncoder
+
+CHECKPOINT_NAME = "checkpoint.pt"
+_STATE_NAME = "learner_state.json"
+CONTINUE_FROM = ("last", "best")
+
+
+def _seed(rng: np.random.Generator) -> int:
+    return int(rng.integers(0, 2**31 - 1))
+
+
+class MotionLearner:
+    """Loop learner around motion_loop.model (see module docstring).
+
+    Args:
+        model, diffusion: architecture and noise schedule of the new model.
+        train: settings of generation 0's training (steps, batch, lr, ...).
+        finetune_steps: optimiser steps of every later generation.
+        reset_optimizer: fine-tune with a fresh AdamW (the published loop) instead of the saved state.
+        sample: how synthetic motions are drawn (guidance 1 = the published loop's plain conditional).
+        mean, std: normalisation statistics (263,) of the real training data, kept for all generations.
+        text_encoder: shared, cached sentence encoder.
+        continue_from: "last" or "best" (lowest score recorded with `record_score`).
+        work_dir: scratch folder for checkpoints between fit and save.
+    """
+
+    def __init__(
+        self,
+        *,
+        model: ModelConfig,
+        diffusion: DiffusionConfig,
+        train: TrainConfig,
+        finetune_steps: int,
+        reset_optimizer: bool,
+        sample: SampleConfig,
+        mean: np.ndarray,
+        std: np.ndarray,
+        text_encoder: TextEncoder,
+        continue_from: str = "last",
+        work_dir: Path,
+    ) -> None:
+        if continue_from not in CONTINUE_FROM:
+            raise ConfigError(f"loop.continue_from must be one of {CONTINUE_FROM}, got {continue_from!r}")
+        if finetune_steps < 1 or train.steps < 1:
+            raise ConfigError(f"train.steps and loop.finetune_steps must be >= 1, got {train.steps}, {finetune_steps}")
+        self.model_config, self.diffusion_config, self.train_config = model, diffusion, train
+        self.finetune_steps, self.reset_optimizer = finetune_steps, reset_optimizer
+        self.sample_config, self.continue_from = sample, continue_from
+        self.mean, self.std, self.text_encoder = mean, std, text_encoder
+        self.work_dir = Path(work_dir)
+        self.generation = -1  # the generation whose fit produced `checkpoint`
+        self.checkpoint: Path | None = None
+        # Checkpoints kept for "best": generation -> (stored path, score); scores come from the evaluator.
+        self.history: dict[int, tuple[str, float | None]] = {}
+        self._generator: MotionGenerator | None = None
+
+    # -- training ---------------------------------------------------------------------------------
+    def _start_point(self) -> Path | None:
+        if self.checkpoint is None:
+            return None
+        if self.continue_from == "best":
+            scored = [(score, path) for path, score in self.history.values() if score is not None]
+            if scored:
+                return Path(min(scored)[1])
+        return self.checkpoint
+
+    def _dataset(self, clips: ClipSet, seed: int) -> MotionDataset:
+        items = [MotionItem(c.clip_id, c.features.astype(np.float32), tuple(Caption(t) for t in c.captions)) for c in clips.clips]
+        return MotionDataset.from_items(
+            items, mean=self.mean, std=self.std, max_frames=self.model_config.max_frames, seed=seed
+        )
+
+    def fit(self, dataset: ClipSet, *, rng: np.random.Generator) -> None:
+        seed = _seed(rng)
+        start = self._start_point()
+        out_dir = Path(tempfile.mkdtemp(prefix="fit_", dir=self.work_dir))
+        if start is None:
+            trainer = Trainer(
+                self.model_config,
+                self.diffusion_config,
+                dataclasses.replace(self.train_config, seed=seed),
+                mean=self.mean,
+                std=self.std,
+                text_encoder=self.text_encoder,
+            )
+        else:
+            train = dataclasses.replace(
+                self.train_config, seed=seed, steps=self.finetune_steps, reset_optimizer=self.reset_optimizer
+            )
+            trainer = build_trainer(
+                self.model_config, self.diffusion_config, train, init_from=start, text_encoder=self.text_encoder
+            )
+        self.generation += 1
+        trainer.generation = self.generation
+        trainer.fit(self._dataset(dataset, seed), out_dir)
+        self._replace_checkpoint(out_dir / CHECKPOINT_NAME)
+
+    def _replace_checkpoint(self, path: Path) -> None:
+        previous = self.checkpoint
+        self.checkpoint = path
+        self._generator = None
+        if previous is not None and previous.parent.parent == self.work_dir and previous.parent != path.parent:
+            shutil.rmtree(previous.parent, ignore_errors=True)
+
+    # -- sampling ---------------------------------------------------------------------------------
+    def generator(self) -> MotionGenerator:
+        if self.checkpoint is None:
+            raise ConfigError("the learner has no model yet: fit (or load) it before sampling")
+        if self._generator is None:
+            self._generator = MotionGenerator.from_checkpoint(
+                self.checkpoint, text_encoder=self.text_encoder, device=self.sample_config.device
+            )
+        return self._generator
+
+    def draw(self, captions: list[str], lengths: list[int], config: SampleConfig, rng: np.random.Generator) -> list[np.ndarray]:
+        """De-normalised features (T_i, 263) for each (caption, length)."""
+        if not captions:
+            return []
+        generator = torch.Generator().manual_seed(_seed(rng))
+        return self.generator().sample(captions, lengths, config, generator=generator).features
+
+    def sample(self, prompts: list[Prompt], *, rng: np.random.Generator) -> ClipSet:
+        features = self.draw([p.caption for p in prompts], [p.length for p in prompts], self.sample_config, rng)
+        clips = [
+            Clip(f"g{self.generation:03d}_{k:05d}_{p.source_id}", f, p.source_captions, f"synthetic/g{self.generation}")
+            for k, (p, f) in enumerate(zip(prompts, features, strict=True))
+        ]
+        return ClipSet(tuple(clips))
+
+    # -- scores and persistence -------------------------------------------------------------------
+    def record_score(self, score: float | None) -> None:
+        """The evaluator's score of the current model (lower is better), used by continue_from="best"."""
+        path, _ = self.history.get(self.generation, (str(self.checkpoint), None))
+        self.history[self.generation] = (path, score)
+
+    def save(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        if self.checkpoint is None:
+            raise ConfigError("nothing to save: the learner was never fitted")
+        target = directory / CHECKPOINT_NAME
+        shutil.copyfile(self.checkpoint, target)
+        score = self.history.get(self.generation, ("", None))[1]
+        self.history[self.generation] = (str(target), score)
+        state = {"generation": self.generation, "history": {str(g): list(v) for g, v in self.history.items()}}
+        (directory / _STATE_NAME).write_text(json.dumps(state, indent=1))
+
+    def load(self, directory: Path) -> None:
+        state = json.loads((directory / _STATE_NAME).read_text())
+        self.generation = int(state["generation"])
+        self.history = {int(g): (str(v[0]), v[1]) for g, v in state["history"].items()}
+        self.checkpoint = directory / CHECKPOINT_NAME
+        self._generator = None

@@ -1,0 +1,101 @@
+"""The small protocols the loop engine is generic over.
+
+The engine never looks inside a dataset: a `DatasetOps` adapter sizes, slices, concatenates, saves and
+loads it, and picks prompts from it. The theory models use arrays (`motion_loop.loop.arrays`); the motion
+stack will plug in a folder of clips through the same protocol.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+
+import numpy as np
+
+# A dataset, a batch of prompts or a batch of samples: opaque to the engine (see DatasetOps).
+Dataset = Any
+Prompts = Any
+
+
+class Learner(Protocol):
+    """A generative model the loop retrains each generation.
+
+    `fit` may start from the learner's current state (fine-tuning) or refit from scratch; the engine calls
+    it once per generation on that generation's training set. `save`/`load` persist the state into the
+    generation folder so that a run resumes after an interruption.
+    """
+
+    def fit(self, dataset: Dataset, *, rng: np.random.Generator) -> None: ...
+
+    def sample(self, prompts: Prompts, *, rng: np.random.Generator) -> Dataset: ...
+
+    def save(self, directory: Path) -> None: ...
+
+    def load(self, directory: Path) -> None: ...
+
+
+@dataclass(frozen=True)
+class Correction:
+    """Corrected samples and what the corrector did.
+
+    Attributes:
+        samples: the corrected samples, same kind and count as the input.
+        reports: one JSON-able record per sample, or one summary record (written to correction.jsonl).
+    """
+
+    samples: Dataset
+    reports: list[dict[str, Any]] = field(default_factory=list)
+
+
+# The learner type a corrector or evaluator accepts (an OT corrector needs the Gaussian model's moments).
+LearnerT_contra = TypeVar("LearnerT_contra", bound=Learner, contravariant=True)
+
+
+class Corrector(Protocol[LearnerT_contra]):
+    """Moves a learner's samples towards the data distribution with strength `gamma` in [0, 1].
+
+    `source` is the learner that drew the samples (an idealised corrector may use its law; the physics
+    corrector ignores it).
+    """
+
+    def correct(
+        self, samples: Dataset, *, gamma: float, rng: np.random.Generator, source: LearnerT_contra
+    ) -> Correction: ...
+
+
+class Evaluator(Protocol[LearnerT_contra]):
+    """Scores one node's learner after a generation; returns named scalar metrics."""
+
+    def evaluate(
+        self, learner: LearnerT_contra, *, rng: np.random.Generator
+    ) -> dict[str, float]: ...
+
+
+class FreshSource(Protocol):
+    """Draws new items from the true data distribution (the fresh-data share of a generation)."""
+
+    def draw(self, count: int, *, rng: np.random.Generator) -> Dataset: ...
+
+
+class DatasetOps(Protocol):
+    """What the engine needs to do with datasets of one kind."""
+
+    def size(self, dataset: Dataset) -> int: ...
+
+    def take(self, dataset: Dataset, indices: np.ndarray) -> Dataset:
+        """Rows `indices` (int array, shape (K,)) of `dataset`, in that order."""
+        ...
+
+    def concat(self, datasets: Sequence[Dataset]) -> Dataset:
+        """One dataset holding the items of all `datasets` (at least one) in order."""
+        ...
+
+    def prompts(self, dataset: Dataset, count: int, *, rng: np.random.Generator) -> Prompts:
+        """`count` prompts taken from the items of `dataset` (e.g. captions and lengths of real clips)."""
+        ...
+
+    def save(self, dataset: Dataset, directory: Path) -> None: ...
+
+    def load(self, directory: Path) -> Dataset: ...

@@ -1,0 +1,110 @@
+"""Metric-against-generation plots: one panel per metric, one line per arm, seed spread as a 95% band."""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+# Columns of metrics.csv that are bookkeeping, not metrics.
+_NOT_METRICS = {"generation", "node", "arm", "seed", "n_train", "n_incoming", "n_samples"}
+
+
+def read_metrics_csv(path: Path) -> list[dict[str, float | str]]:
+    """Rows of a metrics.csv with numeric cells converted to float."""
+    rows = []
+    with Path(path).open(newline="") as stream:
+        for row in csv.DictReader(stream):
+            rows.append({key: _number(value) for key, value in row.items()})
+    return rows
+
+
+def _number(text: str) -> float | str:
+    try:
+        return float(text)
+    except (TypeError, ValueError):
+        return text
+
+
+def metric_names(rows: Iterable[Mapping[str, float | str]]) -> list[str]:
+    names: dict[str, None] = {}
+    for row in rows:
+        for key, value in row.items():
+            if key not in _NOT_METRICS and isinstance(value, float):
+                names.setdefault(key)
+    return list(names)
+
+
+def summarize(rows: Sequence[Mapping[str, float | str]], metric: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per generation: mean over seeds and the half-width of its 95% interval (1.96 std / sqrt(R))."""
+    by_generation: dict[int, list[float]] = defaultdict(list)
+    for row in rows:
+        value = row.get(metric)
+        if isinstance(value, float) and math.isfinite(value):
+            by_generation[int(row["generation"])].append(value)
+    generations = np.array(sorted(by_generation))
+    means = np.array([np.mean(by_generation[g]) for g in generations])
+    half = np.array([
+        1.96 * np.std(by_generation[g], ddof=1) / math.sqrt(len(by_generation[g])) if len(by_generation[g]) > 1 else 0.0
+        for g in generations
+    ])  # fmt: skip
+    return generations, means, half
+
+
+def plot_arms(
+    arms: Mapping[str, Sequence[Mapping[str, float | str]]], out_dir: Path, *, metrics: Sequence[str] | None = None
+) -> list[Path]:
+    """One PNG per metric (and `all_metrics.png`) with a line per arm, mean over seeds and a 95% band.
+
+    Args:
+        arms: arm label -> metric rows of every seed of that arm (each row has `generation`).
+        out_dir: folder for the PNGs (created).
+        metrics: which metrics to draw; default every numeric column.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    names = list(metrics) if metrics is not None else metric_names(row for rows in arms.values() for row in rows)
+    paths = []
+    columns = min(3, max(1, len(names)))
+    grid_rows = math.ceil(len(names) / columns) if names else 1
+    overview, axes = plt.subplots(grid_rows, columns, figsize=(4.2 * columns, 3.0 * grid_rows), squeeze=False)
+    for index, metric in enumerate(names):
+        single, single_ax = plt.subplots(figsize=(5, 3.4))
+        for ax in (single_ax, axes[index // columns, index % columns]):
+            for arm, rows in arms.items():
+                generations, means, half = summarize(rows, metric)
+                if len(generations) == 0:
+                    continue
+                line = ax.plot(generations, means, marker="o", markersize=3, label=arm)[0]
+                if np.any(half > 0):
+                    ax.fill_between(generations, means - half, means + half, color=line.get_color(), alpha=0.2)
+            ax.set_xlabel("generation")
+            ax.set_title(metric, fontsize=9)
+            ax.grid(alpha=0.3)
+        single_ax.legend(fontsize=8)
+        single.tight_layout()
+        path = out_dir / f"{_file_name(metric)}.png"
+        single.savefig(path, dpi=100)
+        plt.close(single)
+        paths.append(path)
+    for index in range(len(names), grid_rows * columns):
+        axes[index // columns, index % columns].axis("off")
+    if names:
+        axes[0, 0].legend(fontsize=8)
+    overview.tight_layout()
+    overview_path = out_dir / "all_metrics.png"
+    overview.savefig(overview_path, dpi=90)
+    plt.close(overview)
+    return [overview_path, *paths]
+
+
+def _file_name(metric: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in metric)

@@ -1,0 +1,103 @@
+"""Typed configuration of the physics correction (registered with Hydra under the group "physics")."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+from physics.errors import PhysicsError
+
+REFLOOR_MODES = ("frame", "clip", "none")
+
+
+@dataclass
+class PhysicsConfig:
+    """Options of `physics.correct_motion`; every field can be overridden as a keyword option.
+
+    Attributes:
+        gamma: correction strength in [0, 1]: 0 returns the input, 1 the simulated motion, in between a
+            per-frame linear blend of joint positions.
+        mass: body mass [kg].
+        timestep: simulation step [s]; the clip is played in real time (fps of the input).
+        friction: floor friction coefficient.
+        contact_timeconst: contact solref time constant [s].
+        smooth_sigma: Gaussian smoothing of the reference before differentiation [frames]; 0 = off.
+        refloor: how the reference is put on the floor before tracking: "frame" (per-frame offset
+            from slow feet, interpolated over flight phases), "clip" (one offset), "none".
+        plant_feet: shift the reference root horizontally so that feet in contact do not slide
+            (removes skating and root over-travel before tracking; see `physics.reference.plant_feet`).
+        plant_deadband: foot slip slower than this is not removed by plant_feet [m/s].
+        contact_height: a reference foot whose lowest sole corner is below this is in contact [m].
+        contact_speed: ... and whose horizontal speed is below this [m/s].
+        base_force_budget: root residual force bound of the first attempt [fraction of body weight].
+        fallback_force_budget: the bound of the retry after a fall [fraction of body weight].
+        torque_budget: root residual torque bound [fraction of m g x 0.3 m].
+        horizontal_gains: root PD gains (kp [N/m], kd [N s/m]) on the horizontal pelvis position in
+            the first attempt; weak, so that friction at the feet, not the residual, moves the body.
+        fallback_horizontal_gains: the same in the retry (a stiff "puppet" root).
+        vertical_gains: root PD gains on pelvis height (kp [N/m], kd [N s/m]).
+        rotation_gains: root PD gains on pelvis orientation (kp [N m/rad], kd [N m s/rad]).
+        swing_friction: floor friction of a foot while the reference labels it in swing.
+        clearance: minimum sole height that swing feet are pushed up to, by leg torques [m]; 0 = off.
+        fall_distance: a frame where the root-aligned mean joint error exceeds this has fallen [m].
+        allow_reset: in the last attempt, reset to the reference after a fall (counted) instead of stopping.
+        max_resets: give up (report the clip as fallen) after this many resets.
+    """
+
+    gamma: float = 1.0
+    mass: float = 70.0
+    timestep: float = 0.005
+    friction: float = 1.0
+    contact_timeconst: float = 0.01
+    smooth_sigma: float = 1.0
+    refloor: str = "frame"
+    plant_feet: bool = True
+    plant_deadband: float = 0.12
+    contact_height: float = 0.03
+    contact_speed: float = 1.0
+    base_force_budget: float = 0.3
+    fallback_force_budget: float = 1.0
+    torque_budget: float = 1.0
+    horizontal_gains: tuple[float, float] = (1500.0, 400.0)
+    fallback_horizontal_gains: tuple[float, float] = (6000.0, 600.0)
+    vertical_gains: tuple[float, float] = (6000.0, 600.0)
+    rotation_gains: tuple[float, float] = (1200.0, 120.0)
+    swing_friction: float = 0.1
+    clearance: float = 0.02
+    fall_distance: float = 0.5
+    allow_reset: bool = True
+    max_resets: int = 20
+
+    def __post_init__(self) -> None:
+        # Hydra/OmegaConf hand sequences over as lists; gains are fixed-size tuples.
+        for name in ("horizontal_gains", "fallback_horizontal_gains", "vertical_gains", "rotation_gains"):
+            value = tuple(float(x) for x in getattr(self, name))
+            if len(value) != 2:
+                raise PhysicsError(f"{name} must be (kp, kd), got {value}")
+            setattr(self, name, value)
+
+    def validate(self) -> PhysicsConfig:
+        """Return self if every value is in range, else raise PhysicsError naming the field."""
+        if not 0.0 <= self.gamma <= 1.0:
+            raise PhysicsError(f"gamma must be in [0, 1], got {self.gamma}")
+        if self.refloor not in REFLOOR_MODES:
+            raise PhysicsError(f"refloor must be one of {REFLOOR_MODES}, got {self.refloor!r}")
+        for name in ("mass", "timestep", "friction", "contact_timeconst", "fall_distance"):
+            if getattr(self, name) <= 0:
+                raise PhysicsError(f"{name} must be positive, got {getattr(self, name)}")
+        for name in ("base_force_budget", "fallback_force_budget", "torque_budget", "smooth_sigma", "clearance", "swing_friction", "plant_deadband"):
+            if getattr(self, name) < 0:
+                raise PhysicsError(f"{name} must be >= 0, got {getattr(self, name)}")
+        return self
+
+
+def with_options(config: PhysicsConfig | None, options: dict[str, object]) -> PhysicsConfig:
+    """A copy of `config` (default: PhysicsConfig()) with keyword overrides, validated."""
+    base = PhysicsConfig() if config is None else config
+    known = {f.name for f in fields(PhysicsConfig)}
+    unknown = sorted(set(options) - known)
+    if unknown:
+        raise PhysicsError(f"unknown physics options {unknown}; available: {sorted(known)}")
+    values = {f.name: getattr(base, f.name) for f in fields(PhysicsConfig)}
+    for key, value in options.items():
+        values[key] = tuple(value) if isinstance(values[key], tuple) else value  # type: ignore[arg-type]
+    return PhysicsConfig(**values).validate()  # type: ignore[arg-type]

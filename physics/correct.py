@@ -1,0 +1,160 @@
+"""`correct_motion`: project a joint trajectory onto a physically simulated one, with strength gamma.
+
+Pipeline: HumanML3D y-up joints -> MuJoCo z-up -> humanoid built from the clip's skeleton -> analytic
+retarget (frame-0 seam checked) -> reference (re-floor, smoothing, contact labels, contact-aware ID)
+-> tracking in MuJoCo in real time. The controller is a cascade: first PD + ID + a small residual
+with weak horizontal root gains (feet, not the residual, move the body); if that falls, a retry with
+a stiff root ("puppet") and a larger residual budget, where a reset to the reference is the last
+resort. Every fallback and reset is in the report.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from motion_loop.data import skeleton as sk
+from physics.config import PhysicsConfig, with_options
+from physics.controller import RootControl, SimulationResult, simulate
+from physics.errors import PhysicsError
+from physics.frames import hml_to_mj, mj_to_hml
+from physics.humanoid import build_model, fit_geometry
+from physics.plausibility import (
+    GRAVITY,
+    ground_metrics,
+    joint_ground_metrics,
+    local_mpjpe,
+    mpjpe_mm,
+    percent_body_weight,
+)
+from physics.reference import corner_trajectories, prepare
+from physics.retarget import check_seam, joints_to_qpos, qpos_to_joints
+
+MIN_FRAMES = 8  # [frames] shorter clips cannot be differentiated reliably (0.4 s at 20 fps)
+_TORQUE_ARM = 0.3  # [m], as in physics.controller
+
+
+@dataclass
+class CorrectionResult:
+    """Output of `correct_motion`.
+
+    Attributes:
+        joints: (T, 22, 3) corrected joints [m], HumanML3D frame (y-up), same fps as the input.
+        report: metrics and accounting (see `correct_motion`).
+        qpos: (T, nq) simulated humanoid state (MuJoCo frame), None when gamma == 0.
+    """
+
+    joints: np.ndarray
+    report: dict[str, Any] = field(default_factory=dict)
+    qpos: np.ndarray | None = None
+
+
+def check_input(joints: np.ndarray, fps: float) -> np.ndarray:
+    """Validate a clip (T, 22, 3) [m] and fps; return float64 joints or raise PhysicsError."""
+    if not np.isfinite(fps) or fps <= 0:
+        raise PhysicsError(f"fps must be a positive number [Hz], got {fps}")
+    joints = np.asarray(joints)
+    if joints.ndim != 3 or joints.shape[1:] != (sk.NUM_JOINTS, 3):
+        raise PhysicsError(
+            f"joints must have shape (T, {sk.NUM_JOINTS}, 3) (HumanML3D joints, metres, y-up), got {joints.shape}; "
+            "convert 263-d features with motion_loop.data.features.features_to_joints first"
+        )
+    if joints.shape[0] < MIN_FRAMES:
+        raise PhysicsError(f"clip has {joints.shape[0]} frames, need at least {MIN_FRAMES} ({MIN_FRAMES / fps:.2f} s)")
+    if not np.issubdtype(joints.dtype, np.number) or not np.all(np.isfinite(joints)):
+        bad = np.unique(np.nonzero(~np.isfinite(joints.astype(np.float64)))[0])
+        raise PhysicsError(f"joints contain NaN or inf at frames {bad[:10].tolist()}; repair or drop the clip")
+    return joints.astype(np.float64)
+
+
+def _ground(joints_hml: np.ndarray, corners_mj: np.ndarray | None, prefix: str, suffix: str) -> dict[str, float]:
+    out = dict(zip((f"{prefix}penetrate_mm{suffix}", f"{prefix}float_mm{suffix}", f"{prefix}skate_mm{suffix}"),
+                   joint_ground_metrics(joints_hml), strict=True))
+    if corners_mj is not None:
+        T = corners_mj.shape[0]
+        surface = ground_metrics(corners_mj.reshape(T, -1, 3), up_axis=2)
+        out.update(zip((f"surface_penetrate_mm{suffix}", f"surface_float_mm{suffix}", f"surface_skate_mm{suffix}"),
+                       surface, strict=True))
+    return out
+
+
+def correct_motion(joints: np.ndarray, fps: float = 20.0, *, config: PhysicsConfig | None = None,
+                   **options: Any) -> CorrectionResult:
+    """Physically correct a motion.
+
+    Args:
+        joints: (T, 22, 3) HumanML3D joints [m], y-up, floor at height 0.
+        fps: frame rate [Hz]; the simulation plays the clip in real time.
+        config: base options (default `PhysicsConfig()`); keyword `options` override its fields,
+            e.g. `gamma=0.5`.
+
+    Returns:
+        CorrectionResult whose report holds: fell, fall_frame, resets, attempts (1 = base controller,
+        2 = fallback), mpjpe_mm (output vs input), mpjpe_local_mm (root-aligned),
+        residual_force_pct_bw (mean applied root force / body weight, %) and its p95,
+        residual_torque_pct (mean root torque / (m g 0.3 m), %), input_residual_pct_bw (the input's
+        own inverse-dynamics residual, a dynamic-consistency measure), penetrate/float/skate_mm
+        before and after (skeleton proxies on the joints) and surface_* (humanoid sole corners),
+        seconds (wall) and cpu_seconds.
+
+    Raises:
+        PhysicsError: bad input (shape, NaN, too short, fps) or a skeleton the humanoid cannot fit.
+    """
+    wall0, cpu0 = time.perf_counter(), time.process_time()
+    cfg = with_options(config, options)
+    joints = check_input(joints, fps)
+    T = joints.shape[0]
+    report: dict[str, Any] = {"frames": T, "fps": float(fps), "gamma": cfg.gamma}
+    if cfg.gamma == 0.0:
+        report.update(_ground(joints, None, "", "_before"))
+        report.update(_ground(joints, None, "", "_after"))
+        report.update(fell=False, fall_frame=None, resets=0, attempts=0, mpjpe_mm=0.0, mpjpe_local_mm=0.0,
+                      residual_force_pct_bw=0.0, residual_force_p95_pct_bw=0.0, residual_torque_pct=0.0,
+                      seconds=time.perf_counter() - wall0, cpu_seconds=time.process_time() - cpu0)
+        return CorrectionResult(joints=joints.copy(), report=report)
+
+    joints_mj = hml_to_mj(joints)
+    geometry = fit_geometry(joints_mj, mass=cfg.mass)
+    model = build_model(geometry, timestep=cfg.timestep, friction=cfg.friction,
+                        solref=(cfg.contact_timeconst, 1.0))
+    qpos_in = joints_to_qpos(model, geometry, joints_mj)
+    report["retarget_seam_mm"] = 1000 * check_seam(model, qpos_in, joints_mj)
+    report["retarget_mpjpe_mm"] = mpjpe_mm(qpos_to_joints(model, qpos_in), joints_mj)
+    report.update(_ground(joints, corner_trajectories(model, qpos_in), "", "_before"))
+
+    ref = prepare(model, qpos_in, fps, cfg)
+    report["input_residual_pct_bw"], report["input_residual_p95_pct_bw"] = percent_body_weight(ref.tau[:, :3], cfg.mass)
+    report["floor_shift_mm"] = 1000 * float(np.abs(ref.floor_shift).mean())
+    common = dict(mass=cfg.mass, clearance=cfg.clearance, swing_friction=cfg.swing_friction, fall_distance=cfg.fall_distance,
+                  max_resets=cfg.max_resets)
+    base = RootControl(horizontal=cfg.horizontal_gains, vertical=cfg.vertical_gains, rotation=cfg.rotation_gains,
+                       force_budget=cfg.base_force_budget, torque_budget=cfg.torque_budget)
+    sim: SimulationResult = simulate(model, ref, base, allow_reset=False, **common)  # type: ignore[arg-type]
+    report["base_fell"] = sim.fell
+    report["base_fall_frame"] = sim.fall_frame
+    attempts = 1
+    if sim.fell:
+        attempts = 2
+        fallback = RootControl(horizontal=cfg.fallback_horizontal_gains, vertical=cfg.vertical_gains,
+                               rotation=cfg.rotation_gains, force_budget=cfg.fallback_force_budget,
+                               torque_budget=cfg.torque_budget)
+        sim = simulate(model, ref, fallback, allow_reset=cfg.allow_reset, **common)  # type: ignore[arg-type]
+    sim_mj = qpos_to_joints(model, sim.qpos)
+    sim_joints = mj_to_hml(sim_mj)
+    out = (1.0 - cfg.gamma) * joints + cfg.gamma * sim_joints
+    force_mean, force_p95 = percent_body_weight(sim.root_force, cfg.mass)
+    torque = 100 * np.linalg.norm(sim.root_torque, axis=-1) / (cfg.mass * GRAVITY * _TORQUE_ARM)
+    report.update(
+        fell=sim.fell, fall_frame=sim.fall_frame, resets=sim.resets, attempts=attempts,
+        mpjpe_mm=mpjpe_mm(out, joints),
+        mpjpe_local_mm=1000 * float(local_mpjpe(out, joints, up_axis=1).mean()),
+        residual_force_pct_bw=force_mean, residual_force_p95_pct_bw=force_p95,
+        residual_torque_pct=float(torque.mean()) if torque.size else 0.0,
+    )
+    report.update(_ground(out, corner_trajectories(model, sim.qpos) if cfg.gamma == 1.0 else None, "", "_after"))
+    report["seconds"] = time.perf_counter() - wall0
+    report["cpu_seconds"] = time.process_time() - cpu0
+    return CorrectionResult(joints=out, report=report, qpos=sim.qpos)

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import mujoco
+import numpy as np
+import pytest
+
+from motion_loop.data import skeleton as sk
+from physics.errors import PhysicsError
+from physics.frames import hml_to_mj, mj_to_hml
+from physics.humanoid import build_mjcf, build_model, fit_geometry
+
+
+def test_axes_are_a_proper_rotation() -> None:
+    basis = np.eye(3)
+    mapped = hml_to_mj(basis)
+    assert np.isclose(np.linalg.det(mapped), 1.0)
+    assert np.allclose(mj_to_hml(hml_to_mj(np.arange(6.0).reshape(2, 3))), np.arange(6.0).reshape(2, 3))
+    # HumanML3D's up (+y) is MuJoCo's +z; forward (+z) is +x; left (+x) is +y.
+    assert np.allclose(hml_to_mj([0.0, 1.0, 0.0]), [0, 0, 1])
+    assert np.allclose(hml_to_mj([0.0, 0.0, 1.0]), [1, 0, 0])
+
+
+def test_model_builds_and_simulates(standing: np.ndarray) -> None:
+    joints = hml_to_mj(np.repeat(standing[None], 5, axis=0))
+    geometry = fit_geometry(joints)
+    model = build_model(geometry)
+    assert (model.nq, model.nv, model.nu) == (47, 46, 40)
+    assert np.isclose(model.body_subtreemass[model.body("pelvis").id], 70.0)
+    for name in sk.JOINT_NAMES:
+        model.site(name)  # every joint has a site named like it
+    # Bone lengths come from the data.
+    lengths = np.linalg.norm(geometry.offsets[1:], axis=-1)
+    assert np.allclose(lengths, sk.bone_lengths(joints[0]), atol=1e-6)
+    data = mujoco.MjData(model)
+    data.qpos[2] = 1.0
+    for _ in range(200):
+        mujoco.mj_step(model, data)
+    assert np.all(np.isfinite(data.qpos))
+    # Only the floor collides with the body: contacts all involve the floor geom.
+    floor = model.geom("floor").id
+    assert all(floor in (c.geom1, c.geom2) for c in data.contact[: data.ncon])
+
+
+def test_mjcf_is_deterministic(standing: np.ndarray) -> None:
+    geometry = fit_geometry(hml_to_mj(standing[None]))
+    assert build_mjcf(geometry) == build_mjcf(geometry)
+
+
+def test_degenerate_skeleton_fails_clearly() -> None:
+    with pytest.raises(PhysicsError, match="zero-length bones"):
+        fit_geometry(np.zeros((3, 22, 3)))
