@@ -42,6 +42,7 @@ from motion_loop.eval.metrics import (
 from motion_loop.eval.physics_metrics import (
     SURFACE_METRICS,
     physics_available,
+    physics_error_type,
     surface_plausibility,
 )
 from motion_loop.eval.plausibility import clip_plausibility
@@ -179,7 +180,7 @@ def _plausibility_records(
             if available and (cfg.physics_max_clips == 0 or index < cfg.physics_max_clips):
                 try:
                     surface = surface_plausibility(joints, fps=cfg.fps)
-                except Exception as error:  # noqa: BLE001 - counted and reported, never hidden
+                except physics_error_type() as error:  # a clip the humanoid cannot fit: counted and reported
                     physics_errors += 1
                     info.setdefault("physics_errors", []).append(f"{type(error).__name__}: {error}"[:200])
                     continue
