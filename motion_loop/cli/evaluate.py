@@ -16,7 +16,9 @@ physical plausibility, each with its mean and 95 % interval over replications, a
 `reference_split` of data.root. Without `generated`, the dataset's `split` is evaluated as if it were
 a generator (random caption and crop per replication: FID ~ 0 for split=reference_split).
 `generated=DIR` evaluates every clip of a HumanML3D-layout folder (first caption of each clip);
-`multimodal=DIR` takes clips that share a caption as repeats of one prompt. Options: out=RESULTS.json,
+`multimodal=DIR` takes clips that share a caption as repeats of one prompt. The original T2M evaluator:
+t2m.checkpoint=finest.tar t2m.glove_dir=DIR t2m.mean=t2m_mean.npy t2m.std=t2m_std.npy (instead of
+evaluator=). Options: out=RESULTS.json,
 cache_dir=DIR (real embeddings), shuffle_captions=true (control: R-precision falls to chance),
 metrics.replications=3, metrics.diversity_times=300, plausibility.physics=auto|off. --cfg prints the
 resolved config."""
@@ -79,9 +81,21 @@ def evaluate(app, *, resolved: dict | None = None) -> int:  # noqa: ANN001 - Eva
         import torch
 
         torch.set_num_threads(app.torch_threads)
-    evaluator = Evaluator.load(app.evaluator)
     folder = HumanML3DFolder(app.data.root)
-    matches = evaluator.check_dataset(folder)
+    if bool(app.evaluator) == bool(app.t2m.checkpoint):
+        raise ConfigError(
+            "give exactly one evaluator: evaluator=EVALUATOR.pt (from `motion-loop evaluator train`) or "
+            "t2m.checkpoint=finest.tar t2m.glove_dir=DIR t2m.mean=t2m_mean.npy t2m.std=t2m_std.npy"
+        )
+    if app.t2m.checkpoint:
+        from motion_loop.eval.t2m_loader import T2MEvaluator
+
+        evaluator = T2MEvaluator.load(app.t2m.checkpoint, app.t2m.glove_dir, app.t2m.mean, app.t2m.std)
+        matches = True  # trained by Guo et al. on HumanML3D; nothing to fingerprint
+        print("using the original T2M evaluator: numbers are comparable with published HumanML3D results", file=sys.stderr)
+    else:
+        evaluator = Evaluator.load(app.evaluator)
+        matches = evaluator.check_dataset(folder)
     if not matches:
         print(
             f"WARNING: evaluator {app.evaluator} was trained on {evaluator.info.get('dataset_root', '?')}, "
@@ -105,7 +119,7 @@ def evaluate(app, *, resolved: dict | None = None) -> int:  # noqa: ANN001 - Eva
         evaluator, sets if len(sets) > 1 else sets[0], reference, app.metrics, rng,
         plausibility=app.plausibility, multimodal=multimodal,
     )  # fmt: skip
-    result.info.update(evaluated=what, evaluator=str(app.evaluator), dataset_matches_evaluator=matches)
+    result.info.update(evaluated=what, evaluator=str(app.evaluator or app.t2m.checkpoint), dataset_matches_evaluator=matches)
     print(format_table(result, title=f"{what} vs {app.reference_split!r} of {folder.root}"))
     if app.out:
         write_json(result, app.out, extra={"config": resolved or {}})

@@ -117,11 +117,28 @@ class EvaluatorTrainApp:
 
 
 @dataclass
+class T2MFiles:
+    """The original T2M evaluator's files, when a user has them (see motion_loop.eval.t2m_loader).
+
+    Attributes:
+        checkpoint: t2m/text_mot_match/model/finest.tar ("" = not used).
+        glove_dir: folder of our_vab_data.npy, our_vab_words.pkl, our_vab_idx.pkl.
+        mean, std: t2m_mean.npy, t2m_std.npy.
+    """
+
+    checkpoint: str = ""
+    glove_dir: str = ""
+    mean: str = ""
+    std: str = ""
+
+
+@dataclass
 class EvaluateApp:
     """`motion-loop evaluate`: metrics of a dataset split or of a folder of generated clips.
 
     Attributes:
-        evaluator: path of an evaluator checkpoint (from `motion-loop evaluator train`).
+        evaluator: path of an evaluator checkpoint (from `motion-loop evaluator train`); or leave it
+            empty and give `t2m.*` to use the original T2M evaluator.
         data: the reference dataset (its `reference_split` gives the real statistics).
         split: split evaluated against the reference when `generated` is empty.
         reference_split: real split the FID and diversity are compared with.
@@ -133,7 +150,8 @@ class EvaluateApp:
         torch_threads: torch intra-op threads of the process (0 = torch's default).
     """
 
-    evaluator: str = MISSING
+    evaluator: str = ""
+    t2m: T2MFiles = field(default_factory=T2MFiles)
     data: DataConfig = field(default_factory=DataConfig)
     split: str = "test"
     reference_split: str = "test"

@@ -90,3 +90,16 @@ def test_wrong_layout_is_refused(t2m_files, tmp_path: Path) -> None:
     torch.save(bad, tmp_path / "bad2.tar")
     with pytest.raises(EvaluatorError, match="does not fit the T2M architecture"):
         T2MEvaluator.load(tmp_path / "bad2.tar", t2m_files["glove"], t2m_files["mean"], t2m_files["std"])
+
+
+def test_evaluate_cli_with_t2m_files(t2m_files, synthetic_root: Path, tmp_path: Path, capsys) -> None:
+    from motion_loop.cli import main
+
+    files = [f"t2m.checkpoint={t2m_files['checkpoint']}", f"t2m.glove_dir={t2m_files['glove']}",
+             f"t2m.mean={t2m_files['mean']}", f"t2m.std={t2m_files['std']}"]  # fmt: skip
+    args = ["evaluate", f"data.root={synthetic_root}", "metrics.replications=1", "metrics.diversity_times=20",
+            "plausibility.enabled=false", f"out={tmp_path / 'r.json'}"]  # fmt: skip
+    assert main([*args, *files]) == 0
+    assert "r_precision_top3" in capsys.readouterr().out
+    assert main([*args, *files, f"evaluator={t2m_files['checkpoint']}"]) == 1
+    assert "exactly one evaluator" in capsys.readouterr().err
