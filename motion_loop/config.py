@@ -40,4 +40,8 @@ def register_configs() -> None:
     from motion_loop.loop.motion.config import RunConfig
 
     store.store(name="schema_run", node=RunConfig)
+    from motion_loop.eval.config import EvaluateApp, EvaluatorTrainApp
+
+    store.store(name="schema_evaluator_train", node=EvaluatorTrainApp)
+    store.store(name="schema_evaluate", node=EvaluateApp)
     _REGISTERED = True
