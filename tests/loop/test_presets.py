@@ -19,7 +19,7 @@ def test_preset_composes(experiment: str, arm: str) -> None:
     assert isinstance(config, RunConfig)
     assert config.experiment == experiment and config.loop.arm == arm
     assert config.loop.correct == (arm == "corrected")
-    assert (config.loop.synthetic_ratio == 0.0) == (arm == "baseline")
+    assert config.loop.use_synthetic == (arm != "baseline")
     assert config.loop.generations >= 3
 
 
@@ -32,6 +32,11 @@ def test_published_presets_follow_the_published_settings() -> None:
         assert (config.train.batch_size, config.train.lr, config.train.steps) == (64, 1e-4, steps)
         assert config.loop.finetune_steps == finetune and config.loop.generations == 51
         assert config.sample.method == "ddpm" and config.sample.guidance_scale == 1.0
+
+
+def test_smoke_runs_the_corrected_arm_by_default() -> None:
+    config = compose_config("run", ["experiment=smoke"])
+    assert config.loop.arm == "corrected" and config.loop.correct and config.loop.synthetic_ratio == 0.25
 
 
 def test_experiments_exist() -> None:

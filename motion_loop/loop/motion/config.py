@@ -22,6 +22,8 @@ class LoopSettings:
     Attributes:
         arm: label of this run in plots and reports (baseline, synthetic, corrected, ...).
         generations: generations including generation 0 (real data only).
+        use_synthetic: False makes the baseline arm: real data only, whatever synthetic_ratio says (so that
+            one experiment preset's lambda serves every arm).
         synthetic_ratio: lambda, synthetic clips per real training clip and generation.
         fresh_fraction: fresh real clips (not in the n training clips) per real clip and generation.
         pool: "replace" (latest synthetic set only, the published loop) or "accumulate".
@@ -42,6 +44,7 @@ class LoopSettings:
 
     arm: str = "synthetic"
     generations: int = 3
+    use_synthetic: bool = True
     synthetic_ratio: float = 0.5
     fresh_fraction: float = 0.0
     pool: str = "replace"

@@ -166,7 +166,10 @@ def build_spec(config: RunConfig, out_dir: Path) -> tuple[LoopSpec, HumanML3DFol
         real={"model": real},
         ops=ops,
         policy=MixingPolicy(
-            synthetic_ratio=loop.synthetic_ratio, fresh_fraction=loop.fresh_fraction, pool=loop.pool, keep_real=loop.keep_real
+            synthetic_ratio=loop.synthetic_ratio if loop.use_synthetic else 0.0,
+            fresh_fraction=loop.fresh_fraction,
+            pool=loop.pool,
+            keep_real=loop.keep_real,
         ),
         evaluator=scorer,
         corrector=corrector,
