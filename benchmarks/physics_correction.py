@@ -36,11 +36,14 @@ from physics import correct_motion
 from physics.plausibility import mpjpe_mm
 
 DEFECTS = ("clean", "overtravel", "sink", "lift", "jitter")
-LOCOMOTION = ("walk", "walk-back", "walk-left", "walk-right", "run", "dash")
+LOCOMOTION = ("walk", "walk-back", "walk-left", "walk-right", "run", "dash", "cmu_walk")
 _OVERTRAVEL = 1.2
 _OFFSET = 0.04  # [m]
 _JITTER = 0.008  # [m]
 _CLIP_FRAMES = 196
+# Inputs whose pelvis moves faster than this between two frames are broken recordings (a teleport),
+# not motions; they are excluded from the statistics and listed in the output with the reason.
+_MAX_ROOT_SPEED = 12.0  # [m/s]
 
 
 def inject(joints: np.ndarray, defect: str, rng: np.random.Generator) -> np.ndarray:
@@ -76,6 +79,19 @@ def pick_clips(folder: Path, per_content: int) -> list[tuple[str, str, np.ndarra
         step = max(1, len(paths) // per_content)
         for path in paths[::step][:per_content]:
             clips.append((path.stem, content, np.load(path)))
+    return clips
+
+
+def cmu_clips(folder: Path, count: int) -> list[tuple[str, str, np.ndarray]]:
+    """Clips of an imported CMU folder, content from the caption ("cmu_walk", "cmu_jump", "cmu_other")."""
+    clips = []
+    paths = sorted((folder / "new_joints").glob("*.npy"))
+    step = max(1, len(paths) // max(count, 1))
+    for path in paths[::step][:count]:
+        text = (folder / "texts" / f"{path.stem}.txt")
+        caption = text.read_text().lower() if text.is_file() else ""
+        content = "cmu_jump" if "jump" in caption else "cmu_walk" if "walk" in caption else "cmu_other"
+        clips.append((f"cmu_{path.stem}", content, np.load(path)))
     return clips
 
 
@@ -153,6 +169,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--defects", default=",".join(DEFECTS))
     parser.add_argument("--contents", default="", help="comma-separated subset of contents")
     parser.add_argument("--no-reference", action="store_true", help="skip the HumanML3D reference samples")
+    parser.add_argument("--cmu", type=Path, default=None, help="an imported CMU folder (HumanML3D layout)")
+    parser.add_argument("--cmu-clips", type=int, default=8, help="clips taken from --cmu (default 8)")
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("options", nargs="*", help="physics options key=value (Python literals)")
@@ -164,9 +182,22 @@ def main(argv: list[str] | None = None) -> int:
     clips = pick_clips(args.data, args.per_content)
     if not args.no_reference:
         clips += reference_clips()
+    if args.cmu is not None:
+        clips += cmu_clips(args.cmu, args.cmu_clips)
     if args.contents:
         keep = set(args.contents.split(","))
         clips = [c for c in clips if c[1] in keep]
+    excluded, valid = [], []
+    for clip_id, content, clean in clips:
+        speed = float(np.linalg.norm(np.diff(clean[:, 0], axis=0), axis=-1).max() * 20.0)
+        if speed > _MAX_ROOT_SPEED:
+            excluded.append({"clip": clip_id, "content": content,
+                             "reason": f"pelvis speed {speed:.1f} m/s between frames > {_MAX_ROOT_SPEED} (broken input)"})
+        else:
+            valid.append((clip_id, content, clean))
+    clips = valid
+    for item in excluded:
+        print(f"excluded {item['clip']}: {item['reason']}", file=sys.stderr)
     defects = args.defects.split(",")
     rng = np.random.default_rng(args.seed)
     rows = []
@@ -185,9 +216,10 @@ def main(argv: list[str] | None = None) -> int:
     print_table(summary)
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
-        meta = {"data": str(args.data), "per_content": args.per_content, "options": options, "seed": args.seed,
+        meta = {"data": str(args.data), "cmu": str(args.cmu) if args.cmu else None, "per_content": args.per_content, "options": options, "seed": args.seed,
                 "machine": platform.processor() or platform.machine(), "python": platform.python_version(),
-                "command": " ".join(sys.argv)}
+                "command": " ".join(sys.argv), "excluded": excluded,
+                "clips": len(clips)}
         args.out.write_text(json.dumps({"meta": meta, "summary": summary, "clips": rows}, indent=1, default=float))
         print(f"wrote {args.out}")
     return 0

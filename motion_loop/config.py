@@ -34,4 +34,14 @@ def register_configs() -> None:
     store.store(group="model", name="schema_model", node=ModelConfig)
     store.store(name="schema_train", node=TrainAppConfig)
     store.store(name="schema_sample", node=SampleAppConfig)
+    from physics.config import PhysicsConfig
+
+    store.store(group="physics", name="schema_physics", node=PhysicsConfig)
+    from motion_loop.loop.motion.config import RunConfig
+
+    store.store(name="schema_run", node=RunConfig)
+    from motion_loop.eval.config import EvaluateApp, EvaluatorTrainApp
+
+    store.store(name="schema_evaluator_train", node=EvaluatorTrainApp)
+    store.store(name="schema_evaluate", node=EvaluateApp)
     _REGISTERED = True

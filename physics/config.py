@@ -24,7 +24,9 @@ class PhysicsConfig:
         refloor: how the reference is put on the floor before tracking: "frame" (per-frame offset
             from slow feet, interpolated over flight phases), "clip" (one offset), "none".
         plant_feet: shift the reference root horizontally so that feet in contact do not slide
-            (removes skating and root over-travel before tracking; see `physics.reference.plant_feet`).
+            (see `physics.reference.plant_feet`). Off by default: it pulls over-travelled clips back
+            to their strides (much closer to the clean clip) but lets clean clips drift by a few cm;
+            see docs/physics.md for both measured.
         plant_deadband: foot slip slower than this is not removed by plant_feet [m/s].
         contact_height: a reference foot whose lowest sole corner is below this is in contact [m].
         contact_speed: ... and whose horizontal speed is below this [m/s].
@@ -50,7 +52,7 @@ class PhysicsConfig:
     contact_timeconst: float = 0.01
     smooth_sigma: float = 1.0
     refloor: str = "frame"
-    plant_feet: bool = True
+    plant_feet: bool = False
     plant_deadband: float = 0.12
     contact_height: float = 0.03
     contact_speed: float = 1.0
@@ -66,6 +68,14 @@ class PhysicsConfig:
     fall_distance: float = 0.5
     allow_reset: bool = True
     max_resets: int = 20
+
+    def __post_init__(self) -> None:
+        # Hydra/OmegaConf hand sequences over as lists; gains are fixed-size tuples.
+        for name in ("horizontal_gains", "fallback_horizontal_gains", "vertical_gains", "rotation_gains"):
+            value = tuple(float(x) for x in getattr(self, name))
+            if len(value) != 2:
+                raise PhysicsError(f"{name} must be (kp, kd), got {value}")
+            setattr(self, name, value)
 
     def validate(self) -> PhysicsConfig:
         """Return self if every value is in range, else raise PhysicsError naming the field."""

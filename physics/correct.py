@@ -22,7 +22,14 @@ from physics.controller import RootControl, SimulationResult, simulate
 from physics.errors import PhysicsError
 from physics.frames import hml_to_mj, mj_to_hml
 from physics.humanoid import build_model, fit_geometry
-from physics.plausibility import GRAVITY, ground_metrics, joint_ground_metrics, local_mpjpe, mpjpe_mm, percent_body_weight
+from physics.plausibility import (
+    GRAVITY,
+    ground_metrics,
+    joint_ground_metrics,
+    local_mpjpe,
+    mpjpe_mm,
+    percent_body_weight,
+)
 from physics.reference import corner_trajectories, prepare
 from physics.retarget import check_seam, joints_to_qpos, qpos_to_joints
 
@@ -65,12 +72,12 @@ def check_input(joints: np.ndarray, fps: float) -> np.ndarray:
 
 def _ground(joints_hml: np.ndarray, corners_mj: np.ndarray | None, prefix: str, suffix: str) -> dict[str, float]:
     out = dict(zip((f"{prefix}penetrate_mm{suffix}", f"{prefix}float_mm{suffix}", f"{prefix}skate_mm{suffix}"),
-                   joint_ground_metrics(joints_hml)))
+                   joint_ground_metrics(joints_hml), strict=True))
     if corners_mj is not None:
         T = corners_mj.shape[0]
         surface = ground_metrics(corners_mj.reshape(T, -1, 3), up_axis=2)
         out.update(zip((f"surface_penetrate_mm{suffix}", f"surface_float_mm{suffix}", f"surface_skate_mm{suffix}"),
-                       surface))
+                       surface, strict=True))
     return out
 
 

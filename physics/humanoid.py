@@ -19,6 +19,7 @@ Model (MuJoCo z-up, facing +x, left +y; see `physics.frames`):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import mujoco
 import numpy as np
@@ -122,11 +123,16 @@ class HumanoidGeometry:
         offsets: position of each of the 22 joints in the frame of the body it hangs from (rest pose);
             joint 0 (pelvis) is the root, its offset is zero.
         foot_drop: ankle height above the ball-of-foot joint in the rest pose.
+        sole_gap: height of the ball-of-foot joint above the sole. 0 by default: HumanML3D's floor
+            convention puts the lowest joint (a toe) on the floor, and the skeleton-based metrics
+            (and the evaluator) measure joints against that floor. `measured_sole_gap` is the
+            median stance toe height of the clip, kept for reference.
         mass: total mass [kg].
     """
 
     offsets: np.ndarray  # (22, 3)
     foot_drop: float
+    sole_gap: float = 0.0
     mass: float = 70.0
     extras: dict[str, float] = field(default_factory=dict)
 
@@ -200,18 +206,22 @@ def fit_geometry(joints_mj: np.ndarray, *, mass: float = 70.0) -> HumanoidGeomet
             offsets[j(member)] = np.einsum("tji,tj->ti", rot, rel).mean(axis=0)
     # Feet: forward with the drop measured on stance frames (toe joint near the floor).
     toe_height = joints_mj[..., 2] - joints_mj[..., 2].min()
-    drops = []
+    drops, gaps = [], []
     for ankle, toe in (("left_ankle", "left_foot"), ("right_ankle", "right_foot")):
         stance = toe_height[:, j(toe)] < _STANCE_TOE_HEIGHT
         drops.append(joints_mj[stance, j(ankle), 2] - joints_mj[stance, j(toe), 2])
+        gaps.append(toe_height[stance, j(toe)])
     all_drops = np.concatenate(drops)
+    all_gaps = np.concatenate(gaps)
+    measured_gap = float(np.median(all_gaps)) if all_gaps.size else 0.0
     foot_length = 0.5 * (lengths[j("left_foot") - 1] + lengths[j("right_foot") - 1])
     drop = float(np.median(all_drops)) if all_drops.size >= max(3, T // 20) else _DEFAULT_FOOT_DROP
     drop = float(np.clip(drop, 0.0, 0.9 * foot_length))
     for toe in ("left_foot", "right_foot"):
         length = lengths[j(toe) - 1]
         offsets[j(toe)] = [np.sqrt(max(length**2 - drop**2, 1e-6)), 0.0, -drop]
-    return HumanoidGeometry(offsets=offsets, foot_drop=drop, mass=mass)
+    return HumanoidGeometry(offsets=offsets, foot_drop=drop, mass=mass,
+                            extras={"measured_sole_gap": measured_gap})
 
 
 def _fmt(v: np.ndarray | tuple[float, ...]) -> str:
@@ -250,6 +260,7 @@ def build_mjcf(geometry: HumanoidGeometry, *, timestep: float = 0.005, friction:
     """
     names = sk.JOINT_NAMES
     off = geometry.offsets
+    sole = geometry.foot_drop + geometry.sole_gap  # sole depth below the ankle [m]
     children: dict[str, list[str]] = {b: [] for b in BODY_PARENT}
     for body, parent in BODY_PARENT.items():
         if parent is not None:
@@ -267,13 +278,13 @@ def build_mjcf(geometry: HumanoidGeometry, *, timestep: float = 0.005, friction:
             limit = f'limited="true" range="{rng[0]} {rng[1]}"' if rng else 'limited="false"'
             lines.append(f'{pad}  <joint name="{hinge}" type="hinge" axis="{_fmt(axis)}" {limit}/>')
         mass = _MASS_FRACTION[body] * geometry.mass
-        lines += [pad + "  " + g for g in _geoms(body, children[body], off, mass, geometry.foot_drop)]
+        lines += [pad + "  " + g for g in _geoms(body, children[body], off, mass, sole)]
         lines.append(f'{pad}  <site name="{body}" pos="0 0 0" size="0.01"/>')
         for leaf, owner in LEAF_BODY.items():
             if owner == body:
                 lines.append(f'{pad}  <site name="{leaf}" pos="{_fmt(off[names.index(leaf)])}" size="0.01"/>')
         if body in FOOT_BODIES:
-            for site, corner in zip(foot_corner_sites(body), _foot_corners(off, body, geometry.foot_drop)):
+            for site, corner in zip(foot_corner_sites(body), _foot_corners(off, body, sole), strict=True):
                 lines.append(f'{pad}  <site name="{site}" pos="{_fmt(corner)}" size="0.005"/>')
         for child in children[body]:
             lines += body_xml(child, depth + 1)
@@ -350,9 +361,9 @@ def _geoms(body: str, kids: list[str], off: np.ndarray, mass: float, drop: float
     return [f'<geom name="{body}_{i}" type="{kind}" {attrs} mass="{each:.6g}"/>' for i, (kind, attrs) in enumerate(geoms)]
 
 
-def build_model(geometry: HumanoidGeometry, **options: float) -> mujoco.MjModel:
+def build_model(geometry: HumanoidGeometry, **options: Any) -> mujoco.MjModel:
     """Compile the humanoid (see `build_mjcf` for options); raise PhysicsError if MuJoCo rejects it."""
-    xml = build_mjcf(geometry, **options)  # type: ignore[arg-type]
+    xml = build_mjcf(geometry, **options)
     try:
         return mujoco.MjModel.from_xml_string(xml)
     except ValueError as error:

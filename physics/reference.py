@@ -122,12 +122,10 @@ def contact_labels(model: mujoco.MjModel, qpos: np.ndarray, fps: float, config: 
     lowest = np.take_along_axis(corners[..., 2], lowest_idx[..., None], axis=2)[..., 0]
     prev, nxt = np.maximum(np.arange(T) - 1, 0), np.minimum(np.arange(T) + 1, T - 1)
     feet = np.arange(corners.shape[1])[None, :]
-    frames = np.arange(T)[:, None]
     ahead = corners[nxt[:, None], feet, lowest_idx, :2]
     behind = corners[prev[:, None], feet, lowest_idx, :2]
     span = np.maximum(nxt - prev, 1)[:, None] / fps
     speed = np.linalg.norm(ahead - behind, axis=-1) / span
-    del frames
     return (lowest < config.contact_height) & (speed < config.contact_speed)
 
 
@@ -248,12 +246,15 @@ def contact_inverse_dynamics(model: mujoco.MjModel, qpos: np.ndarray, qvel: np.n
 
 
 def prepare(model: mujoco.MjModel, frame_qpos: np.ndarray, fps: float, config: PhysicsConfig) -> DenseReference:
-    """Re-floor, smooth, label contacts, densify and compute the feed-forward of a retargeted clip."""
+    """Smooth, re-floor, label contacts, plant feet, densify and compute the feed-forward of a clip.
+
+    Smoothing comes first: a per-frame floor taken from jittery feet would sit at the noise minimum
+    and lift the whole body by about the jitter amplitude.
+    """
     adr = model.joint("root").qposadr[0]
-    qpos = frame_qpos.copy()
+    qpos = smooth_qpos(model, frame_qpos, config.smooth_sigma * fps / 20.0)
     shift = floor_offsets(model, qpos, fps, config.refloor)
     qpos[:, adr + 2] -= shift
-    qpos = smooth_qpos(model, qpos, config.smooth_sigma * fps / 20.0)
     labels = contact_labels(model, qpos, fps, config)
     if config.plant_feet:
         qpos = plant_feet(model, qpos, labels, fps, config.plant_deadband)

@@ -81,7 +81,7 @@ def _limb_frames(bone: np.ndarray, child: np.ndarray, fallback_axis: np.ndarray,
         axes[t] = now / norm
         previous = axes[t]
     angle = np.arctan2((cross * axes).sum(-1), (u * s).sum(-1))
-    cols = [None, None, None]
+    cols: list[np.ndarray] = [np.empty(0)] * 3
     cols[bone_axis] = bone_sign * u
     cols[hinge_col] = hinge_sign * axes
     third = 3 - bone_axis - hinge_col
@@ -95,7 +95,6 @@ def body_rotations(joints_mj: np.ndarray, geometry: HumanoidGeometry) -> tuple[d
     """World rotations (T,3,3) of every body and the single-hinge angles (T,) from joints (T,22,3)."""
     P = joints_mj
     off = geometry.offsets
-    T = P.shape[0]
     R: dict[str, np.ndarray] = {"pelvis": pelvis_frame(P), "spine3": chest_frame(P)}
     angles: dict[str, np.ndarray] = {}
     up = np.array([0.0, 0.0, 1.0])
@@ -167,8 +166,8 @@ def _continuous_euler(local: np.ndarray, order: str) -> np.ndarray:
         best: list[float] = []
         best_cost = math.inf
         for cand in (firsts[t], seconds[t]):
-            moved = [a + two_pi * round((p - a) / two_pi) for a, p in zip(cand, prev)]
-            cost = sum((a - p) ** 2 for a, p in zip(moved, prev))
+            moved = [a + two_pi * round((p - a) / two_pi) for a, p in zip(cand, prev, strict=True)]
+            cost = sum((a - p) ** 2 for a, p in zip(moved, prev, strict=True))
             if cost < best_cost:
                 best, best_cost = moved, cost
         chosen.append(best)

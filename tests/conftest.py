@@ -53,7 +53,14 @@ def reference_clips(reference_dir: Path) -> dict[str, tuple[np.ndarray, np.ndarr
 def reference_dataset(tmp_path_factory: pytest.TempPathFactory, reference_dir: Path, reference_clips) -> Path:
     """A tiny HumanML3D-layout folder made of the two reference clips (real captions), train split only."""
     from motion_loop.data.features import joints_to_features
-    from motion_loop.data.humanml3d import Caption, HumanML3DFolder, compute_stats, write_clip, write_splits, write_stats
+    from motion_loop.data.humanml3d import (
+        Caption,
+        HumanML3DFolder,
+        compute_stats,
+        write_clip,
+        write_splits,
+        write_stats,
+    )
 
     root = tmp_path_factory.mktemp("reference_dataset")
     sample_captions = HumanML3DFolder(reference_dir / "sample_000000").captions("000000")

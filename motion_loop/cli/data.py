@@ -1,6 +1,6 @@
 """`motion-loop data ...`: dataset subcommands (argparse sub-parsers; add one function per subcommand).
 
-    motion-loop data procedural OUT_DIR [--clips N] [--seed S] [--workers W] [--quiet]
+    motion-loop data procedural OUT_DIR [--clips N] [--seed S] [--workers W] [--overwrite] [--quiet]
     motion-loop data import SRC OUT [--joint-map NAME] [--limit N] [--licence TEXT] ...
 """
 
@@ -24,6 +24,7 @@ def add_procedural_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--clips", type=int, default=1000, help="number of clips (default 1000)")
     parser.add_argument("--seed", type=int, default=0, help="dataset seed (default 0)")
     parser.add_argument("--workers", type=int, default=1, help="processes (default 1; output does not depend on it)")
+    parser.add_argument("--overwrite", action="store_true", help="replace the dataset files of a non-empty OUT_DIR")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.set_defaults(handler=_run_procedural)
 
@@ -31,7 +32,9 @@ def add_procedural_parser(subparsers: argparse._SubParsersAction) -> None:
 def _run_procedural(args: argparse.Namespace) -> int:
     from motion_loop.data.procedural import generate_dataset
 
-    summary = generate_dataset(args.out_dir, args.clips, args.seed, progress=not args.quiet, workers=args.workers)
+    summary = generate_dataset(
+        args.out_dir, args.clips, args.seed, progress=not args.quiet, workers=args.workers, overwrite=args.overwrite
+    )
     print(
         f"wrote {summary.n_clips} clips ({summary.frames} feature frames) to {summary.out_dir} in "
         f"{summary.seconds:.1f} s ({summary.clips_per_second:.1f} clips/s); splits {summary.splits}"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -36,6 +37,10 @@ from motion_loop.errors import DataFormatError
 
 IMPORTER_VERSION = "1"
 TARGET_FPS = 20.0
+# No pelvis moves faster than this [m/s] (sprinters peak near 12); a faster jump between frames is a
+# capture glitch (e.g. CMU 07_12 holds a second calibration frame 0.8 m below the motion) and cuts the
+# take there. Hands and feet are not checked: kicks and punches move them faster than this.
+MAX_ROOT_SPEED = 15.0
 # Split by a hash of the take name: train below 80, val below 85, test above (percent).
 _SPLIT_BOUNDS = (("train", 80), ("val", 85), ("test", 100))
 
@@ -87,11 +92,18 @@ def resample(joints: np.ndarray, fps: float, target_fps: float = TARGET_FPS) -> 
     return np.stack(columns, axis=1).reshape(len(times), *joints.shape[1:])
 
 
+def continuous_segments(joints: np.ndarray, fps: float, max_speed: float = MAX_ROOT_SPEED) -> list[tuple[int, int]]:
+    """[start, end) frame ranges of (F, 22, 3) joints between glitches where the pelvis jumps faster than max_speed."""
+    speed = np.linalg.norm(np.diff(joints[:, 0], axis=0), axis=-1) * fps  # (F-1,) [m/s]
+    cuts = [0, *(np.nonzero(speed > max_speed)[0] + 1).tolist(), len(joints)]
+    return [(a, b) for a, b in pairwise(cuts) if b > a]
+
+
 def windows(num_feature_frames: int, max_frames: int) -> list[tuple[int, int]]:
     """Equal, non-overlapping [start, end) windows of joint frames whose feature length is <= max_frames."""
     count = -(-num_feature_frames // max_frames)  # ceil
     edges = np.linspace(0, num_feature_frames, count + 1).round().astype(int)
-    return [(int(a), int(b) + 1) for a, b in zip(edges[:-1], edges[1:])]
+    return [(int(a), int(b) + 1) for a, b in pairwise(edges)]
 
 
 def split_of(take: str) -> str:
@@ -137,7 +149,8 @@ def import_bvh_folder(source_dir: Path, out_dir: Path, options: ImportOptions, *
             summary.skipped[reason] += 1
             summary.skipped_files.append(f"{path.name}: {error}")
             continue
-        summary.files += 1
+        if clips:
+            summary.files += 1
         for clip_id, frames, group, take in clips:
             splits[split_of(take)].append(clip_id)
             summary.clips += 1
@@ -145,6 +158,7 @@ def import_bvh_folder(source_dir: Path, out_dir: Path, options: ImportOptions, *
             summary.clips_per_group[group] += 1
         if not clips:
             summary.skipped[f"shorter than {options.min_frames} frames at 20 fps"] += 1
+            summary.skipped_files.append(f"{path.name}: shorter than {options.min_frames} frames at 20 fps")
     if summary.clips == 0:
         raise DataFormatError(f"no clip could be imported from {source_dir}; skipped: {dict(summary.skipped)}")
     if not splits["train"]:  # tiny imports: make sure there is something to train on
@@ -192,12 +206,10 @@ def _import_file(
     raw, fps, joint_map = _load_take(path, fixed_map, label)
     maps_used[joint_map.name] += 1
     sanity.add_raw(raw)
-    joints = resample(raw, fps)
+    segments = [resample(raw[a:b], fps) for a, b in continuous_segments(raw, fps) if b - a > 1]
+    parts = [segment[start:end] for segment in segments for start, end in windows(len(segment) - 1, options.max_frames)]
     clips = []
-    for index, (start, end) in enumerate(windows(len(joints) - 1, options.max_frames)):
-        window = joints[start:end]
-        if len(window) - 1 < options.min_frames:
-            continue
+    for index, window in enumerate(w for w in parts if len(w) - 1 >= options.min_frames):
         features = joints_to_features(window)  # (T-1, 263)
         clip_id = f"{path.stem}_{index:03d}"
         recovered = features_to_joints(features)

@@ -13,6 +13,8 @@ inverses of each other up to bone lengths.
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 from scipy.ndimage import gaussian_filter1d
 from scipy.spatial.transform import Rotation
@@ -67,6 +69,8 @@ LEG_JOINTS = (5, 8)
 # Gaussian smoothing of the facing direction before root rotations are taken [frames].
 FACING_SMOOTH_SIGMA = 20.0
 
+# Bones closer than this to the target lengths [m] are taken as already uniform.
+_SAME_LENGTH_TOLERANCE = 1e-9
 _UP = np.array([0.0, 1.0, 0.0])
 _FORWARD = np.array([0.0, 0.0, 1.0])
 
@@ -205,7 +209,7 @@ def inverse_kinematics(joints: np.ndarray, *, smooth_facing: bool = False) -> np
     quats[:, 0] = root
     for chain in KINEMATIC_CHAINS:
         accumulated = root
-        for parent, child in zip(chain[:-1], chain[1:]):
+        for parent, child in pairwise(chain):
             bone = joints[:, child] - joints[:, parent]
             bone = bone / np.linalg.norm(bone, axis=-1, keepdims=True)
             global_rot = quaternion_between(RAW_OFFSETS[child], bone)
@@ -222,7 +226,7 @@ def forward_kinematics(quats: np.ndarray, root_positions: np.ndarray, offsets: n
     joints[:, 0] = root_positions
     for chain in KINEMATIC_CHAINS:
         accumulated = quats[:, 0]
-        for parent, child in zip(chain[:-1], chain[1:]):
+        for parent, child in pairwise(chain):
             accumulated = multiply(accumulated, quats[:, child])
             joints[:, child] = joints[:, parent] + rotate(accumulated, offsets[child])
     return joints
@@ -236,6 +240,8 @@ def uniform_skeleton(joints: np.ndarray, offsets: np.ndarray | None = None) -> n
     offsets = target_offsets() if offsets is None else offsets
     source = bone_lengths(joints[0])
     target = np.linalg.norm(offsets[1:], axis=-1)
+    if np.abs(bone_lengths(joints) - target).max() < _SAME_LENGTH_TOLERANCE:
+        return joints.copy()  # already on the target skeleton: IK + FK would only add rounding
     leg = [j - 1 for j in LEG_JOINTS]
     scale = target[leg].sum() / source[leg].sum()
     quats = inverse_kinematics(joints, smooth_facing=False)

@@ -88,10 +88,13 @@ class PlausibilityConfig:
         contact_height_m: a foot joint below this height is in contact [m] (GMD: 5 cm).
         skate_speed_mps: skating when a contacting foot moves faster [m/s] (GMD: 0.5 m/s).
         fps: frame rate of the features [Hz].
+        physics_max_clips: humanoid-surface metrics on the first N clips of each set (about 1-3 s of
+            CPU per clip); 0 = every clip.
     """
 
     enabled: bool = True
     physics: str = "auto"
+    physics_max_clips: int = 32
     tolerance_m: float = 0.005
     contact_height_m: float = 0.05
     skate_speed_mps: float = 0.5
@@ -100,12 +103,33 @@ class PlausibilityConfig:
 
 @dataclass
 class EvaluatorTrainApp:
-    """`motion-loop evaluator train`: data.root (HumanML3D layout) -> evaluator checkpoint at `out`."""
+    """`motion-loop evaluator train`: data.root (HumanML3D layout) -> evaluator checkpoint at `out`.
+
+    torch_threads: torch intra-op threads of the process (0 = torch's default). On a loaded shared
+    machine, 1 thread was 15x faster per step than 2 (spin contention).
+    """
 
     data: DataConfig = field(default_factory=DataConfig)
     model: EvaluatorModelConfig = field(default_factory=EvaluatorModelConfig)
     train: EvaluatorTrainConfig = field(default_factory=EvaluatorTrainConfig)
     out: str = MISSING
+    torch_threads: int = 0
+
+
+@dataclass
+class T2MFiles:
+    """The original T2M evaluator's files, when a user has them (see motion_loop.eval.t2m_loader).
+
+    Attributes:
+        checkpoint: t2m/text_mot_match/model/finest.tar ("" = not used).
+        glove_dir: folder of our_vab_data.npy, our_vab_words.pkl, our_vab_idx.pkl.
+        mean, std: t2m_mean.npy, t2m_std.npy.
+    """
+
+    checkpoint: str = ""
+    glove_dir: str = ""
+    mean: str = ""
+    std: str = ""
 
 
 @dataclass
@@ -113,23 +137,29 @@ class EvaluateApp:
     """`motion-loop evaluate`: metrics of a dataset split or of a folder of generated clips.
 
     Attributes:
-        evaluator: path of an evaluator checkpoint (from `motion-loop evaluator train`).
+        evaluator: path of an evaluator checkpoint (from `motion-loop evaluator train`); or leave it
+            empty and give `t2m.*` to use the original T2M evaluator.
         data: the reference dataset (its `reference_split` gives the real statistics).
         split: split evaluated against the reference when `generated` is empty.
         reference_split: real split the FID and diversity are compared with.
         generated: a HumanML3D-layout folder of generated clips (captions in texts/); evaluates all clips.
+        multimodal: a HumanML3D-layout folder whose clips sharing a caption are repeats of one prompt.
         out: JSON path of the results; empty prints only the table.
         cache_dir: folder for cached real-data embeddings ("" = no disk cache).
         shuffle_captions: permute captions across clips (a control: R-precision falls to chance).
+        torch_threads: torch intra-op threads of the process (0 = torch's default).
     """
 
-    evaluator: str = MISSING
+    evaluator: str = ""
+    t2m: T2MFiles = field(default_factory=T2MFiles)
     data: DataConfig = field(default_factory=DataConfig)
     split: str = "test"
     reference_split: str = "test"
     generated: str = ""
+    multimodal: str = ""
     out: str = ""
     cache_dir: str = ""
     shuffle_captions: bool = False
+    torch_threads: int = 0
     metrics: MetricsConfig = field(default_factory=MetricsConfig)
     plausibility: PlausibilityConfig = field(default_factory=PlausibilityConfig)

@@ -42,6 +42,7 @@ from motion_loop.eval.metrics import (
 from motion_loop.eval.physics_metrics import (
     SURFACE_METRICS,
     physics_available,
+    physics_error_type,
     surface_plausibility,
 )
 from motion_loop.eval.plausibility import clip_plausibility
@@ -50,11 +51,16 @@ from motion_loop.io import atomic_save_npy
 
 @dataclass(frozen=True)
 class GeneratedMotion:
-    """One motion to evaluate: un-normalised features (T, 263), its caption and valid length [frames]."""
+    """One motion to evaluate: un-normalised features (T, 263), its caption and valid length [frames].
+
+    `tokens` ("word/POS ...", as in HumanML3D texts/) is only used by evaluators that want POS tokens
+    (the original T2M one); empty means the caption's words.
+    """
 
     features: np.ndarray
     caption: str
     length: int | None = None
+    tokens: str = ""
 
     @property
     def valid(self) -> np.ndarray:
@@ -134,8 +140,14 @@ def split_motions(
         item = dataset[index]
         length = int(item["length"])
         features = dataset.denormalize(item["motion"].numpy()[:length].astype(np.float64))
-        out.append(GeneratedMotion(features, str(item["caption"]), length))
+        out.append(GeneratedMotion(features, str(item["caption"]), length, str(item["tokens"])))
     return out
+
+
+def _texts(evaluator: Evaluator, motions: Sequence[GeneratedMotion]) -> list[str]:
+    if getattr(evaluator, "wants_tokens", False):  # the T2M evaluator reads "word/POS" tokens
+        return [m.tokens or m.caption.lower() for m in motions]
+    return [m.caption for m in motions]
 
 
 def _as_replications(generated: Sequence[Any]) -> list[Sequence[GeneratedMotion]]:
@@ -156,7 +168,7 @@ def _plausibility_records(
     physics_errors = 0
     for motions in sets:
         values: dict[str, list[float]] = {}
-        for motion in motions:
+        for index, motion in enumerate(motions):
             features = motion.valid
             joints = features_to_joints(features)
             clip = clip_plausibility(
@@ -165,10 +177,10 @@ def _plausibility_records(
             )  # fmt: skip
             for name in ("penetrate_mm", "float_mm", "skate_mm", "skating_ratio", "jerk", "contact_consistency"):
                 values.setdefault(name, []).append(float(getattr(clip, name)))
-            if available:
+            if available and (cfg.physics_max_clips == 0 or index < cfg.physics_max_clips):
                 try:
                     surface = surface_plausibility(joints, fps=cfg.fps)
-                except Exception as error:  # noqa: BLE001 - counted and reported, never hidden
+                except physics_error_type() as error:  # a clip the humanoid cannot fit: counted and reported
                     physics_errors += 1
                     info.setdefault("physics_errors", []).append(f"{type(error).__name__}: {error}"[:200])
                     continue
@@ -183,7 +195,11 @@ def _plausibility_records(
     records: dict[str, MetricRecord] = {}
     for name, values in per_set.items():
         better = "higher" if name == "contact_consistency" else "lower"
-        records[name] = summarize(name, values, better=better, unit=units[name], note="mean over clips (joints)")
+        note = "mean over clips (joints)"
+        if name in SURFACE_METRICS:
+            limit = cfg.physics_max_clips
+            note = f"mean over {'all' if limit == 0 else f'the first {limit}'} clips (humanoid surface / inverse dynamics)"
+        records[name] = summarize(name, values, better=better, unit=units[name], note=note)
     for name in SURFACE_METRICS:
         if name not in records:
             why = reason if not available else f"every clip failed in physics ({physics_errors} errors)"
@@ -219,7 +235,7 @@ def evaluate_motions(
     same_set_note = "one set reused: only batches and pairs change between replications" if len(sets) == 1 else ""
     embedded = []
     for motions in sets:
-        text = evaluator.embed_text([m.caption for m in motions])
+        text = evaluator.embed_text(_texts(evaluator, motions))
         motion = evaluator.embed_motion([m.features for m in motions], [m.length or len(m.features) for m in motions])
         embedded.append((text, motion))
     values: dict[str, list[float]] = {}
@@ -276,3 +292,20 @@ def _multimodality_record(
     grid = motion.reshape(len(multimodal), repeats.pop(), -1)  # (P, R, D)
     vals = [multimodality(grid, cfg.mm_times, rng) for _ in range(replications)]
     return summarize("multimodality", vals, better="closer_to_real")
+
+
+def evaluate_generation(
+    evaluator: Evaluator,
+    generated: Sequence[GeneratedMotion] | Sequence[Sequence[GeneratedMotion]],
+    folder: HumanML3DFolder,
+    reference_split: str,
+    cfg: MetricsConfig,
+    rng: np.random.Generator,
+    *,
+    plausibility: PlausibilityConfig | None = None,
+    multimodal: Sequence[Sequence[GeneratedMotion]] | None = None,
+    cache_dir: Path | None = None,
+) -> EvaluationResult:
+    """`evaluate_motions` against a real split; its embeddings are computed once per process (and cache_dir)."""
+    reference = reference_embeddings(evaluator, folder, reference_split, cache_dir=cache_dir)
+    return evaluate_motions(evaluator, generated, reference, cfg, rng, plausibility=plausibility, multimodal=multimodal)

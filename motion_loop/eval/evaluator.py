@@ -72,6 +72,9 @@ class TrainHistory:
 class Evaluator:
     """Text and motion encoders with the statistics they were trained with.
 
+    The interface the evaluation uses (shared with `t2m_loader.T2MEvaluator`): `embed_text`,
+    `embed_motion`, `content_hash`, `reference_cache`, `wants_tokens`.
+
     Args:
         config: the architecture.
         mean, std: (263,) normalisation of the motion encoder's inputs.
@@ -90,6 +93,7 @@ class Evaluator:
         info: dict[str, Any] | None = None,
         device: str = "cpu",
     ) -> None:
+        self.wants_tokens = False
         if mean.shape != (FEATURE_DIM,) or std.shape != (FEATURE_DIM,) or np.any(std <= 0):
             raise EvaluatorError(f"mean/std must be ({FEATURE_DIM},) with std > 0, got {mean.shape}, {std.shape}")
         self.config = config

@@ -25,6 +25,7 @@ _REQUIRED_MODULES = (
     "physics.retarget",
     "physics.reference",
     "physics.plausibility",
+    "physics.errors",
 )
 SURFACE_METRICS = (
     "surface_penetrate_mm",
@@ -45,6 +46,11 @@ def physics_available() -> tuple[bool, str]:
         if not found:
             return False, f"module {name} is not installed (install the project's `physics` package)"
     return True, ""
+
+
+def physics_error_type() -> type[Exception]:
+    """The physics package's base exception (a clip it cannot handle); call only when available."""
+    return importlib.import_module("physics.errors").PhysicsError
 
 
 def surface_plausibility(joints: np.ndarray, *, fps: float = 20.0) -> dict[str, float]:

@@ -17,7 +17,7 @@ from motion_loop.text.encoder import TextEncoder
 
 
 class CachedEncoder:
-    """Wraps `encoder`; `encode` computes only the captions it has not seen yet (in one batch)."""
+    """Wraps `encoder`; `encode` computes only the captions it has not seen yet, each on its own."""
 
     def __init__(self, encoder: TextEncoder, *, cache_dir: str | Path | None = None) -> None:
         self.inner = encoder
@@ -57,10 +57,12 @@ class CachedEncoder:
         """(B, dim) float32 embeddings; each distinct new caption is encoded once."""
         missing = sorted({c for c in captions if self._load(c) is None})
         if missing:
-            vectors = self.inner.encode(missing)
+            # One caption per call: a transformer's output for a sentence changes in the last bits with the
+            # padding of the batch it rides in, and a resumed loop must see the embeddings of an
+            # uninterrupted one whatever batches first met each caption.
+            for caption in missing:
+                self._store(caption, self.inner.encode([caption])[0].detach().clone())
             self.computed += len(missing)
-            for caption, vector in zip(missing, vectors, strict=True):
-                self._store(caption, vector.detach().clone())
         if not captions:
             return torch.zeros(0, self.dim)
         return torch.stack([self._memory[c] for c in captions])

@@ -18,7 +18,7 @@ _CHAIN_COLOURS = ("#c0392b", "#2e86c1", "#34495e", "#e74c3c", "#5dade2")
 
 def draw_pose(ax: plt.Axes, pose: np.ndarray, *, x_shift: float = 0.0, alpha: float = 1.0) -> None:
     """Draw one pose (22, 3) (metres, y-up) seen from the performer's right: z horizontal, y vertical."""
-    for chain, colour in zip(KINEMATIC_CHAINS, _CHAIN_COLOURS):
+    for chain, colour in zip(KINEMATIC_CHAINS, _CHAIN_COLOURS, strict=True):
         points = pose[list(chain)]
         ax.plot(points[:, 2] + x_shift, points[:, 1], color=colour, linewidth=1.6, alpha=alpha)
 
@@ -36,7 +36,7 @@ def save_filmstrip(
     """
     rows = len(clips)
     fig, axes = plt.subplots(rows, 1, figsize=(frames_per_clip * 1.3, 2.1 * rows), squeeze=False)
-    for ax, (joints, title) in zip(axes[:, 0], clips):
+    for ax, (joints, title) in zip(axes[:, 0], clips, strict=True):
         picks = np.linspace(0, len(joints) - 1, frames_per_clip).round().astype(int)
         for k, frame in enumerate(picks):
             pose = joints[frame] - joints[frame, 0] * np.array([0.0, 0.0, 1.0])

@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from motion_loop.data import skeleton as sk
 from motion_loop.data.bvh import parse_bvh, read_bvh, world_pose
 from motion_loop.data.joint_map import detect_joint_map, load_joint_map
-from motion_loop.data import skeleton as sk
 from motion_loop.errors import DataFormatError
 
 TINY = """HIERARCHY

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from pathlib import Path
+from itertools import pairwise
 
 import numpy as np
 import pytest
@@ -20,7 +20,7 @@ def test_windows_cover_the_take_and_respect_the_limit():
         parts = windows(frames, 196)
         assert parts[0][0] == 0 and parts[-1][1] == frames + 1
         assert all(end - start - 1 <= 196 for start, end in parts)
-        assert all(a[1] - 1 == b[0] for a, b in zip(parts[:-1], parts[1:]))  # windows share one boundary frame
+        assert all(a[1] - 1 == b[0] for a, b in pairwise(parts))  # windows share one boundary frame
 
 
 def test_resample_keeps_time_and_interpolates_linearly():
@@ -102,3 +102,13 @@ def test_missing_and_empty_sources_fail_clearly(tmp_path):
     with pytest.raises(DataFormatError, match="no clip could be imported"):
         import_bvh_folder(tmp_path, tmp_path / "out", ImportOptions(), progress=False)
     assert not (tmp_path / "out" / "meta.json").exists()
+
+
+def test_capture_glitches_cut_the_take():
+    from motion_loop.data.importer import continuous_segments
+
+    joints = np.zeros((100, 22, 3))
+    joints[:, :, 2] = np.linspace(0, 2, 100)[:, None]  # 2 m in 100 frames at 20 fps: 0.4 m/s
+    joints[:2, :, 1] -= 0.8  # two glitch frames 0.8 m below (16 m/s jump at 20 fps)
+    assert continuous_segments(joints, 20.0) == [(0, 2), (2, 100)]
+    assert continuous_segments(joints[2:], 20.0) == [(0, 98)]

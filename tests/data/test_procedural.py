@@ -10,7 +10,7 @@ import pytest
 
 from motion_loop.cli.data import run as data_cli
 from motion_loop.data.dataset import MotionDataset
-from motion_loop.data.features import CONTACT_DIMS, joints_to_features
+from motion_loop.data.features import CONTACT_DIMS, features_to_joints, joints_to_features
 from motion_loop.data.humanml3d import HumanML3DFolder
 from motion_loop.data.procedural import (
     FAMILIES,
@@ -19,10 +19,12 @@ from motion_loop.data.procedural import (
     generate_clip,
     generate_dataset,
     generate_pose,
+    param_drift,
     read_params,
     sample_params,
 )  # fmt: skip
 from motion_loop.data.procedural.body import assemble
+from motion_loop.data.procedural.families import FAMILY_FUNCTIONS
 from motion_loop.data.procedural.sampling import sample_one
 from motion_loop.data.skeleton import TARGET_BONE_LENGTHS, bone_lengths
 from motion_loop.errors import ConfigError
@@ -55,6 +57,7 @@ def dataset_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_at_least_eight_families_each_generates(clips) -> None:
     assert len(FAMILIES) >= 8
+    assert set(FAMILY_FUNCTIONS) == set(FAMILIES)
     assert set(clips) == set(FAMILIES)
     for family, (params, joints, _) in clips.items():
         assert joints.shape == (params.frames, 22, 3), family
@@ -77,6 +80,13 @@ def test_on_the_floor_and_canonical(clips) -> None:
         assert joints[:, 0, 1].min() > 0.4, family  # the pelvis stays well above the floor
 
 
+def test_joints_are_already_canonical(clips) -> None:
+    """new_joints equal what the features recover: the clip is in HumanML3D's canonical frame."""
+    for family in ("walk", "turn", "jump"):
+        joints = clips[family][1]
+        np.testing.assert_allclose(features_to_joints(joints_to_features(joints)), joints[:-1], atol=1e-6)
+
+
 def test_same_seed_same_clip_different_seed_different_clip() -> None:
     params = _one_per_family()[0]
     a = generate_clip(params, clip_rng(params))
@@ -84,6 +94,15 @@ def test_same_seed_same_clip_different_seed_different_clip() -> None:
     assert np.array_equal(a.joints, b.joints) and a.captions == b.captions
     other = ClipParams.from_dict({**params.to_dict(), "seed": params.seed + 1})
     assert not np.array_equal(generate_clip(other, clip_rng(other)).joints, a.joints)
+
+
+def test_many_sampled_clips_are_valid() -> None:
+    """Every parameter set the sampler draws gives finite joints on the floor with exact bones."""
+    for params in sample_params(np.random.default_rng(12), 66):
+        joints = generate_clip(params, clip_rng(params)).joints
+        assert np.all(np.isfinite(joints)) and abs(joints[..., 1].min()) < 1e-9, params
+        assert np.abs(bone_lengths(joints) - TARGET_BONE_LENGTHS).max() < 1e-9, params
+        assert joints[:, 0, 1].min() > 0.4, params
 
 
 def test_sample_params_balanced_and_deterministic() -> None:
@@ -113,6 +132,34 @@ def test_feature_contact_labels_alternate_on_gaits(clips, family: str) -> None:
     rates = contacts.mean(axis=0)
     assert np.all(rates > 0.2) and np.all(rates < 0.95), (family, rates)
     assert np.mean(contacts[:, [0, 2]].max(axis=1)) > 0.3  # some foot is usually down
+
+
+@pytest.mark.parametrize("family", ["walk", "run", "walk_backward", "side_step", "turn"])
+def test_measured_parameters_match_the_generator(family: str) -> None:
+    """Speed, travel direction and turn measured from the joints agree with params (no drift)."""
+    params = sample_one(family, np.random.default_rng(8), seed=3)
+    drift = param_drift(params, generate_clip(params, clip_rng(params)).joints)
+    assert abs(drift["speed"]) < 0.05 and abs(drift["turn"]) < 0.1 and abs(drift["duration"]) < 1e-9, drift
+    if family != "turn":
+        assert abs(drift["direction"]) < 0.1, drift
+
+
+def _clip(family: str, **kwargs: object) -> np.ndarray:
+    params = ClipParams(family=family, seed=4, **kwargs)  # type: ignore[arg-type]
+    return generate_clip(params, clip_rng(params)).joints
+
+
+def test_left_and_right_mean_the_bodys_left_and_right() -> None:
+    """Captions say left/right from the person's point of view; the left side is +x at rest."""
+    kick = _clip("kick", duration=3.0, side="left")
+    assert kick[:, 7, 1].max() > kick[:, 8, 1].max() + 0.2  # the left ankle goes up
+    wave = _clip("wave", duration=4.0, repetitions=3, side="right")
+    assert wave[:, 21, 1].max() > wave[:, 20, 1].max() + 0.4  # the right wrist goes up
+    step = _clip("side_step", duration=4.0, speed=0.4, direction=np.pi / 2, side="left")
+    assert step[-1, 0, 0] > 1.0  # towards +x, the body's left
+    turn = _clip("turn", duration=4.0, turn=np.pi / 2, side="left")
+    forward = turn[-1, 1] - turn[-1, 2]  # left hip minus right hip points to the body's left
+    assert forward[2] < -0.08  # after turning left by 90 degrees, the body's left faces -z
 
 
 def test_captions_non_empty_and_varied(clips) -> None:
@@ -163,6 +210,17 @@ def test_params_jsonl_round_trip(dataset_dir: Path) -> None:
     params = stored["000003"]
     joints = generate_clip(params, clip_rng(params)).joints
     np.testing.assert_array_equal(folder.joints("000003"), joints.astype(np.float32))
+
+
+def test_refuses_a_non_empty_folder_unless_overwriting(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("keep me")
+    with pytest.raises(ConfigError, match="not empty"):
+        generate_dataset(tmp_path, 11, 0, progress=False)
+    (tmp_path / "new_joints").mkdir()
+    (tmp_path / "new_joints" / "999999.npy").write_bytes(b"stale")
+    generate_dataset(tmp_path, 11, 0, progress=False, overwrite=True)
+    assert (tmp_path / "notes.txt").read_text() == "keep me"
+    assert len(HumanML3DFolder(tmp_path).ids()) == 11
 
 
 def test_dataset_is_deterministic(tmp_path: Path, dataset_dir: Path) -> None:

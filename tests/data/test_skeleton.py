@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 
 from motion_loop.data import skeleton as sk
@@ -8,7 +10,7 @@ from motion_loop.data import skeleton as sk
 def test_tree_is_consistent():
     assert len(sk.JOINT_NAMES) == len(sk.PARENTS) == sk.NUM_JOINTS == 22
     for chain in sk.KINEMATIC_CHAINS:
-        for parent, child in zip(chain[:-1], chain[1:]):
+        for parent, child in pairwise(chain):
             assert sk.PARENTS[child] == parent
 
 

@@ -31,7 +31,7 @@ def test_split_against_itself(setup) -> None:
     evaluator, folder, reference = setup
     rng = np.random.default_rng(0)
     sets = [split_motions(folder, "test", rng) for _ in range(2)]
-    result = evaluate_motions(evaluator, sets, reference, CFG, rng, plausibility=PlausibilityConfig())
+    result = evaluate_motions(evaluator, sets, reference, CFG, rng, plausibility=PlausibilityConfig(physics_max_clips=2))
     noisy = [[replace(m, features=m.features + rng.normal(scale=0.3, size=m.features.shape)) for m in s] for s in sets]
     worse = evaluate_motions(evaluator, noisy, reference, CFG, rng)
     assert result["fid"].mean < 0.2 * worse["fid"].mean

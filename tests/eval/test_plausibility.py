@@ -85,3 +85,17 @@ def test_real_mocap_more_plausible_than_jittered(reference_clips) -> None:
 def test_physics_availability_is_reported() -> None:
     available, reason = physics_available()
     assert available or "not installed" in reason
+
+
+@pytest.mark.slow
+def test_physics_surface_metrics_when_installed(reference_clips) -> None:
+    available, reason = physics_available()
+    if not available:
+        pytest.skip(reason)
+    from motion_loop.eval.physics_metrics import SURFACE_METRICS, surface_plausibility
+
+    joints, _ = reference_clips["012314"]
+    clean = surface_plausibility(joints)
+    jittered = surface_plausibility(joints + np.random.default_rng(0).normal(scale=0.02, size=joints.shape))
+    assert set(clean) == set(SURFACE_METRICS) and all(np.isfinite(v) for v in clean.values())
+    assert jittered["residual_force_pct_bw"] > 2 * clean["residual_force_pct_bw"]

@@ -6,7 +6,6 @@ import shutil
 
 import numpy as np
 import pytest
-from .engine_helpers import MeanEvaluator, RunningMeanLearner, make_spec
 
 from motion_loop.errors import ConfigError
 from motion_loop.loop.arrays import ArrayOps, Arrays
@@ -14,6 +13,8 @@ from motion_loop.loop.engine import LoopEngine, LoopSpec
 from motion_loop.loop.errors import MixingError, RunStateError
 from motion_loop.loop.graph import InteractionGraph
 from motion_loop.loop.mixing import MixingPolicy
+
+from .engine_helpers import MeanEvaluator, RunningMeanLearner, make_spec
 
 CONFIG = {"name": "test"}
 

@@ -1,10 +1,11 @@
 import pytest
 import torch
-from .model_helpers import tiny_model_config
 
 from motion_loop.errors import ConfigError
 from motion_loop.model.config import ModelConfig
 from motion_loop.model.denoiser import MotionDenoiser, count_parameters
+
+from .model_helpers import tiny_model_config
 
 
 def _inputs(B: int = 3, T: int = 20, text_dim: int = 16, seed: int = 0):

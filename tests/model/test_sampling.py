@@ -3,16 +3,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+
+from motion_loop.data.features import features_to_joints
+from motion_loop.errors import ConfigError
+from motion_loop.model import MotionGenerator, train_model
+
 from .model_helpers import (
     tiny_diffusion_config,
     tiny_model_config,
     tiny_sample_config,
     tiny_train_config,
 )
-
-from motion_loop.data.features import features_to_joints
-from motion_loop.errors import ConfigError
-from motion_loop.model import MotionGenerator, train_model
 
 CAPTIONS = ["a person walks forward", "a person jumps up", "someone waves the right hand"]
 LENGTHS = [40, 17, 64]

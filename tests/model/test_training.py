@@ -2,7 +2,6 @@ from pathlib import Path
 
 import pytest
 import torch
-from .model_helpers import tiny_diffusion_config, tiny_model_config, tiny_train_config
 
 from motion_loop.data.dataset import MotionDataset
 from motion_loop.data.humanml3d import HumanML3DFolder
@@ -10,6 +9,8 @@ from motion_loop.model import Trainer, load_checkpoint, train_model
 from motion_loop.model.checkpoint import CheckpointError
 from motion_loop.model.training import collate
 from motion_loop.text.encoder import HashEncoder, TextConfig, get_text_encoder
+
+from .model_helpers import tiny_diffusion_config, tiny_model_config, tiny_train_config
 
 
 def _assert_same_state(a: dict, b: dict) -> None:

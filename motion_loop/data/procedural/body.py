@@ -6,8 +6,8 @@ as `child = parent + length * direction`, with the lengths of the target skeleto
 rotations of a neutral standing pose; the legs are solved analytically (two-bone IK) so that the
 ankles land exactly where the gait planner puts them.
 
-Sign conventions of the angles (all [rad]): heading/yaw positive turns left (counter-clockwise seen
-from above); trunk flex positive bends forward; arm flex positive raises the arm forwards, abduction
+Sign conventions of the angles (all [rad]): heading/yaw positive turns left (the facing turns
+from +z towards +x); trunk flex positive bends forward; arm flex positive raises the arm forwards, abduction
 positive raises it sideways away from the body, elbow positive bends the forearm forwards/upwards.
 """
 
@@ -68,6 +68,9 @@ HIP_DROP = float(-(BONE[1] * REST_DIRECTION[1][1]))
 STAND_HEIGHT = ANKLE_HEIGHT + HIP_DROP + 0.99 * LEG_LENGTH
 # Lateral distance of each ankle from the body's midline when standing [m].
 STANCE_HALF_WIDTH = 0.1
+# Largest ankle flexion of a lifted foot from its standing angle [rad]: toes up, toes down.
+ANKLE_DORSIFLEXION_MAX = np.radians(20.0)
+ANKLE_PLANTARFLEXION_MAX = np.radians(45.0)
 # Toes point slightly outwards [rad].
 TOE_OUT = 0.12
 
@@ -244,9 +247,17 @@ def assemble(pose: BodyPose) -> np.ndarray:
         joints[:, KNEE[side]] = knee
         joints[:, ANKLE[side]] = ankle
         flat = np.arcsin(np.clip(ANKLE_HEIGHT / FOOT[side], -1.0, 1.0))
+        pitch = flat + pose.foot_pitch[side]
+        # A lifted foot keeps a human ankle angle: in the foot's vertical plane, the angle from the
+        # foot to the shin (ankle -> knee) is pi/2 + flat when standing upright.
+        shin = knee - ankle
+        shin_angle = np.arctan2(shin[:, 1], (shin * foot_fwd).sum(-1))
+        lo = np.pi / 2 + flat - ANKLE_DORSIFLEXION_MAX - shin_angle
+        hi = np.pi / 2 + flat + ANKLE_PLANTARFLEXION_MAX - shin_angle
+        pitch = np.where(pose.contact[side], pitch, np.clip(pitch, lo, hi))
         # The toe never goes below the floor: limit the toe-down pitch by the ankle's height.
         lowest = np.arcsin(np.clip(ankle[:, 1] / FOOT[side], -1.0, 1.0))
-        pitch = np.minimum(flat + pose.foot_pitch[side], lowest)
+        pitch = np.minimum(pitch, lowest)
         toe_dir = np.cos(pitch)[:, None] * foot_fwd - np.sin(pitch)[:, None] * np.array([0.0, 1.0, 0.0])
         joints[:, TOE[side]] = ankle + FOOT[side] * toe_dir
     return joints

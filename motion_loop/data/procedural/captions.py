@@ -12,6 +12,7 @@ import math
 import numpy as np
 
 from motion_loop.data.procedural.params import ClipParams
+from motion_loop.data.procedural.style import get_style
 
 CAPTIONS_PER_CLIP = 3
 _MAX_DRAWS = 40
@@ -27,7 +28,7 @@ STYLE_MANNERS: dict[str, tuple[str, ...]] = {
     "normal": ("",),
     "energetic": ("energetically", "with a lot of energy", "in a lively way", "with bouncy movements"),
     "tired": ("tiredly", "wearily", "as if exhausted", "sluggishly", "with a slumped posture"),
-    "old": ("like an old person", "slowly and hunched over", "in a frail manner", "like an elderly man"),
+    "old": ("like an old person", "slowly and hunched over", "in a frail manner", "like an elderly person"),
     "proud": ("proudly", "with the chest out", "confidently", "with the head held high"),
 }
 TIMES = {1: "once", 2: "twice", 3: "three times", 4: "four times", 5: "five times", 6: "six times",
@@ -58,6 +59,7 @@ def _degrees(turn: float) -> int:
 def _verbs(p: ClipParams) -> tuple[str, ...]:
     """Verb phrases (with objects and counts) describing the clip's action."""
     n, side, f = p.repetitions, p.side, p.family
+    size = p.amplitude * get_style(p.style).amplitude  # the size the motion actually has
     if f == "walk":
         if p.speed < 0.9:
             return ("walks slowly", "strolls", "walks at a leisurely pace", "ambles", "slowly walks")
@@ -76,15 +78,15 @@ def _verbs(p: ClipParams) -> tuple[str, ...]:
         return (f"side-steps to the {side}", f"steps sideways to the {side}", f"shuffles sideways to the {side}",
                 f"moves to the {side} with side steps", f"sidesteps towards the {side}")  # fmt: skip
     if f == "jump":
-        size = "high " if p.amplitude > 1.2 else ("small " if p.amplitude < 0.75 else "")
+        height = "high " if size > 1.25 else ("small " if size < 0.8 else "")
         if p.speed < 0.1:
             return (f"jumps up and down {_times(n)}", f"jumps in place {_times(n)}",
-                    f"does {_number(n)} {size}jump{'s' if n > 1 else ''} on the spot",
+                    f"does {_number(n)} {height}jump{'s' if n > 1 else ''} on the spot",
                     f"hops {_times(n)} with both feet")  # fmt: skip
         return (f"jumps forward {_times(n)}", f"leaps forward {_times(n)}",
-                f"does {_number(n)} {size}forward jump{'s' if n > 1 else ''}", f"jumps ahead {_times(n)}")  # fmt: skip
+                f"does {_number(n)} {height}forward jump{'s' if n > 1 else ''}", f"jumps ahead {_times(n)}")  # fmt: skip
     if f == "squat":
-        deep = "deep " if p.amplitude > 1.2 else ""
+        deep = "deep " if size > 1.25 else ""
         return (f"squats down and stands up {_times(n)}", f"does {_number(n)} {deep}squat{'s' if n > 1 else ''}",
                 f"performs {_number(n)} {deep}squat{'s' if n > 1 else ''}", f"crouches down {_times(n)}",
                 f"bends the knees and squats {_times(n)}")  # fmt: skip
@@ -115,7 +117,7 @@ def _verbs(p: ClipParams) -> tuple[str, ...]:
         return (f"punches with the {side} fist {_times(n)}", f"throws {_number(n)} punch{'es' if n > 1 else ''} with the {side} arm",
                 f"punches forward {_times(n)} with the {side} hand", f"jabs {_times(n)} with the {side} arm")  # fmt: skip
     if f == "bow":
-        deep = "deeply " if p.amplitude > 1.2 else ""
+        deep = "deeply " if size > 1.25 else ""
         return (f"bows {deep}{_times(n)}", f"bows forward {_times(n)}", f"bends forward at the waist {_times(n)}",
                 f"takes a bow {_times(n)}" if n > 1 else "takes a bow")  # fmt: skip
     raise AssertionError(f"no caption templates for family {f!r}")

@@ -140,7 +140,7 @@ def _wrap(angle: np.ndarray) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class Path:
+class GroundPath:
     """A pelvis ground path sampled on a time grid that extends beyond the clip (for step planning)."""
 
     times: np.ndarray  # (N,) [s]
@@ -153,7 +153,7 @@ class Path:
         return pos, np.interp(t, self.times, self.heading)
 
 
-def integrate_path(times: np.ndarray, speed: np.ndarray, heading: np.ndarray, direction: float) -> Path:
+def integrate_path(times: np.ndarray, speed: np.ndarray, heading: np.ndarray, direction: float) -> GroundPath:
     """Ground path of a body moving at `speed` (N,) [m/s] towards heading + direction [rad]."""
     course = heading + direction
     velocity = speed[:, None] * np.stack([np.sin(course), np.zeros_like(course), np.cos(course)], -1)
@@ -161,11 +161,11 @@ def integrate_path(times: np.ndarray, speed: np.ndarray, heading: np.ndarray, di
     steps = 0.5 * (velocity[1:] + velocity[:-1]) * dt
     position = np.concatenate([np.zeros((1, 3)), np.cumsum(steps, axis=0)])
     zero = np.argmin(np.abs(times))
-    return Path(times=times, position=position - position[zero], heading=heading)
+    return GroundPath(times=times, position=position - position[zero], heading=heading)
 
 
 def plants_from_path(
-    path: Path,
+    path: GroundPath,
     *,
     period: float,
     duty: float,
@@ -246,8 +246,3 @@ def apply_tracks(pose: BodyPose, left: FootTrack, right: FootTrack) -> None:
         pose.heel_contact[side] = track.heel
         pose.toe_contact[side] = track.toe
 
-
-__all__ = [
-    "FOOT", "FootTrack", "Path", "Stances", "apply_tracks", "foot_track", "integrate_path",
-    "limit_pelvis_height", "plants_from_path", "smoothstep", "RIGHT",
-]  # fmt: skip

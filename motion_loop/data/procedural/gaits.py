@@ -13,7 +13,6 @@ from scipy.ndimage import gaussian_filter1d
 
 from motion_loop.data.procedural.body import ANKLE_HEIGHT, LEFT, RIGHT, STAND_HEIGHT, BodyPose
 from motion_loop.data.procedural.gait import (
-    Path,
     Stances,
     apply_tracks,
     foot_track,
@@ -30,8 +29,13 @@ _PLAN_MARGIN_S = 3.0
 # Consecutive stances closer than this are merged into one (no stepping on the spot) [m], [rad].
 _STILL_DISTANCE_M = 0.02
 _STILL_YAW_RAD = 0.06
+# Pelvis rotation about the vertical and drop to the swing side during gait [rad].
+_PELVIS_YAW_RAD = 0.07
+_PELVIS_ROLL_RAD = 0.04
 # Pelvis lowered per m/s of walking speed in walking gaits [m / (m/s)].
 _SPEED_CROUCH = 0.02
+# Sideways distance covered by one side-step cycle (lead step out, trail step in) [m].
+_SIDE_STRIDE_M = 0.36
 
 
 def frame_times(params: ClipParams) -> np.ndarray:
@@ -106,10 +110,13 @@ def _cycle_gait(
     # per stride.
     base = STAND_HEIGHT - style.crouch - _SPEED_CROUCH * min(params.speed, 2.0)
     pose.pelvis[:, 1] = base + bob * style.bounce * np.cos(2.0 * cycle) - abs(bob)
-    sway = 0.07 * np.cos(cycle)  # pelvis yaw: the swinging leg's hip comes forwards
+    # Pelvis yaw peaks at heel strike with the leading leg's hip forwards (left heel strike is near
+    # cycle = -pi/2, where a negative yaw brings the left hip forwards).
+    sway = _PELVIS_YAW_RAD * np.sin(cycle)
     pose.heading = pelvis_heading + sway
     pose.pelvis_tilt[:, 0] = lean * 0.5 + style.lean * 0.3
-    pose.pelvis_tilt[:, 1] = 0.04 * np.cos(cycle)  # drops towards the swinging leg's side
+    # The pelvis drops on the swinging leg's side (the right side at the left foot's mid-stance).
+    pose.pelvis_tilt[:, 1] = -_PELVIS_ROLL_RAD * np.cos(cycle)
     pose.spine[:, 0] = lean + style.lean
     pose.spine[:, 2] = -1.3 * sway  # shoulders counter-rotate
     pose.head[:, 0] = style.head - 0.5 * (lean + style.lean)
@@ -150,7 +157,7 @@ def run(params: ClipParams, rng: np.random.Generator) -> BodyPose:
     cadence = float(np.clip(2.2 + 0.2 * params.speed, 2.5, 3.2))
     style = get_style(params.style)
     return _cycle_gait(
-        params, rng, cadence=cadence, duty=0.36, half_width=0.06, lift=0.2 * params.amplitude * style.lift,
+        params, rng, cadence=cadence, duty=0.36, half_width=0.075, lift=0.2 * params.amplitude * style.lift,
         bob=-0.035, lean=0.15, arm_swing=0.55 * params.amplitude, elbow=1.35,
         toe_off=0.7, heel_off=0.4, lead_time=-0.04,
     )  # fmt: skip
@@ -179,7 +186,7 @@ def side_step(params: ClipParams, rng: np.random.Generator) -> BodyPose:
     t = frame_times(params)
     sign = 1.0 if params.side == "left" else -1.0
     lead, trail = (LEFT, RIGHT) if params.side == "left" else (RIGHT, LEFT)
-    period = float(np.clip(0.45 / max(params.speed, 1e-3), 0.8, 1.6))
+    period = float(np.clip(_SIDE_STRIDE_M / max(params.speed, 1e-3), 0.8, 1.6))
     stride = params.speed * period
     offset = float(rng.uniform(-period, 0.0))
     k = np.arange(-2, int(params.duration / period) + 3)
@@ -216,5 +223,3 @@ def side_step(params: ClipParams, rng: np.random.Generator) -> BodyPose:
     limit_pelvis_height(pose)
     return pose
 
-
-__all__ = ["Path", "frame_times", "run", "side_step", "turn", "walk", "walk_backward"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import time
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
@@ -30,6 +31,7 @@ from motion_loop.data.procedural.captions import make_captions
 from motion_loop.data.procedural.families import get_family
 from motion_loop.data.procedural.params import FAMILIES, FPS, ClipParams
 from motion_loop.data.procedural.sampling import sample_params
+from motion_loop.data.procedural.variation import vary_upper_body
 from motion_loop.errors import ConfigError
 from motion_loop.io import atomic_write_text
 
@@ -46,7 +48,9 @@ class GeneratedClip(NamedTuple):
 
 def generate_pose(params: ClipParams, rng: np.random.Generator) -> BodyPose:
     """The body description of a clip (feet, pelvis, angles and the planner's contact labels)."""
-    return get_family(params.family)(params, rng)
+    pose = get_family(params.family)(params, rng)
+    vary_upper_body(pose, rng)
+    return pose
 
 
 def canonical_frame(joints: np.ndarray) -> np.ndarray:
@@ -124,8 +128,28 @@ def split_ids(params: list[ClipParams], rng: np.random.Generator) -> dict[str, l
     return {name: sorted(ids) for name, ids in splits.items()}
 
 
+# What generate_dataset writes into a folder (and removes first when overwriting).
+_DATASET_DIRS = ("new_joints", "new_joint_vecs", "texts")
+_DATASET_FILES = ("train.txt", "val.txt", "test.txt", "all.txt", "Mean.npy", "Std.npy", "meta.json", PARAMS_FILE)
+
+
+def _prepare_folder(out_dir: Path, *, overwrite: bool) -> None:
+    """Create out_dir; refuse a non-empty one unless overwriting, then remove the old dataset files."""
+    if out_dir.is_dir() and any(out_dir.iterdir()):
+        if not overwrite:
+            raise ConfigError(
+                f"{out_dir} is not empty; choose a new folder or pass overwrite=True (CLI: --overwrite) "
+                "to replace the dataset files in it"
+            )
+        for name in _DATASET_DIRS:
+            shutil.rmtree(out_dir / name, ignore_errors=True)
+        for name in _DATASET_FILES:
+            (out_dir / name).unlink(missing_ok=True)
+    out_dir.mkdir(parents=True, exist_ok=True)
+
+
 def generate_dataset(
-    out_dir: Path, n_clips: int, seed: int, *, progress: bool = True, workers: int = 1
+    out_dir: Path, n_clips: int, seed: int, *, progress: bool = True, workers: int = 1, overwrite: bool = False
 ) -> DatasetSummary:
     """Write a complete HumanML3D-layout dataset of `n_clips` procedural clips to `out_dir`.
 
@@ -138,15 +162,16 @@ def generate_dataset(
         seed: seed of the whole dataset; the same seed gives byte-identical arrays.
         progress: show a tqdm progress bar.
         workers: processes used to generate and write clips (the result does not depend on it).
+        overwrite: replace the dataset files of an existing folder (other files are left alone).
 
     Raises:
-        ConfigError: n_clips or workers below 1.
+        ConfigError: n_clips or workers below 1, or out_dir is not empty and overwrite is False.
     """
     if n_clips < 1 or workers < 1:
         raise ConfigError(f"n_clips and workers must be >= 1, got n_clips={n_clips}, workers={workers}")
     start = time.perf_counter()
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    _prepare_folder(out_dir, overwrite=overwrite)
     rng = np.random.default_rng(seed)
     params = sample_params(rng, n_clips)
     items = list(enumerate(params))

@@ -27,11 +27,12 @@ class ClipParams:
     Attributes:
         family: action family, one of FAMILIES.
         duration: clip length [s]; the clip has round(duration * 20) + 1 joint frames.
-        speed: travel speed of the pelvis [m/s]; 0 for actions in place.
+        speed: travel speed of the pelvis [m/s]; 0 for actions in place. For `jump`, the horizontal
+            speed in flight (jump distance = speed x flight time).
         direction: travel direction relative to the initial facing [rad]: 0 forward, +pi/2 towards the
             body's left, pi backwards.
-        turn: change of heading over the clip [rad], positive = turning left (counter-clockwise seen
-            from above); a curved path for gaits, the turning angle for `turn`.
+        turn: change of heading over the clip [rad], positive = turning towards the body's left (the
+            facing turns from +z towards +x); a curved path for gaits, the turning angle for `turn`.
         amplitude: relative size of the action (1 = typical): step height, jump height, squat depth,
             arc of a wave, height of a kick, depth of a bow.
         repetitions: number of jumps, squats, waves, kicks, punches or bows (1 for gaits).

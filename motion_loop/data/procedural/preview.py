@@ -17,9 +17,9 @@ _VIEW_YAW = 0.5
 _SPACING = 0.75
 
 
-def _project(joints: np.ndarray) -> np.ndarray:
+def _project(joints: np.ndarray, view_yaw: float) -> np.ndarray:
     """(..., 3) -> (..., 2): horizontal = forward seen obliquely, vertical = height."""
-    u = joints[..., 2] * np.cos(_VIEW_YAW) - joints[..., 0] * np.sin(_VIEW_YAW)
+    u = joints[..., 2] * np.cos(view_yaw) - joints[..., 0] * np.sin(view_yaw)
     return np.stack([u, joints[..., 1]], axis=-1)
 
 
@@ -30,11 +30,13 @@ def draw_preview(
     frames_per_row: int = 8,
     columns: int = 2,
     dpi: int = 60,
+    view_yaw: float = _VIEW_YAW,
 ) -> None:
     """Save a PNG with one panel per (title, joints (T, 22, 3)) pair, `frames_per_row` frames each.
 
-    Frames are spread evenly over the clip and drawn side by side around their own pelvis (seen
-    obliquely from the front-left); foot joints that HumanML3D labels as in contact are green dots.
+    Frames are spread evenly over the clip and drawn side by side around their own pelvis, seen
+    obliquely (`view_yaw` [rad] away from a pure view of the body's left side); foot joints that
+    HumanML3D labels as in contact are green dots.
     """
     import matplotlib
 
@@ -52,8 +54,8 @@ def draw_preview(
         contacts = np.concatenate([foot_contacts(joints), np.zeros((1, 4))])  # (T, 4)
         idx = np.linspace(0, len(joints) - 1, frames_per_row).round().astype(int)
         for slot, t in enumerate(idx):
-            flat = _project(joints[t])
-            flat[:, 0] += slot * _SPACING - _project(joints[t, 0])[0]
+            flat = _project(joints[t], view_yaw)
+            flat[:, 0] += slot * _SPACING - _project(joints[t, 0], view_yaw)[0]
             for chain, colour in zip(KINEMATIC_CHAINS, _CHAIN_COLOURS, strict=True):
                 ax.plot(flat[list(chain), 0], flat[list(chain), 1], color=colour, lw=1.6)
             ax.plot(*flat[15], "o", color="0.2", ms=4)

@@ -10,6 +10,7 @@ from motion_loop.data.procedural.actions import (
     JUMP_ABSORB_S,
     JUMP_CROUCH_S,
     JUMP_PUSH_S,
+    WAVE_RAISE_S,
     flight_time,
 )
 from motion_loop.data.procedural.params import (
@@ -24,7 +25,7 @@ from motion_loop.data.procedural.style import get_style
 
 # Probability of each style, in STYLES order (normal is the most common manner).
 STYLE_WEIGHTS = (0.4, 0.15, 0.15, 0.15, 0.15)
-# Time before the first and after the last repetition of an action [s].
+# Time before the first and after the last repetition of an action [s] (>= twice REST_RANGE_S's maximum).
 _PADDING_S = 1.0
 # Typical turning rate when turning on the spot [rad/s].
 _TURN_RATE = 1.3
@@ -75,8 +76,11 @@ def sample_one(family: str, rng: np.random.Generator, *, seed: int) -> ClipParam
         reps, duration = _repeated(rng, rng.uniform(1.6, 2.8) / s.speed, 5)
         kw.update(repetitions=reps, duration=duration, side="both")
     elif family == "wave":
-        reps, duration = _repeated(rng, rng.uniform(0.4, 0.8) / s.speed, 6, extra=1.2)
-        kw.update(repetitions=max(2, reps), duration=_duration(max(duration, 1.2 + _PADDING_S + 2 * 0.8)),
+        period = rng.uniform(0.4, 0.8) / s.speed
+        reps, _ = _repeated(rng, period, 6, extra=2 * WAVE_RAISE_S)
+        reps = max(2, reps)  # a wave is at least a back and forth
+        duration = _duration(_PADDING_S + 2 * WAVE_RAISE_S + reps * period)
+        kw.update(repetitions=reps, duration=duration,
                   side=str(rng.choice(["left", "right", "both"], p=[0.4, 0.4, 0.2])))  # fmt: skip
     elif family == "kick":
         reps, duration = _repeated(rng, rng.uniform(1.4, 2.2) / s.speed, 4)

@@ -6,6 +6,9 @@ import numpy as np
 
 from motion_loop.data.procedural.gait import smoothstep
 
+# Rest before the first and after the last repetition [s]; the sampler pads clips by the sum of the maxima.
+REST_RANGE_S = (0.2, 0.5)
+
 
 def keyframes(times: np.ndarray, key_times: np.ndarray, key_values: np.ndarray) -> np.ndarray:
     """Blend between keys with a minimum-jerk profile (zero velocity at every key).
@@ -38,8 +41,8 @@ def hermite(s: np.ndarray, y0: float, y1: float, v0: float, v1: float, span: flo
 
 def repetition_windows(duration: float, repetitions: int, rng: np.random.Generator) -> tuple[float, float]:
     """Start time [s] and period [s] of `repetitions` equal cycles with a short rest before and after."""
-    lead = float(rng.uniform(0.2, 0.6))
-    tail = float(rng.uniform(0.2, 0.6))
+    lead = float(rng.uniform(*REST_RANGE_S))
+    tail = float(rng.uniform(*REST_RANGE_S))
     return lead, (duration - lead - tail) / repetitions
 
 

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from physics.config import PhysicsConfig
-
 from motion_loop.data.config import DataConfig
-from motion_loop.eval.config import EvaluatorModelConfig, EvaluatorTrainConfig, MetricsConfig, PlausibilityConfig
+from motion_loop.eval.config import (
+    EvaluatorModelConfig,
+    EvaluatorTrainConfig,
+    MetricsConfig,
+    PlausibilityConfig,
+)
 from motion_loop.model.config import DiffusionConfig, ModelConfig, SampleConfig, TrainConfig
+from physics.config import PhysicsConfig
 
 
 @dataclass
@@ -18,6 +22,8 @@ class LoopSettings:
     Attributes:
         arm: label of this run in plots and reports (baseline, synthetic, corrected, ...).
         generations: generations including generation 0 (real data only).
+        use_synthetic: False makes the baseline arm: real data only, whatever synthetic_ratio says (so that
+            one experiment preset's lambda serves every arm).
         synthetic_ratio: lambda, synthetic clips per real training clip and generation.
         fresh_fraction: fresh real clips (not in the n training clips) per real clip and generation.
         pool: "replace" (latest synthetic set only, the published loop) or "accumulate".
@@ -38,6 +44,7 @@ class LoopSettings:
 
     arm: str = "synthetic"
     generations: int = 3
+    use_synthetic: bool = True
     synthetic_ratio: float = 0.5
     fresh_fraction: float = 0.0
     pool: str = "replace"

@@ -44,7 +44,7 @@ class PhysicsCorrector:
         self.ray_address, self.progress = ray_address, progress
 
     def correct(self, samples: ClipSet, *, gamma: float, rng: np.random.Generator, source: object) -> Correction:
-        from physics import correct_batch
+        from physics.batch import correct_batch
 
         if len(samples) == 0:
             return Correction(samples, [])

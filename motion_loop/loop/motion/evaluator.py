@@ -17,7 +17,7 @@ from motion_loop.data.features import features_to_joints
 from motion_loop.eval.config import MetricsConfig, PlausibilityConfig
 from motion_loop.eval.evaluation import GeneratedMotion, ReferenceEmbeddings, evaluate_motions
 from motion_loop.eval.evaluator import Evaluator
-from motion_loop.io import atomic_save_npy
+from motion_loop.io import atomic_save_npy, atomic_write_json
 from motion_loop.loop.motion.clips import Prompt
 from motion_loop.loop.motion.learner import MotionLearner
 from motion_loop.model.config import SampleConfig
@@ -78,6 +78,9 @@ class MotionEvaluator:
         if self.video_dir is not None and self.keep_for_video > 0:
             joints = np.stack(_padded([features_to_joints(f) for f in features[: self.keep_for_video]]))
             atomic_save_npy(self.video_dir / f"gen_{generation:03d}.npy", joints.astype(np.float32))
+            captions_file = self.video_dir / "captions.json"
+            if not captions_file.is_file():
+                atomic_write_json(captions_file, captions[: self.keep_for_video])
         flat = _flatten(result.to_dict()["metrics"])
         learner.record_score(flat.get(SCORE_METRIC))
         return flat

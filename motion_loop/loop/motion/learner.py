@@ -9,7 +9,9 @@ whose clips carry all captions of the real clip they were prompted from, as in t
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -49,6 +51,10 @@ class MotionLearner:
         text_encoder: shared, cached sentence encoder.
         continue_from: "last" or "best" (lowest score recorded with `record_score`).
         work_dir: scratch folder for checkpoints between fit and save.
+        generation0_cache: where generation 0's model is kept under `generation0_key` and its training
+            seed, so that arms and sweeps that share data, model and seed share it (as the published
+            experiment copies one generation-0 checkpoint into every arm); None trains it every time.
+        generation0_key: what identifies generation 0's training apart from its seed (data, configs).
     """
 
     def __init__(
@@ -65,6 +71,8 @@ class MotionLearner:
         text_encoder: TextEncoder,
         continue_from: str = "last",
         work_dir: Path,
+        generation0_cache: Path | None = None,
+        generation0_key: str = "",
     ) -> None:
         if continue_from not in CONTINUE_FROM:
             raise ConfigError(f"loop.continue_from must be one of {CONTINUE_FROM}, got {continue_from!r}")
@@ -75,6 +83,7 @@ class MotionLearner:
         self.sample_config, self.continue_from = sample, continue_from
         self.mean, self.std, self.text_encoder = mean, std, text_encoder
         self.work_dir = Path(work_dir)
+        self.generation0_cache, self.generation0_key = generation0_cache, generation0_key
         self.generation = -1  # the generation whose fit produced `checkpoint`
         self.checkpoint: Path | None = None
         # Checkpoints kept for "best": generation -> (stored path, score); scores come from the evaluator.
@@ -101,6 +110,13 @@ class MotionLearner:
         seed = _seed(rng)
         start = self._start_point()
         out_dir = Path(tempfile.mkdtemp(prefix="fit_", dir=self.work_dir))
+        cached = self._generation0_path(seed) if start is None else None
+        if cached is not None and cached.is_file():
+            self.generation += 1
+            out_dir.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(cached, out_dir / CHECKPOINT_NAME)
+            self._replace_checkpoint(out_dir / CHECKPOINT_NAME)
+            return
         if start is None:
             trainer = Trainer(
                 self.model_config,
@@ -120,7 +136,18 @@ class MotionLearner:
         self.generation += 1
         trainer.generation = self.generation
         trainer.fit(self._dataset(dataset, seed), out_dir)
+        if cached is not None:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            scratch = cached.with_name(f".{cached.name}.{os.getpid()}.tmp")
+            shutil.copyfile(out_dir / CHECKPOINT_NAME, scratch)
+            scratch.replace(cached)
         self._replace_checkpoint(out_dir / CHECKPOINT_NAME)
+
+    def _generation0_path(self, seed: int) -> Path | None:
+        if self.generation0_cache is None:
+            return None
+        digest = hashlib.sha256(f"{self.generation0_key}|{seed}".encode()).hexdigest()[:20]
+        return self.generation0_cache / f"generation0_{digest}.pt"
 
     def _replace_checkpoint(self, path: Path) -> None:
         previous = self.checkpoint
