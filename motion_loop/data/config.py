@@ -10,7 +10,8 @@ class DataConfig:
     """Where a HumanML3D-layout dataset lives and how training items are cut from it.
 
     Attributes:
-        root: dataset folder in the HumanML3D layout; empty means "generate the procedural set".
+        root: dataset folder in the HumanML3D layout. Empty: `motion-loop run` generates the procedural
+            set into its cache; the other commands ask for a folder (`motion-loop data procedural OUT`).
         procedural_clips: number of clips of the embedded procedural dataset (when root is empty).
         procedural_seed: seed of the procedural generator.
         min_frames: shortest clip kept [feature frames] (HumanML3D: 40).

@@ -15,7 +15,7 @@ from typing import IO, Any
 import numpy as np
 
 
-def _atomic_write(path: Path, write: Callable[[IO[bytes]], None], *, fsync: bool = True) -> None:
+def _atomic_write(path: Path, write: Callable[[IO[bytes]], object], *, fsync: bool = True) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
