@@ -13,9 +13,16 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 # Columns of metrics.csv that are bookkeeping, not metrics.
 _NOT_METRICS = {"generation", "node", "arm", "seed", "n_train", "n_incoming", "n_samples"}
+_CI_SUFFIX = "_ci95"
+# The metrics drawn together in all_metrics.png (every metric also gets its own PNG).
+HEADLINE_METRICS = (
+    "fid", "r_precision_top3", "matching_score", "diversity", "multimodality", "penetrate_mm", "float_mm",
+    "skate_mm", "skating_ratio", "jerk", "correction_mpjpe_mm", "correction_residual_force_pct_bw",
+)  # fmt: skip
 
 
 def read_metrics_csv(path: Path) -> list[dict[str, float | str]]:
@@ -38,22 +45,31 @@ def metric_names(rows: Iterable[Mapping[str, float | str]]) -> list[str]:
     names: dict[str, None] = {}
     for row in rows:
         for key, value in row.items():
-            if key not in _NOT_METRICS and isinstance(value, float):
+            if key not in _NOT_METRICS and not key.endswith(_CI_SUFFIX) and isinstance(value, float):
                 names.setdefault(key)
     return list(names)
 
 
 def summarize(rows: Sequence[Mapping[str, float | str]], metric: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per generation: mean over seeds and the half-width of its 95% interval (1.96 std / sqrt(R))."""
+    """Per generation: mean over seeds and the half-width of its 95% interval (1.96 std / sqrt(R)).
+
+    With a single seed, the run's own interval (the `METRIC_ci95` column, over evaluation
+    replications) is used when present.
+    """
     by_generation: dict[int, list[float]] = defaultdict(list)
+    own_interval: dict[int, float] = {}
     for row in rows:
         value = row.get(metric)
         if isinstance(value, float) and math.isfinite(value):
             by_generation[int(row["generation"])].append(value)
+            half = row.get(metric + _CI_SUFFIX)
+            if isinstance(half, float) and math.isfinite(half):
+                own_interval[int(row["generation"])] = half
     generations = np.array(sorted(by_generation))
     means = np.array([np.mean(by_generation[g]) for g in generations])
     half = np.array([
-        1.96 * np.std(by_generation[g], ddof=1) / math.sqrt(len(by_generation[g])) if len(by_generation[g]) > 1 else 0.0
+        1.96 * np.std(by_generation[g], ddof=1) / math.sqrt(len(by_generation[g])) if len(by_generation[g]) > 1
+        else own_interval.get(int(g), 0.0)
         for g in generations
     ])  # fmt: skip
     return generations, means, half
@@ -72,13 +88,18 @@ def plot_arms(
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     names = list(metrics) if metrics is not None else metric_names(row for rows in arms.values() for row in rows)
+    headline = [name for name in names if name in HEADLINE_METRICS] or names
     paths = []
-    columns = min(3, max(1, len(names)))
-    grid_rows = math.ceil(len(names) / columns) if names else 1
+    columns = min(3, max(1, len(headline)))
+    grid_rows = math.ceil(len(headline) / columns) if headline else 1
     overview, axes = plt.subplots(grid_rows, columns, figsize=(4.2 * columns, 3.0 * grid_rows), squeeze=False)
-    for index, metric in enumerate(names):
+    for metric in names:
         single, single_ax = plt.subplots(figsize=(5, 3.4))
-        for ax in (single_ax, axes[index // columns, index % columns]):
+        targets = [single_ax]
+        if metric in headline:
+            index = headline.index(metric)
+            targets.append(axes[index // columns, index % columns])
+        for ax in targets:
             for arm, rows in arms.items():
                 generations, means, half = summarize(rows, metric)
                 if len(generations) == 0:
@@ -87,6 +108,7 @@ def plot_arms(
                 if np.any(half > 0):
                     ax.fill_between(generations, means - half, means + half, color=line.get_color(), alpha=0.2)
             ax.set_xlabel("generation")
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
             ax.set_title(metric, fontsize=9)
             ax.grid(alpha=0.3)
         single_ax.legend(fontsize=8)
@@ -95,9 +117,9 @@ def plot_arms(
         single.savefig(path, dpi=100)
         plt.close(single)
         paths.append(path)
-    for index in range(len(names), grid_rows * columns):
+    for index in range(len(headline), grid_rows * columns):
         axes[index // columns, index % columns].axis("off")
-    if names:
+    if headline:
         axes[0, 0].legend(fontsize=8)
     overview.tight_layout()
     overview_path = out_dir / "all_metrics.png"

@@ -34,8 +34,10 @@ def find_runs(path: Path) -> list[Path]:
 
 
 def arm_label(run: Path) -> str:
+    """The run's arm (a motion run's `loop.arm`, a theory run's `arm`), else its folder name."""
     config = yaml.safe_load((run / "config.yaml").read_text()) or {}
-    return str(config.get("arm") or run.name)
+    loop = config.get("loop") if isinstance(config.get("loop"), dict) else {}
+    return str(loop.get("arm") or config.get("arm") or run.name)
 
 
 def correction_summary(run: Path) -> list[dict[str, Any]]:

@@ -1,0 +1,59 @@
+"""Metric curves (seed spread or the run's own interval as the band) and the HTML report of a sweep."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import numpy as np
+import pytest
+import yaml
+
+from motion_loop.errors import MotionLoopError
+from motion_loop.viz.curves import metric_names, plot_arms, summarize
+from motion_loop.viz.report import find_runs, write_report
+
+
+def test_summarize_uses_seed_spread_or_the_runs_own_interval():
+    seeds = [{"generation": 0.0, "fid": v} for v in (1.0, 2.0, 3.0)]
+    generations, means, half = summarize(seeds, "fid")
+    assert generations.tolist() == [0] and means[0] == pytest.approx(2.0)
+    assert half[0] == pytest.approx(1.96 * np.std([1, 2, 3], ddof=1) / np.sqrt(3))
+    single = [{"generation": 0.0, "fid": 2.0, "fid_ci95": 0.25}]
+    assert summarize(single, "fid")[2][0] == pytest.approx(0.25)
+    assert metric_names(single) == ["fid"]
+
+
+def _fake_run(root, arm, seed, fids):
+    root.mkdir(parents=True)
+    (root / "config.yaml").write_text(yaml.safe_dump({"loop": {"arm": arm, "seed": seed}}))
+    with (root / "metrics.csv").open("w", newline="") as stream:
+        writer = csv.DictWriter(stream, fieldnames=["generation", "node", "fid", "fid_ci95"])
+        writer.writeheader()
+        for generation, fid in enumerate(fids):
+            writer.writerow({"generation": generation, "node": "model", "fid": fid, "fid_ci95": 0.1})
+    gen = root / "gen_001"
+    gen.mkdir()
+    (gen / "correction.jsonl").write_text(json.dumps({"fell": False, "resets": 0, "mpjpe_mm": 30.0}) + "\n")
+
+
+def test_report_over_a_sweep_draws_each_arm(tmp_path):
+    _fake_run(tmp_path / "sweep" / "baseline" / "seed_0", "baseline", 0, [1.0, 1.1, 1.2])
+    _fake_run(tmp_path / "sweep" / "corrected" / "seed_0", "corrected", 0, [1.0, 0.9, 0.8])
+    _fake_run(tmp_path / "sweep" / "corrected" / "seed_1", "corrected", 1, [1.2, 1.0, 0.9])
+    assert len(find_runs(tmp_path / "sweep")) == 3
+    page = write_report(tmp_path / "sweep").read_text()
+    assert "baseline" in page and "corrected" in page and "data:image/png;base64," in page
+    assert (tmp_path / "sweep" / "plots" / "fid.png").stat().st_size > 1000
+    assert "mpjpe_mm" in page  # correction statistics table
+
+
+def test_report_without_runs_fails_clearly(tmp_path):
+    with pytest.raises(MotionLoopError, match="no run under"):
+        write_report(tmp_path)
+
+
+def test_plot_arms_writes_overview_and_one_png_per_metric(tmp_path):
+    rows = [{"generation": float(g), "fid": 1.0 + g, "jerk": 2.0 * g} for g in range(4)]
+    paths = plot_arms({"a": rows}, tmp_path)
+    assert [p.name for p in paths] == ["all_metrics.png", "fid.png", "jerk.png"]
