@@ -42,14 +42,20 @@ def time_features(joints: np.ndarray, repeats: int) -> dict[str, float]:
 
 
 def time_import(source: Path, files: int, repeats: int) -> dict[str, float]:
-    rates, clips = [], 0
+    rates, clips, used = [], 0, 0
     for _ in range(repeats):
         with tempfile.TemporaryDirectory() as out:
             start = time.perf_counter()
             summary = import_bvh_folder(source, Path(out), ImportOptions(limit=files), progress=False)
             rates.append(summary.clips / (time.perf_counter() - start))
-            clips = summary.clips
-    return {"files": files, "clips": clips, "clips_per_s_median": statistics.median(rates), "clips_per_s_all": rates}
+            clips, used = summary.clips, summary.files
+    return {
+        "files_limit": files or "all",
+        "files_with_clips": used,
+        "clips": clips,
+        "clips_per_s_median": statistics.median(rates),
+        "clips_per_s_all": rates,
+    }
 
 
 def main() -> None:
