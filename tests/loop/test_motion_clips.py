@@ -30,6 +30,13 @@ def test_save_load_round_trip(tmp_path):
     assert len(HumanML3DFolder(tmp_path / "set").ids("train")) == 3
 
 
+def test_empty_set_round_trips(tmp_path):
+    # The baseline arm stores an empty synthetic set each generation; resuming it must load.
+    ops = ClipSetOps()
+    ops.save(ClipSet(()), tmp_path / "empty")
+    assert len(ops.load(tmp_path / "empty")) == 0
+
+
 def test_prompts_keep_true_lengths_clipped_and_source_captions():
     ops = ClipSetOps(min_frames=40, max_frames=196)
     clips = _clips(4, np.random.default_rng(1))  # lengths 30, 40, 50, 60

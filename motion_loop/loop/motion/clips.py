@@ -108,8 +108,11 @@ class ClipSetOps:
         atomic_write_json(directory / _ORIGINS_FILE, {clip.clip_id: clip.origin for clip in dataset.clips})
 
     def load(self, directory: Path) -> ClipSet:
-        folder = HumanML3DFolder(directory)
         origins = json.loads((Path(directory) / _ORIGINS_FILE).read_text())
+        if not origins:
+            # An empty set (the baseline arm samples nothing) has no clip folders to open.
+            return ClipSet(())
+        folder = HumanML3DFolder(directory)
         clips = []
         for clip_id in folder.ids("train"):
             captions = tuple(c.text for c in folder.captions(clip_id))
