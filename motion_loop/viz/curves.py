@@ -92,6 +92,9 @@ def plot_arms(
     paths = []
     columns = min(3, max(1, len(headline)))
     grid_rows = math.ceil(len(headline) / columns) if headline else 1
+    # One colour per arm in every panel, also where only some arms have the metric (correction_*).
+    cycle = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    colours = {arm: cycle[k % len(cycle)] for k, arm in enumerate(arms)}
     overview, axes = plt.subplots(grid_rows, columns, figsize=(4.2 * columns, 3.0 * grid_rows), squeeze=False)
     for metric in names:
         single, single_ax = plt.subplots(figsize=(5, 3.4))
@@ -104,9 +107,9 @@ def plot_arms(
                 generations, means, half = summarize(rows, metric)
                 if len(generations) == 0:
                     continue
-                line = ax.plot(generations, means, marker="o", markersize=3, label=arm)[0]
+                ax.plot(generations, means, marker="o", markersize=3, label=arm, color=colours[arm])
                 if np.any(half > 0):
-                    ax.fill_between(generations, means - half, means + half, color=line.get_color(), alpha=0.2)
+                    ax.fill_between(generations, means - half, means + half, color=colours[arm], alpha=0.2)
             ax.set_xlabel("generation")
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
             ax.set_title(metric, fontsize=9)
