@@ -20,7 +20,13 @@ class PhysicsConfig:
         timestep: simulation step [s]; the clip is played in real time (fps of the input).
         friction: floor friction coefficient.
         contact_timeconst: contact solref time constant [s].
-        smooth_sigma: Gaussian smoothing of the reference before differentiation [frames]; 0 = off.
+        smooth_sigma: Gaussian smoothing of the reference before differentiation [frames at 20 fps];
+            0 = off; None (default) = chosen per clip from its jitter (`physics.jitter`): clean
+            motion capture is tracked unsmoothed (smoothing spreads a run's stance push into its
+            flight phases, which then need residual force), noisy generated motion is smoothed.
+        jitter_per_sigma: with smooth_sigma None, each `jitter_per_sigma` metres of estimated
+            jitter adds one frame of smoothing ...
+        max_smooth_sigma: ... up to this many frames.
         refloor: how the reference is put on the floor before tracking: "frame" (per-frame offset
             from slow feet, interpolated over flight phases), "clip" (one offset), "none".
         plant_feet: shift the reference root horizontally so that feet in contact do not slide
@@ -50,7 +56,9 @@ class PhysicsConfig:
     timestep: float = 0.005
     friction: float = 1.0
     contact_timeconst: float = 0.01
-    smooth_sigma: float = 1.0
+    smooth_sigma: float | None = None
+    jitter_per_sigma: float = 0.008
+    max_smooth_sigma: float = 2.0
     refloor: str = "frame"
     plant_feet: bool = False
     plant_deadband: float = 0.12
@@ -83,10 +91,12 @@ class PhysicsConfig:
             raise PhysicsError(f"gamma must be in [0, 1], got {self.gamma}")
         if self.refloor not in REFLOOR_MODES:
             raise PhysicsError(f"refloor must be one of {REFLOOR_MODES}, got {self.refloor!r}")
-        for name in ("mass", "timestep", "friction", "contact_timeconst", "fall_distance"):
+        if self.smooth_sigma is not None and self.smooth_sigma < 0:
+            raise PhysicsError(f"smooth_sigma must be >= 0 or None (automatic), got {self.smooth_sigma}")
+        for name in ("mass", "timestep", "jitter_per_sigma", "friction", "contact_timeconst", "fall_distance"):
             if getattr(self, name) <= 0:
                 raise PhysicsError(f"{name} must be positive, got {getattr(self, name)}")
-        for name in ("base_force_budget", "fallback_force_budget", "torque_budget", "smooth_sigma", "clearance", "swing_friction", "plant_deadband"):
+        for name in ("base_force_budget", "fallback_force_budget", "torque_budget", "max_smooth_sigma", "clearance", "swing_friction", "plant_deadband"):
             if getattr(self, name) < 0:
                 raise PhysicsError(f"{name} must be >= 0, got {getattr(self, name)}")
         return self

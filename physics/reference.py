@@ -20,6 +20,7 @@ from scipy.optimize import nnls
 from scipy.spatial.transform import Rotation, Slerp
 
 from physics.config import PhysicsConfig
+from physics.errors import PhysicsError
 from physics.humanoid import FOOT_BODIES, foot_corner_sites
 from physics.retarget import qpos_to_sites, site_ids
 
@@ -252,6 +253,8 @@ def prepare(model: mujoco.MjModel, frame_qpos: np.ndarray, fps: float, config: P
     and lift the whole body by about the jitter amplitude.
     """
     adr = model.joint("root").qposadr[0]
+    if config.smooth_sigma is None:
+        raise PhysicsError("prepare needs a resolved smooth_sigma (correct_motion chooses one per clip)")
     qpos = smooth_qpos(model, frame_qpos, config.smooth_sigma * fps / 20.0)
     shift = floor_offsets(model, qpos, fps, config.refloor)
     qpos[:, adr + 2] -= shift
