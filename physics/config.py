@@ -23,9 +23,10 @@ class PhysicsConfig:
         smooth_sigma: Gaussian smoothing of the reference before differentiation [frames at 20 fps];
             0 = off; None (default) = chosen per clip from its jitter (`physics.jitter`): clean
             motion capture is tracked unsmoothed (smoothing spreads a run's stance push into its
-            flight phases, which then need residual force), noisy generated motion is smoothed.
-        jitter_per_sigma: with smooth_sigma None, each `jitter_per_sigma` metres of estimated
-            jitter adds one frame of smoothing ...
+            flight phases, which then need residual force), generated motion is smoothed.
+        rigid_jitter: with smooth_sigma None, a clip whose estimated jitter is below this [m] is
+            rigid (motion capture) and not smoothed; any other clip gets at least one frame ...
+        jitter_per_sigma: ... and one frame per `jitter_per_sigma` metres of jitter ...
         max_smooth_sigma: ... up to this many frames.
         refloor: how the reference is put on the floor before tracking: "frame" (per-frame offset
             from slow feet, interpolated over flight phases), "clip" (one offset), "none".
@@ -57,6 +58,7 @@ class PhysicsConfig:
     friction: float = 1.0
     contact_timeconst: float = 0.01
     smooth_sigma: float | None = None
+    rigid_jitter: float = 0.0005
     jitter_per_sigma: float = 0.008
     max_smooth_sigma: float = 2.0
     refloor: str = "frame"
@@ -96,7 +98,7 @@ class PhysicsConfig:
         for name in ("mass", "timestep", "jitter_per_sigma", "friction", "contact_timeconst", "fall_distance"):
             if getattr(self, name) <= 0:
                 raise PhysicsError(f"{name} must be positive, got {getattr(self, name)}")
-        for name in ("base_force_budget", "fallback_force_budget", "torque_budget", "max_smooth_sigma", "clearance", "swing_friction", "plant_deadband"):
+        for name in ("base_force_budget", "fallback_force_budget", "torque_budget", "max_smooth_sigma", "rigid_jitter", "clearance", "swing_friction", "plant_deadband"):
             if getattr(self, name) < 0:
                 raise PhysicsError(f"{name} must be >= 0, got {getattr(self, name)}")
         return self

@@ -129,7 +129,8 @@ def correct_motion(joints: np.ndarray, fps: float = 20.0, *, config: PhysicsConf
 
     report["jitter_mm"] = 1000 * estimate_jitter(joints)
     if cfg.smooth_sigma is None:
-        sigma = smoothing_for(report["jitter_mm"] / 1000, per_sigma=cfg.jitter_per_sigma, max_sigma=cfg.max_smooth_sigma)
+        sigma = smoothing_for(report["jitter_mm"] / 1000, rigid_below=cfg.rigid_jitter,
+                              per_sigma=cfg.jitter_per_sigma, max_sigma=cfg.max_smooth_sigma)
         cfg = dataclasses.replace(cfg, smooth_sigma=sigma)
     report["smooth_sigma"] = cfg.smooth_sigma
     ref = prepare(model, qpos_in, fps, cfg)

@@ -20,6 +20,14 @@ def estimate_jitter(joints: np.ndarray) -> float:
     return float(np.median(lengths.std(axis=0)) / np.sqrt(2.0))
 
 
-def smoothing_for(jitter: float, *, per_sigma: float, max_sigma: float) -> float:
-    """Gaussian smoothing [frames at 20 fps] for a clip with `jitter` [m]: one frame per `per_sigma`."""
-    return float(min(max_sigma, jitter / per_sigma))
+def smoothing_for(jitter: float, *, rigid_below: float, per_sigma: float, max_sigma: float) -> float:
+    """Gaussian smoothing [frames at 20 fps] for a clip with `jitter` [m].
+
+    A rigid clip (jitter below `rigid_below`, i.e. motion capture) is not smoothed. Any other clip
+    gets at least one frame, and one frame per `per_sigma` of jitter up to `max_sigma`: the reference
+    is differentiated twice, so even the 2 mm of the diffusion model's samples becomes accelerations
+    of several m/s^2 (measured on cpu_small samples: sigma 0.5 -> 28 resets on 32 clips, sigma 1 -> 0).
+    """
+    if jitter < rigid_below:
+        return 0.0
+    return float(min(max_sigma, max(1.0, jitter / per_sigma)))

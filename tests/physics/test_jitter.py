@@ -27,15 +27,17 @@ def test_fast_rigid_motion_is_not_jitter(reference_clips) -> None:
     assert estimate_jitter(joints) < 1e-4
 
 
-def test_smoothing_grows_with_jitter_up_to_a_bound() -> None:
-    assert smoothing_for(0.0, per_sigma=0.008, max_sigma=2.0) == 0.0
-    assert smoothing_for(0.008, per_sigma=0.008, max_sigma=2.0) == 1.0
-    assert smoothing_for(0.1, per_sigma=0.008, max_sigma=2.0) == 2.0
+def test_rigid_clips_are_not_smoothed_and_others_at_least_one_frame() -> None:
+    options = dict(rigid_below=0.0005, per_sigma=0.008, max_sigma=2.0)
+    assert smoothing_for(0.0, **options) == 0.0
+    assert smoothing_for(0.002, **options) == 1.0  # the diffusion model's samples
+    assert smoothing_for(0.012, **options) == 1.5
+    assert smoothing_for(0.1, **options) == 2.0
 
 
 def test_correct_motion_smooths_only_noisy_clips(reference_clips) -> None:
     joints = reference_clips["000000"][0][:60]
     clean = correct_motion(joints, 20.0).report
     noisy = correct_motion(joints + np.random.default_rng(1).normal(0.0, 0.008, joints.shape), 20.0).report
-    assert clean["smooth_sigma"] < 0.05 and 0.8 < noisy["smooth_sigma"] < 1.2
+    assert clean["smooth_sigma"] == 0.0 and 1.0 <= noisy["smooth_sigma"] < 1.2
     assert correct_motion(joints, 20.0, smooth_sigma=0.5).report["smooth_sigma"] == 0.5
