@@ -14,7 +14,7 @@ Pools are rebuilt on resume from the `incoming/` folders, so an accumulated pool
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -221,6 +221,7 @@ class LoopEngine(Generic[LearnerT]):
         config: Mapping[str, Any] | None = None,
         progress: bool = False,
         desc: str = "generations",
+        on_generation: Callable[[int, list[dict[str, Any]]], None] | None = None,
     ) -> list[dict[str, Any]]:
         """Run generations 0..`generations`-1 (resuming after the last DONE one in `run_dir`).
 
@@ -229,6 +230,8 @@ class LoopEngine(Generic[LearnerT]):
             run_dir: run folder; None keeps everything in memory (tests, sweeps of many replicates).
             config: the run's config, written to config.yaml and checked on resume.
             progress: show a tqdm bar over generations.
+            on_generation: called with (generation, its records) after each generation is stored
+                (e.g. to log TensorBoard scalars); not called for generations loaded on resume.
 
         Returns:
             One flat record per (generation, node): generation, node, counts and the evaluator's metrics.
@@ -273,6 +276,8 @@ class LoopEngine(Generic[LearnerT]):
             records += new_records
             if folder is not None:
                 folder.write_csv(records)
+            if on_generation is not None:
+                on_generation(generation, new_records)
         return records
 
     def _step(

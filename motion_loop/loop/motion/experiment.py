@@ -30,6 +30,7 @@ from motion_loop.loop.motion.corrector import PhysicsCorrector
 from motion_loop.loop.motion.evaluator import MotionEvaluator
 from motion_loop.loop.motion.learner import MotionLearner
 from motion_loop.loop.rng import Stream, derive_rng
+from motion_loop.loop.scalars import ScalarLog
 from motion_loop.text.encoder import get_text_encoder
 from motion_loop.viz.curves import plot_arms
 from motion_loop.viz.report import write_report
@@ -205,7 +206,7 @@ def run_experiment(config: RunConfig, out_dir: Path) -> list[dict[str, Any]]:
     engine = LoopEngine(spec, seed=config.loop.seed)
     records = engine.run(
         config.loop.generations, run_dir=out_dir, config=stored_config(config), progress=config.progress,
-        desc=f"{config.loop.arm} generations",
+        desc=f"{config.loop.arm} generations", on_generation=ScalarLog(out_dir),
     )  # fmt: skip
     shutil.rmtree(out_dir / ".work", ignore_errors=True)
     finalize(out_dir, arm=config.loop.arm, records=records)
