@@ -10,7 +10,6 @@ resort. Every fallback and reset is in the report.
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,7 +22,7 @@ from physics.controller import RootControl, SimulationResult, simulate
 from physics.errors import PhysicsError
 from physics.frames import hml_to_mj, mj_to_hml
 from physics.humanoid import build_model, fit_geometry
-from physics.jitter import estimate_jitter, smoothing_for
+from physics.jitter import estimate_jitter, resolve_smoothing
 from physics.plausibility import (
     GRAVITY,
     ground_metrics,
@@ -128,10 +127,7 @@ def correct_motion(joints: np.ndarray, fps: float = 20.0, *, config: PhysicsConf
     report.update(_ground(joints, corner_trajectories(model, qpos_in), "", "_before"))
 
     report["jitter_mm"] = 1000 * estimate_jitter(joints)
-    if cfg.smooth_sigma is None:
-        sigma = smoothing_for(report["jitter_mm"] / 1000, rigid_below=cfg.rigid_jitter,
-                              per_sigma=cfg.jitter_per_sigma, max_sigma=cfg.max_smooth_sigma)
-        cfg = dataclasses.replace(cfg, smooth_sigma=sigma)
+    cfg = resolve_smoothing(cfg, joints)
     report["smooth_sigma"] = cfg.smooth_sigma
     ref = prepare(model, qpos_in, fps, cfg)
     report["input_residual_pct_bw"], report["input_residual_p95_pct_bw"] = percent_body_weight(ref.tau[:, :3], cfg.mass)

@@ -9,9 +9,12 @@ needing a clean version of the clip, and without mistaking fast real motion for 
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
 from motion_loop.data import skeleton as sk
+from physics.config import PhysicsConfig
 
 
 def estimate_jitter(joints: np.ndarray) -> float:
@@ -31,3 +34,12 @@ def smoothing_for(jitter: float, *, rigid_below: float, per_sigma: float, max_si
     if jitter < rigid_below:
         return 0.0
     return float(min(max_sigma, max(1.0, jitter / per_sigma)))
+
+
+def resolve_smoothing(config: PhysicsConfig, joints: np.ndarray) -> PhysicsConfig:
+    """`config` with smooth_sigma set for this clip (T, 22, 3) when it is None (automatic)."""
+    if config.smooth_sigma is not None:
+        return config
+    sigma = smoothing_for(estimate_jitter(joints), rigid_below=config.rigid_jitter,
+                          per_sigma=config.jitter_per_sigma, max_sigma=config.max_smooth_sigma)
+    return dataclasses.replace(config, smooth_sigma=sigma)

@@ -24,6 +24,7 @@ _REQUIRED_MODULES = (
     "physics.humanoid",
     "physics.retarget",
     "physics.reference",
+    "physics.jitter",
     "physics.plausibility",
     "physics.errors",
 )
@@ -65,9 +66,12 @@ def surface_plausibility(joints: np.ndarray, *, fps: float = 20.0) -> dict[str, 
     retarget = importlib.import_module("physics.retarget")
     reference = importlib.import_module("physics.reference")
     plausibility = importlib.import_module("physics.plausibility")
+    jitter = importlib.import_module("physics.jitter")
 
-    cfg = config_mod.PhysicsConfig()
-    joints_mj = frames.hml_to_mj(np.asarray(joints, dtype=np.float64))
+    joints = np.asarray(joints, dtype=np.float64)
+    # The same per-clip smoothing as the correction (none for motion capture, >= 1 frame otherwise).
+    cfg = jitter.resolve_smoothing(config_mod.PhysicsConfig(), joints)
+    joints_mj = frames.hml_to_mj(joints)
     geometry = humanoid.fit_geometry(joints_mj, mass=cfg.mass)
     model = humanoid.build_model(
         geometry, timestep=cfg.timestep, friction=cfg.friction, solref=(cfg.contact_timeconst, 1.0)
