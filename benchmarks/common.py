@@ -1,7 +1,8 @@
-"""Helpers shared by the benchmark scripts: where the shared data is, and writing JSON results."""
+"""Helpers shared by the benchmark scripts: where the shared data is, option parsing, JSON results."""
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import platform
@@ -15,6 +16,18 @@ RESULTS_DIR = Path(__file__).resolve().parent / "results"
 def shared_data_dir() -> Path:
     default = Path(__file__).resolve().parents[1].parent / "shared" / "data"
     return Path(os.environ.get("MOTION_LOOP_SHARED_DATA", default))
+
+
+def parse_options(items: list[str]) -> dict[str, Any]:
+    """`key=value` command-line options; values are Python literals, anything else a plain string."""
+    options: dict[str, Any] = {}
+    for item in items:
+        key, _, value = item.partition("=")
+        try:
+            options[key] = ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            options[key] = value
+    return options
 
 
 def write_result(name: str, payload: dict[str, Any]) -> Path:

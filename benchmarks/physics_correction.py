@@ -32,8 +32,11 @@ from typing import Any
 
 import numpy as np
 
-from physics import correct_motion
-from physics.plausibility import mpjpe_mm
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import parse_options  # noqa: E402
+
+from physics import correct_motion  # noqa: E402
+from physics.plausibility import mpjpe_mm  # noqa: E402
 
 DEFECTS = ("clean", "overtravel", "sink", "lift", "jitter")
 LOCOMOTION = ("walk", "walk-back", "walk-left", "walk-right", "run", "dash", "cmu_walk")
@@ -175,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("options", nargs="*", help="physics options key=value (Python literals)")
     args = parser.parse_args(argv)
-    options = {k: eval(v, {}) for k, v in (o.split("=", 1) for o in args.options)}  # noqa: S307 (bench CLI)
+    options = parse_options(args.options)
     if not (args.data / "new_joints").is_dir():
         print(f"no HumanML3D-layout data at {args.data} (import Bandai-Namco 1 with `motion-loop data import`)")
         return 1

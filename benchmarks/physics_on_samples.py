@@ -16,15 +16,17 @@ falls, and the CPU seconds per clip.
 from __future__ import annotations
 
 import argparse
-import ast
 import json
 import sys
 from pathlib import Path
 
 import numpy as np
 
-from motion_loop.data.humanml3d import HumanML3DFolder
-from physics import correct_motion
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import parse_options  # noqa: E402
+
+from motion_loop.data.humanml3d import HumanML3DFolder  # noqa: E402
+from physics import correct_motion  # noqa: E402
 
 _MEANS = (
     "jitter_mm", "smooth_sigma", "mpjpe_mm", "mpjpe_local_mm", "residual_force_pct_bw", "input_residual_pct_bw",
@@ -33,17 +35,6 @@ _MEANS = (
     "float_mm_before", "float_mm_after", "skate_mm_before", "skate_mm_after", "cpu_seconds",
 )  # fmt: skip
 _DEFAULT_SETS = ("", "smooth_sigma=0.0", "smooth_sigma=0.5", "smooth_sigma=1.0", "smooth_sigma=2.0")
-
-
-def parse_options(text: str) -> dict[str, object]:
-    options: dict[str, object] = {}
-    for item in text.split():
-        key, _, value = item.partition("=")
-        try:
-            options[key] = ast.literal_eval(value)
-        except (ValueError, SyntaxError):
-            options[key] = value
-    return options
 
 
 def summarize(reports: list[dict]) -> dict[str, float]:
@@ -71,7 +62,7 @@ def main() -> int:
     clips = {clip_id: folder.joints(clip_id).astype(np.float64) for clip_id in ids}
     payload: dict = {"folder": str(args.folder), "clips": len(clips), "command": " ".join(sys.argv), "sets": {}}
     for text in args.sets or _DEFAULT_SETS:
-        options = parse_options(text)
+        options = parse_options(text.split())
         reports = [correct_motion(joints, args.fps, **options).report for joints in clips.values()]
         payload["sets"][text or "defaults"] = summary = summarize(reports)
         print(
