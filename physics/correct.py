@@ -126,8 +126,9 @@ def correct_motion(joints: np.ndarray, fps: float = 20.0, *, config: PhysicsConf
     report["retarget_mpjpe_mm"] = mpjpe_mm(qpos_to_joints(model, qpos_in), joints_mj)
     report.update(_ground(joints, corner_trajectories(model, qpos_in), "", "_before"))
 
-    report["jitter_mm"] = 1000 * estimate_jitter(joints)
-    cfg = resolve_smoothing(cfg, joints)
+    jitter = estimate_jitter(joints)
+    report["jitter_mm"] = 1000 * jitter
+    cfg = resolve_smoothing(cfg, jitter)
     report["smooth_sigma"] = cfg.smooth_sigma
     ref = prepare(model, qpos_in, fps, cfg)
     report["input_residual_pct_bw"], report["input_residual_p95_pct_bw"] = percent_body_weight(ref.tau[:, :3], cfg.mass)

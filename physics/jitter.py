@@ -36,10 +36,10 @@ def smoothing_for(jitter: float, *, rigid_below: float, per_sigma: float, max_si
     return float(min(max_sigma, max(1.0, jitter / per_sigma)))
 
 
-def resolve_smoothing(config: PhysicsConfig, joints: np.ndarray) -> PhysicsConfig:
-    """`config` with smooth_sigma set for this clip (T, 22, 3) when it is None (automatic)."""
+def resolve_smoothing(config: PhysicsConfig, jitter: float) -> PhysicsConfig:
+    """`config` with smooth_sigma set for a clip of `jitter` [m] (`estimate_jitter`) when it is None."""
     if config.smooth_sigma is not None:
         return config
-    sigma = smoothing_for(estimate_jitter(joints), rigid_below=config.rigid_jitter,
+    sigma = smoothing_for(jitter, rigid_below=config.rigid_jitter,
                           per_sigma=config.jitter_per_sigma, max_sigma=config.max_smooth_sigma)
     return dataclasses.replace(config, smooth_sigma=sigma)

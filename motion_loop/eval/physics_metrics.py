@@ -70,7 +70,7 @@ def surface_plausibility(joints: np.ndarray, *, fps: float = 20.0) -> dict[str, 
 
     joints = np.asarray(joints, dtype=np.float64)
     # The same per-clip smoothing as the correction (none for motion capture, >= 1 frame otherwise).
-    cfg = jitter.resolve_smoothing(config_mod.PhysicsConfig(), joints)
+    cfg = jitter.resolve_smoothing(config_mod.PhysicsConfig(), jitter.estimate_jitter(joints))
     joints_mj = frames.hml_to_mj(joints)
     geometry = humanoid.fit_geometry(joints_mj, mass=cfg.mass)
     model = humanoid.build_model(
