@@ -131,17 +131,19 @@ def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
             if defect != "clean" else None
         entry["falls"] = int(sum(r["fell"] for r in sel))
         entry["resets"] = int(sum(r["resets"] for r in sel))
-        entry["fallbacks"] = int(sum(r["attempts"] > 1 for r in sel))
+        entry["fallbacks"] = int(sum(r["controller"] == "fallback" for r in sel))
+        entry["mpc"] = int(sum(r["controller"] == "mpc" for r in sel))
         loco = [r for r in sel if r["content"] in LOCOMOTION]
         entry["locomotion_clips"] = len(loco)
         entry["locomotion_falls_or_resets"] = int(sum(r["fell"] or r["resets"] > 0 for r in loco))
         per_content: dict[str, dict[str, int]] = {}
         for r in sel:
-            c = per_content.setdefault(r["content"], {"clips": 0, "falls": 0, "resets": 0, "fallbacks": 0})
+            c = per_content.setdefault(r["content"], {"clips": 0, "falls": 0, "resets": 0, "fallbacks": 0, "mpc": 0})
             c["clips"] += 1
             c["falls"] += int(r["fell"])
             c["resets"] += int(r["resets"])
-            c["fallbacks"] += int(r["attempts"] > 1)
+            c["fallbacks"] += int(r["controller"] == "fallback")
+            c["mpc"] += int(r["controller"] == "mpc")
         entry["per_content"] = per_content
         summary[defect] = entry
     cpu = np.array([r["cpu_per_196"] for r in rows])

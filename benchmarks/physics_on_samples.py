@@ -41,7 +41,8 @@ def summarize(reports: list[dict]) -> dict[str, float]:
     out = {key: float(np.mean([r[key] for r in reports])) for key in _MEANS}
     out.update(
         clips=len(reports),
-        fallbacks=sum(r["attempts"] > 1 for r in reports),
+        fallbacks=sum(r["controller"] == "fallback" for r in reports),
+        mpc=sum(r["controller"] == "mpc" for r in reports),
         resets=sum(r["resets"] for r in reports),
         clips_with_resets=sum(r["resets"] > 0 for r in reports),
         falls=sum(bool(r["fell"]) for r in reports),
@@ -66,7 +67,7 @@ def main() -> int:
         reports = [correct_motion(joints, args.fps, **options).report for joints in clips.values()]
         payload["sets"][text or "defaults"] = summary = summarize(reports)
         print(
-            f"{text or 'defaults':<22} sigma {summary['smooth_sigma']:.2f}  fallbacks {summary['fallbacks']:>2}  "
+            f"{text or 'defaults':<22} sigma {summary['smooth_sigma']:.2f}  mpc {summary['mpc']:>2}  fallbacks {summary['fallbacks']:>2}  "
             f"resets {summary['resets']:>3}  skate {summary['surface_skate_mm_before']:.1f}->"
             f"{summary['surface_skate_mm_after']:.1f}  float {summary['surface_float_mm_before']:.1f}->"
             f"{summary['surface_float_mm_after']:.1f}  pen {summary['surface_penetrate_mm_before']:.1f}->"

@@ -17,6 +17,7 @@ Every simulation step (dt = 1 / (fps x steps_per_frame), so the clip plays in re
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 import mujoco
 import numpy as np
@@ -65,6 +66,62 @@ class SimulationResult:
     root_torque: np.ndarray
 
 
+@dataclass(frozen=True)
+class RootWrench:
+    """The bounded root residual wrench for reference step k and the pelvis state.
+
+    force = tau_ref + kp (p_ref - p) + kd (v_ref - v), clipped to `force_bound` [N, world];
+    torque likewise on the orientation error (quaternion difference) and the angular velocity in
+    the pelvis frame, clipped to `torque_bound` [N m].
+    """
+
+    ref: DenseReference
+    gains_p: np.ndarray  # (3,) [N/m]
+    gains_d: np.ndarray  # (3,) [N s/m]
+    rotation: tuple[float, float]  # kp [N m/rad], kd [N m s/rad]
+    root_q: int
+    root_v: int
+    force_bound: float
+    torque_bound: float
+
+    def errors(self, k: int, root_qpos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Position (3,) and orientation (3,) error of the pelvis against reference step k."""
+        q = self.ref.qpos[k, self.root_q:self.root_q + 7]
+        turn = np.zeros(3)
+        mujoco.mju_subQuat(turn, q[3:], root_qpos[3:])
+        return q[:3] - root_qpos[:3], turn
+
+    def from_errors(self, k: int, position_error: np.ndarray, turn_error: np.ndarray,
+                    root_qvel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(force (3,), torque (3,)) for reference step k given the pelvis errors and velocity (6,)."""
+        v_ref = self.ref.qvel[k, self.root_v:self.root_v + 6]
+        tau = self.ref.tau[k, self.root_v:self.root_v + 6]
+        force = tau[:3] + self.gains_p * position_error + self.gains_d * (v_ref[:3] - root_qvel[:3])
+        norm = np.linalg.norm(force)
+        if norm > self.force_bound:
+            force = force * (self.force_bound / norm)
+        torque = tau[3:] + self.rotation[0] * turn_error + self.rotation[1] * (v_ref[3:] - root_qvel[3:])
+        norm = np.linalg.norm(torque)
+        if norm > self.torque_bound:
+            torque = torque * (self.torque_bound / norm)
+        return force, torque
+
+    def __call__(self, k: int, root_qpos: np.ndarray, root_qvel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        position_error, turn_error = self.errors(k, root_qpos)
+        return self.from_errors(k, position_error, turn_error, root_qvel)
+
+
+class Planner(Protocol):
+    """Adds offsets to some servo targets every step (see `physics.mpc.SamplingPlanner`)."""
+
+    actuators: np.ndarray
+
+    def start(self, model: mujoco.MjModel, ref: DenseReference, ctrl_ref: np.ndarray, ff_ref: np.ndarray,
+              wrench: RootWrench, damping: np.ndarray) -> None: ...
+
+    def offset(self, k: int, data: mujoco.MjData) -> np.ndarray: ...
+
+
 def _swing_bump(contact: np.ndarray) -> np.ndarray:
     """Per step and foot (K, 2): sin(pi (s+1)/(n+1)) over each run of n swing steps, 0 in contact."""
     bump = np.zeros(contact.shape)
@@ -92,8 +149,12 @@ def _leg_dofs(model: mujoco.MjModel, side: str) -> np.ndarray:
 
 def simulate(model: mujoco.MjModel, ref: DenseReference, root: RootControl, *, mass: float,
              clearance: float, swing_friction: float, fall_distance: float, allow_reset: bool,
-             max_resets: int) -> SimulationResult:
-    """Track `ref` from its first state; stop at a fall unless resets are allowed."""
+             max_resets: int, planner: Planner | None = None) -> SimulationResult:
+    """Track `ref` from its first state; stop at a fall unless resets are allowed.
+
+    With a `planner` (sampling MPC, `physics.mpc`), its offsets are added to the servo targets of
+    the actuators it controls at every step.
+    """
     model.opt.timestep = ref.dt
     data = mujoco.MjData(model)
     K, spf = ref.qpos.shape[0], ref.steps_per_frame
@@ -116,8 +177,12 @@ def simulate(model: mujoco.MjModel, ref: DenseReference, root: RootControl, *, m
     model.dof_damping[root_v:root_v + 3] = gains_d
     model.dof_damping[root_v + 3:root_v + 6] = root.rotation[1]
     damping = model.dof_damping[root_v:root_v + 6].copy()
+    wrench = RootWrench(ref=ref, gains_p=gains_p, gains_d=gains_d, rotation=root.rotation, root_q=root_q,
+                        root_v=root_v, force_bound=force_bound, torque_bound=torque_bound)
     ctrl_ref = ref.qpos[:, act_q] + (kv / kp) * ref.qvel[:, act_v]  # (K, nu)
     ff_ref = np.clip(ref.tau[:, act_v], -limit, limit)  # (K, nu)
+    if planner is not None:
+        planner.start(model, ref, ctrl_ref, ff_ref, wrench, damping)
     # Swing feet are kept above a sin bump over the swing, and above the full clearance while they
     # move fast (a fast foot grazing the floor would skate or stub its toe).
     bump = clearance * np.maximum(_swing_bump(ref.contact), np.clip(ref.foot_speed / _FAST_FOOT, 0.0, 1.0) * ~ref.contact)
@@ -131,7 +196,6 @@ def simulate(model: mujoco.MjModel, ref: DenseReference, root: RootControl, *, m
                   for foot in FOOT_BODIES]
     stance_friction = model.geom_friction[foot_geoms[0][0], 0]
     jacp = np.zeros((3, model.nv))
-    subquat = np.zeros(3)
     out = np.zeros((T, model.nq))
     forces = np.zeros((K, 3))
     torques = np.zeros((K, 3))
@@ -150,24 +214,15 @@ def simulate(model: mujoco.MjModel, ref: DenseReference, root: RootControl, *, m
         data.ctrl[:] = ctrl_ref[k + 1]
         data.qfrc_applied[:] = 0.0
         data.qfrc_applied[act_v] = ff_ref[k]
-        # Root residual wrench.
-        force = ref.tau[k, root_v:root_v + 3] + gains_p * (ref.qpos[k, root_q:root_q + 3] - data.qpos[root_q:root_q + 3]) \
-            + gains_d * (ref.qvel[k, root_v:root_v + 3] - data.qvel[root_v:root_v + 3])
-        norm = np.linalg.norm(force)
-        if norm > force_bound:
-            force *= force_bound / norm
-        mujoco.mju_subQuat(subquat, ref.qpos[k, root_q + 3:root_q + 7], data.qpos[root_q + 3:root_q + 7])
-        torque = ref.tau[k, root_v + 3:root_v + 6] + root.rotation[0] * subquat \
-            + root.rotation[1] * (ref.qvel[k, root_v + 3:root_v + 6] - data.qvel[root_v + 3:root_v + 6])
-        norm = np.linalg.norm(torque)
-        if norm > torque_bound:
-            torque *= torque_bound / norm
+        force, torque = wrench(k, data.qpos[root_q:root_q + 7], data.qvel[root_v:root_v + 6])
         # The bounded total minus the implicit damper's share (-kd v) is what is applied explicitly.
         data.qfrc_applied[root_v:root_v + 3] += force + damping[:3] * data.qvel[root_v:root_v + 3]
         data.qfrc_applied[root_v + 3:root_v + 6] += torque + damping[3:] * data.qvel[root_v + 3:root_v + 6]
         forces[k], torques[k] = force, torque
         for foot in range(2):
             model.geom_friction[foot_geoms[foot], 0] = stance_friction if ref.contact[k, foot] else swing_friction
+        if planner is not None:
+            data.ctrl[planner.actuators] += planner.offset(k, data)
         # Swing-foot clearance through the swing leg's own joints.
         for foot in range(2):
             if bump[k, foot] <= 0.0:

@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+import mujoco
 import numpy as np
 
 from motion_loop.data import skeleton as sk
@@ -23,6 +24,7 @@ from physics.errors import PhysicsError
 from physics.frames import hml_to_mj, mj_to_hml
 from physics.humanoid import build_model, fit_geometry
 from physics.jitter import estimate_jitter, resolve_smoothing
+from physics.mpc import MpcSettings, SamplingPlanner
 from physics.plausibility import (
     GRAVITY,
     ground_metrics,
@@ -31,7 +33,7 @@ from physics.plausibility import (
     mpjpe_mm,
     percent_body_weight,
 )
-from physics.reference import corner_trajectories, prepare
+from physics.reference import DenseReference, corner_trajectories, prepare
 from physics.retarget import check_seam, joints_to_qpos, qpos_to_joints
 
 MIN_FRAMES = 8  # [frames] shorter clips cannot be differentiated reliably (0.4 s at 20 fps)
@@ -82,6 +84,39 @@ def _ground(joints_hml: np.ndarray, corners_mj: np.ndarray | None, prefix: str, 
     return out
 
 
+def _cascade(model: mujoco.MjModel, ref: DenseReference, cfg: PhysicsConfig, common: dict[str, Any],
+             report: dict[str, Any]) -> tuple[SimulationResult, str]:
+    """Run the controllers in turn until one does not fall; return its result and name.
+
+    base (PD + ID + small residual, weak horizontal root) -> mpc (the same plus sampling MPC over leg
+    servo offsets; first instead of base with mpc="always", after a base fall with "fallback") ->
+    fallback (stiff root, large residual, resets allowed). Records attempts, base_fell/base_fall_frame
+    and the MPC's own counters in `report`.
+    """
+    base = RootControl(horizontal=cfg.horizontal_gains, vertical=cfg.vertical_gains, rotation=cfg.rotation_gains,
+                       force_budget=cfg.base_force_budget, torque_budget=cfg.torque_budget)
+    stages = {"off": ["base"], "fallback": ["base", "mpc"], "always": ["mpc"]}[cfg.mpc] + ["fallback"]
+    for attempt, stage in enumerate(stages, start=1):
+        if stage == "fallback":
+            stiff = RootControl(horizontal=cfg.fallback_horizontal_gains, vertical=cfg.vertical_gains,
+                                rotation=cfg.rotation_gains, force_budget=cfg.fallback_force_budget,
+                                torque_budget=cfg.torque_budget)
+            sim = simulate(model, ref, stiff, allow_reset=cfg.allow_reset, **common)
+        elif stage == "mpc":
+            planner = SamplingPlanner(model, MpcSettings(samples=cfg.mpc_samples, horizon=cfg.mpc_horizon,
+                                                         replan=cfg.mpc_replan, noise=cfg.mpc_noise))
+            sim = simulate(model, ref, base, allow_reset=False, planner=planner, **common)
+            report.update(mpc_fell=sim.fell, mpc_fall_frame=sim.fall_frame, mpc_replans=planner.replans,
+                          mpc_rollout_steps=planner.rollout_steps)
+        else:
+            sim = simulate(model, ref, base, allow_reset=False, **common)
+            report.update(base_fell=sim.fell, base_fall_frame=sim.fall_frame)
+        report["attempts"] = attempt
+        if not sim.fell:
+            break
+    return sim, stage
+
+
 def correct_motion(joints: np.ndarray, fps: float = 20.0, *, config: PhysicsConfig | None = None,
                    **options: Any) -> CorrectionResult:
     """Physically correct a motion.
@@ -120,7 +155,7 @@ def correct_motion(joints: np.ndarray, fps: float = 20.0, *, config: PhysicsConf
     joints_mj = hml_to_mj(joints)
     geometry = fit_geometry(joints_mj, mass=cfg.mass)
     model = build_model(geometry, timestep=cfg.timestep, friction=cfg.friction,
-                        solref=(cfg.contact_timeconst, 1.0))
+                        solref=(cfg.contact_timeconst, 1.0), sensors=cfg.mpc != "off")
     qpos_in = joints_to_qpos(model, geometry, joints_mj)
     report["retarget_seam_mm"] = 1000 * check_seam(model, qpos_in, joints_mj)
     report["retarget_mpjpe_mm"] = mpjpe_mm(qpos_to_joints(model, qpos_in), joints_mj)
@@ -135,25 +170,15 @@ def correct_motion(joints: np.ndarray, fps: float = 20.0, *, config: PhysicsConf
     report["floor_shift_mm"] = 1000 * float(np.abs(ref.floor_shift).mean())
     common = dict(mass=cfg.mass, clearance=cfg.clearance, swing_friction=cfg.swing_friction, fall_distance=cfg.fall_distance,
                   max_resets=cfg.max_resets)
-    base = RootControl(horizontal=cfg.horizontal_gains, vertical=cfg.vertical_gains, rotation=cfg.rotation_gains,
-                       force_budget=cfg.base_force_budget, torque_budget=cfg.torque_budget)
-    sim: SimulationResult = simulate(model, ref, base, allow_reset=False, **common)  # type: ignore[arg-type]
-    report["base_fell"] = sim.fell
-    report["base_fall_frame"] = sim.fall_frame
-    attempts = 1
-    if sim.fell:
-        attempts = 2
-        fallback = RootControl(horizontal=cfg.fallback_horizontal_gains, vertical=cfg.vertical_gains,
-                               rotation=cfg.rotation_gains, force_budget=cfg.fallback_force_budget,
-                               torque_budget=cfg.torque_budget)
-        sim = simulate(model, ref, fallback, allow_reset=cfg.allow_reset, **common)  # type: ignore[arg-type]
+    sim, controller = _cascade(model, ref, cfg, common, report)
+    report["controller"] = controller
     sim_mj = qpos_to_joints(model, sim.qpos)
     sim_joints = mj_to_hml(sim_mj)
     out = (1.0 - cfg.gamma) * joints + cfg.gamma * sim_joints
     force_mean, force_p95 = percent_body_weight(sim.root_force, cfg.mass)
     torque = 100 * np.linalg.norm(sim.root_torque, axis=-1) / (cfg.mass * GRAVITY * _TORQUE_ARM)
     report.update(
-        fell=sim.fell, fall_frame=sim.fall_frame, resets=sim.resets, attempts=attempts,
+        fell=sim.fell, fall_frame=sim.fall_frame, resets=sim.resets,
         mpjpe_mm=mpjpe_mm(out, joints),
         mpjpe_local_mm=1000 * float(local_mpjpe(out, joints, up_axis=1).mean()),
         residual_force_pct_bw=force_mean, residual_force_p95_pct_bw=force_p95,

@@ -13,7 +13,8 @@ Model (MuJoCo z-up, facing +x, left +y; see `physics.frames`):
 - capsules per bone, a head sphere, hand spheres and box feet; about 70 kg with de Leva (1996) segment
   mass fractions; geoms collide with the floor only;
 - position servos (kp, kv) with torque limits as in UHC's release config;
-- a site at each of the 22 joint centres (named like the joint) and 4 sole-corner sites per foot.
+- a site at each of the 22 joint centres (named like the joint) and 4 sole-corner sites per foot;
+  optionally `framepos` sensors on them, so batched rollouts return their positions.
 """
 
 from __future__ import annotations
@@ -241,7 +242,7 @@ def _radius(body: str) -> float:
 
 def build_mjcf(geometry: HumanoidGeometry, *, timestep: float = 0.005, friction: float = 1.0,
                solref: tuple[float, float] = (0.01, 1.0), armature: float = 0.1,
-               cone: str = "elliptic", impratio: float = 10.0) -> str:
+               cone: str = "elliptic", impratio: float = 10.0, sensors: bool = False) -> str:
     """MJCF text of the humanoid for `geometry`.
 
     Args:
@@ -257,6 +258,8 @@ def build_mjcf(geometry: HumanoidGeometry, *, timestep: float = 0.005, friction:
         armature: rotor inertia added to every hinge [kg m^2]. Position servos are explicit springs
             in MuJoCo; on light feet at dt = 5 ms they chatter against the floor and planted feet
             slide (measured: stance slip 7 -> 3 mm/frame going from 0.01 to 0.1).
+        sensors: add `framepos` sensors of the 22 joint sites then the 8 sole corners (left foot
+            first), so that batched rollouts return them (sampling MPC, `physics.mpc`).
     """
     names = sk.JOINT_NAMES
     off = geometry.offsets
@@ -300,6 +303,8 @@ def build_mjcf(geometry: HumanoidGeometry, *, timestep: float = 0.005, friction:
                 f'forcelimited="true" forcerange="{-limit} {limit}"/>'
             )
     body_lines = "\n".join(body_xml("pelvis", 2))
+    sensor_sites = list(names) + [c for foot in FOOT_BODIES for c in foot_corner_sites(foot)] if sensors else []
+    sensor_xml = "".join(f'\n    <framepos name="pos_{site}" objtype="site" objname="{site}"/>' for site in sensor_sites)
     # Pelvis height so that the rest pose stands on the floor (only matters for a default qpos).
     return f"""<mujoco model="humanml3d_humanoid">
   <compiler angle="degree" autolimits="true"/>
@@ -319,6 +324,8 @@ def build_mjcf(geometry: HumanoidGeometry, *, timestep: float = 0.005, friction:
   <actuator>
 {chr(10).join(actuators)}
   </actuator>
+  <sensor>{sensor_xml}
+  </sensor>
 </mujoco>
 """
 

@@ -72,8 +72,9 @@ def _summary(reports: list[dict[str, Any]]) -> str:
         return "\n".join(lines)
     falls = sum(bool(r["fell"]) for r in ok)
     resets = sum(int(r["resets"]) for r in ok)
-    fallbacks = sum(int(r.get("attempts", 1)) > 1 for r in ok)
-    lines.append(f"fell: {falls}  resets: {resets}  fallback controller: {fallbacks}")
+    fallbacks = sum(r.get("controller") == "fallback" for r in ok)
+    planned = sum(r.get("controller") == "mpc" for r in ok)
+    lines.append(f"fell: {falls}  resets: {resets}  sampling MPC: {planned}  fallback controller: {fallbacks}")
     lines.append(f"{'metric':22s} {'before':>8s} {'after':>8s}")
     for key in _SUMMARY_KEYS:
         before = [r[f"{key}_before"] for r in ok if f"{key}_before" in r]

@@ -7,7 +7,7 @@ import pytest
 from motion_loop.data import skeleton as sk
 from physics.errors import PhysicsError
 from physics.frames import hml_to_mj, mj_to_hml
-from physics.humanoid import build_mjcf, build_model, fit_geometry
+from physics.humanoid import FOOT_BODIES, build_mjcf, build_model, fit_geometry, foot_corner_sites
 
 
 def test_axes_are_a_proper_rotation() -> None:
@@ -49,3 +49,17 @@ def test_mjcf_is_deterministic(standing: np.ndarray) -> None:
 def test_degenerate_skeleton_fails_clearly() -> None:
     with pytest.raises(PhysicsError, match="zero-length bones"):
         fit_geometry(np.zeros((3, 22, 3)))
+
+
+def test_sensors_read_joint_sites_then_sole_corners(standing: np.ndarray) -> None:
+    geometry = fit_geometry(hml_to_mj(np.repeat(standing[None], 5, axis=0)))
+    plain, sensed = build_model(geometry), build_model(geometry, sensors=True)
+    assert plain.nsensordata == 0 and sensed.nsensordata == 3 * (sk.NUM_JOINTS + 8)
+    data = mujoco.MjData(sensed)
+    data.qpos[2] = 1.0
+    mujoco.mj_forward(sensed, data)
+    readings = data.sensordata.reshape(-1, 3)
+    assert np.allclose(readings[:sk.NUM_JOINTS], data.site_xpos[[sensed.site(n).id for n in sk.JOINT_NAMES]])
+    left_corners = [sensed.site(name).id for name in foot_corner_sites(FOOT_BODIES[0])]
+    assert FOOT_BODIES[0].startswith("left")
+    assert np.allclose(readings[sk.NUM_JOINTS:sk.NUM_JOINTS + 4], data.site_xpos[left_corners])
