@@ -5,7 +5,8 @@ retarget (frame-0 seam checked) -> reference (re-floor, smoothing, contact label
 -> tracking in MuJoCo in real time. The controller is a cascade: first PD + ID + a small residual
 with weak horizontal root gains (feet, not the residual, move the body); if that falls, a retry with
 a stiff root ("puppet") and a larger residual budget, where a reset to the reference is the last
-resort. Every fallback and reset is in the report.
+resort. Sampling MPC (`physics.mpc`) can run before the stiff retry or instead of the first attempt.
+Every fallback and reset is in the report.
 """
 
 from __future__ import annotations
@@ -17,13 +18,10 @@ from typing import Any
 import mujoco
 import numpy as np
 
-from motion_loop.data import skeleton as sk
+from physics.assess import fit_clip, surface_metrics
 from physics.config import PhysicsConfig, with_options
 from physics.controller import RootControl, SimulationResult, simulate
-from physics.errors import PhysicsError
-from physics.frames import hml_to_mj, mj_to_hml
-from physics.humanoid import build_model, fit_geometry
-from physics.jitter import estimate_jitter, resolve_smoothing
+from physics.frames import mj_to_hml
 from physics.mpc import MpcSettings, SamplingPlanner
 from physics.plausibility import (
     GRAVITY,
@@ -34,9 +32,9 @@ from physics.plausibility import (
     percent_body_weight,
 )
 from physics.reference import DenseReference, corner_trajectories, prepare
-from physics.retarget import check_seam, joints_to_qpos, qpos_to_joints
+from physics.retarget import check_seam, qpos_to_joints
+from physics.validation import check_input
 
-MIN_FRAMES = 8  # [frames] shorter clips cannot be differentiated reliably (0.4 s at 20 fps)
 _TORQUE_ARM = 0.3  # [m], as in physics.controller
 
 
@@ -53,24 +51,6 @@ class CorrectionResult:
     joints: np.ndarray
     report: dict[str, Any] = field(default_factory=dict)
     qpos: np.ndarray | None = None
-
-
-def check_input(joints: np.ndarray, fps: float) -> np.ndarray:
-    """Validate a clip (T, 22, 3) [m] and fps; return float64 joints or raise PhysicsError."""
-    if not np.isfinite(fps) or fps <= 0:
-        raise PhysicsError(f"fps must be a positive number [Hz], got {fps}")
-    joints = np.asarray(joints)
-    if joints.ndim != 3 or joints.shape[1:] != (sk.NUM_JOINTS, 3):
-        raise PhysicsError(
-            f"joints must have shape (T, {sk.NUM_JOINTS}, 3) (HumanML3D joints, metres, y-up), got {joints.shape}; "
-            "convert 263-d features with motion_loop.data.features.features_to_joints first"
-        )
-    if joints.shape[0] < MIN_FRAMES:
-        raise PhysicsError(f"clip has {joints.shape[0]} frames, need at least {MIN_FRAMES} ({MIN_FRAMES / fps:.2f} s)")
-    if not np.issubdtype(joints.dtype, np.number) or not np.all(np.isfinite(joints)):
-        bad = np.unique(np.nonzero(~np.isfinite(joints.astype(np.float64)))[0])
-        raise PhysicsError(f"joints contain NaN or inf at frames {bad[:10].tolist()}; repair or drop the clip")
-    return joints.astype(np.float64)
 
 
 def _ground(joints_hml: np.ndarray, corners_mj: np.ndarray | None, prefix: str, suffix: str) -> dict[str, float]:
@@ -128,8 +108,9 @@ def correct_motion(joints: np.ndarray, fps: float = 20.0, *, config: PhysicsConf
             e.g. `gamma=0.5`.
 
     Returns:
-        CorrectionResult whose report holds: fell, fall_frame, resets, attempts (1 = base controller,
-        2 = fallback), mpjpe_mm (output vs input), mpjpe_local_mm (root-aligned),
+        CorrectionResult whose report holds: fell, fall_frame, resets, controller (the cascade stage
+        whose output was kept: "base", "mpc" or "fallback"; "none" when gamma == 0), attempts
+        (stages run), mpjpe_mm (output vs input), mpjpe_local_mm (root-aligned),
         residual_force_pct_bw (mean applied root force / body weight, %) and its p95,
         residual_torque_pct (mean root torque / (m g 0.3 m), %), input_residual_pct_bw (the input's
         own inverse-dynamics residual, a dynamic-consistency measure), penetrate/float/skate_mm
@@ -147,23 +128,19 @@ def correct_motion(joints: np.ndarray, fps: float = 20.0, *, config: PhysicsConf
     if cfg.gamma == 0.0:
         report.update(_ground(joints, None, "", "_before"))
         report.update(_ground(joints, None, "", "_after"))
-        report.update(fell=False, fall_frame=None, resets=0, attempts=0, mpjpe_mm=0.0, mpjpe_local_mm=0.0,
-                      residual_force_pct_bw=0.0, residual_force_p95_pct_bw=0.0, residual_torque_pct=0.0,
-                      seconds=time.perf_counter() - wall0, cpu_seconds=time.process_time() - cpu0)
+        report.update(fell=False, fall_frame=None, resets=0, attempts=0, controller="none", mpjpe_mm=0.0,
+                      mpjpe_local_mm=0.0, residual_force_pct_bw=0.0, residual_force_p95_pct_bw=0.0,
+                      residual_torque_pct=0.0, seconds=time.perf_counter() - wall0,
+                      cpu_seconds=time.process_time() - cpu0)
         return CorrectionResult(joints=joints.copy(), report=report)
 
-    joints_mj = hml_to_mj(joints)
-    geometry = fit_geometry(joints_mj, mass=cfg.mass)
-    model = build_model(geometry, timestep=cfg.timestep, friction=cfg.friction,
-                        solref=(cfg.contact_timeconst, 1.0), sensors=cfg.mpc != "off")
-    qpos_in = joints_to_qpos(model, geometry, joints_mj)
-    report["retarget_seam_mm"] = 1000 * check_seam(model, qpos_in, joints_mj)
-    report["retarget_mpjpe_mm"] = mpjpe_mm(qpos_to_joints(model, qpos_in), joints_mj)
-    report.update(_ground(joints, corner_trajectories(model, qpos_in), "", "_before"))
-
-    jitter = estimate_jitter(joints)
-    report["jitter_mm"] = 1000 * jitter
-    cfg = resolve_smoothing(cfg, jitter)
+    clip = fit_clip(joints, fps, cfg, sensors=cfg.mpc != "off")
+    model, qpos_in, cfg = clip.model, clip.qpos, clip.config
+    report["retarget_seam_mm"] = 1000 * check_seam(model, qpos_in, clip.joints_mj)
+    report["retarget_mpjpe_mm"] = mpjpe_mm(qpos_to_joints(model, qpos_in), clip.joints_mj)
+    report.update(_ground(joints, None, "", "_before"))
+    report.update({f"{key}_before": value for key, value in surface_metrics(clip).items()})
+    report["jitter_mm"] = 1000 * clip.jitter
     report["smooth_sigma"] = cfg.smooth_sigma
     ref = prepare(model, qpos_in, fps, cfg)
     report["input_residual_pct_bw"], report["input_residual_p95_pct_bw"] = percent_body_weight(ref.tau[:, :3], cfg.mass)

@@ -17,17 +17,7 @@ import importlib.util
 
 import numpy as np
 
-_REQUIRED_MODULES = (
-    "mujoco",
-    "physics.config",
-    "physics.frames",
-    "physics.humanoid",
-    "physics.retarget",
-    "physics.reference",
-    "physics.jitter",
-    "physics.plausibility",
-    "physics.errors",
-)
+_REQUIRED_MODULES = ("mujoco", "physics.assess", "physics.errors")
 SURFACE_METRICS = (
     "surface_penetrate_mm",
     "surface_float_mm",
@@ -57,35 +47,11 @@ def physics_error_type() -> type[Exception]:
 def surface_plausibility(joints: np.ndarray, *, fps: float = 20.0) -> dict[str, float]:
     """Humanoid-surface metrics of one clip (T, 22, 3) [m], y-up; keys are `SURFACE_METRICS`.
 
+    The physics package's own `physics.assess.surface_plausibility`, which also gives the
+    correction's "before" numbers (same humanoid fit, same per-clip smoothing).
+
     Raises:
         physics.PhysicsError: the humanoid cannot be fitted to this skeleton or the clip is too short.
     """
-    config_mod = importlib.import_module("physics.config")
-    frames = importlib.import_module("physics.frames")
-    humanoid = importlib.import_module("physics.humanoid")
-    retarget = importlib.import_module("physics.retarget")
-    reference = importlib.import_module("physics.reference")
-    plausibility = importlib.import_module("physics.plausibility")
-    jitter = importlib.import_module("physics.jitter")
-
-    joints = np.asarray(joints, dtype=np.float64)
-    # The same per-clip smoothing as the correction (none for motion capture, >= 1 frame otherwise).
-    cfg = jitter.resolve_smoothing(config_mod.PhysicsConfig(), jitter.estimate_jitter(joints))
-    joints_mj = frames.hml_to_mj(joints)
-    geometry = humanoid.fit_geometry(joints_mj, mass=cfg.mass)
-    model = humanoid.build_model(
-        geometry, timestep=cfg.timestep, friction=cfg.friction, solref=(cfg.contact_timeconst, 1.0)
-    )
-    qpos = retarget.joints_to_qpos(model, geometry, joints_mj)
-    corners = reference.corner_trajectories(model, qpos)  # (T, ..., 3), z-up
-    T = corners.shape[0]
-    ground = plausibility.ground_metrics(corners.reshape(T, -1, 3), up_axis=2)
-    prepared = reference.prepare(model, qpos, fps, cfg)
-    force_mean, force_p95 = plausibility.percent_body_weight(prepared.tau[:, :3], cfg.mass)
-    return {
-        "surface_penetrate_mm": float(ground.penetrate_mm),
-        "surface_float_mm": float(ground.float_mm),
-        "surface_skate_mm": float(ground.skate_mm),
-        "residual_force_pct_bw": float(force_mean),
-        "residual_force_p95_pct_bw": float(force_p95),
-    }
+    metrics = importlib.import_module("physics.assess").surface_plausibility(np.asarray(joints, dtype=np.float64), fps)
+    return {key: metrics[key] for key in SURFACE_METRICS}

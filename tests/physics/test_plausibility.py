@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from physics.plausibility import ground_metrics, local_mpjpe, percent_body_weight
 
@@ -29,3 +30,15 @@ def test_y_up_and_residual_helpers() -> None:
     a = np.zeros((2, 22, 3))
     b = a + np.array([1.0, 0.0, 0.0])  # pure horizontal offset (z-up): no local error
     assert np.allclose(local_mpjpe(a, b), 0.0)
+
+
+def test_surface_plausibility_agrees_with_the_corrections_before_numbers(reference_clips) -> None:
+    from physics import correct_motion, surface_plausibility
+
+    joints = reference_clips["000000"][0][:60]
+    assessed = surface_plausibility(joints, 20.0)
+    report = correct_motion(joints, 20.0).report
+    for key in ("surface_penetrate_mm", "surface_float_mm", "surface_skate_mm"):
+        assert assessed[key] == pytest.approx(report[f"{key}_before"], abs=1e-9)
+    assert assessed["residual_force_pct_bw"] == pytest.approx(report["input_residual_pct_bw"], abs=1e-9)
+    assert assessed["residual_force_p95_pct_bw"] == pytest.approx(report["input_residual_p95_pct_bw"], abs=1e-9)
