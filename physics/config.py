@@ -52,7 +52,7 @@ class PhysicsConfig:
         mpc: sampling MPC over leg servo offsets (`physics.mpc`): "off"; "fallback" = run it when the
             base controller falls, before the stiff-root fallback; "always" = instead of the base
             controller. It simulates mpc_samples x mpc_horizon / mpc_replan seconds per second of
-            motion (the defaults: 64, about 9 s of one core per 196-frame clip, against 0.7 s
+            motion (the defaults: 64, about 12 s of one core per 196-frame clip, against 0.8 s
             without it); see docs/physics.md for what it changes.
         mpc_samples: candidate plans per re-plan.
         mpc_horizon: planning horizon [s].
