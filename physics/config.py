@@ -37,7 +37,12 @@ class PhysicsConfig:
             see docs/physics.md for both measured.
         plant_deadband: foot slip slower than this is not removed by plant_feet [m/s].
         contact_height: a reference foot whose lowest sole corner is below this is in contact [m].
-        contact_speed: ... and whose horizontal speed is below this [m/s].
+        contact_speed: ... and whose horizontal speed is below this [m/s] ...
+        contact_speed_ratio: ... or below this fraction of the pelvis's horizontal speed (0 = off).
+            Use it with plant_feet: `plant_feet=True contact_speed_ratio=0.5` also plants the
+            over-travelled stance feet of runs, which slide faster than contact_speed. Without
+            planting it makes over-travelled clips skate more (their sliding feet get full friction
+            against a root that pulls ahead); see docs/physics.md.
         base_force_budget: root residual force bound of the first attempt [fraction of body weight].
         fallback_force_budget: the bound of the retry after a fall [fraction of body weight].
         torque_budget: root residual torque bound [fraction of m g x 0.3 m].
@@ -76,6 +81,7 @@ class PhysicsConfig:
     plant_deadband: float = 0.12
     contact_height: float = 0.03
     contact_speed: float = 1.0
+    contact_speed_ratio: float = 0.0
     base_force_budget: float = 0.3
     fallback_force_budget: float = 1.0
     torque_budget: float = 1.0
@@ -118,7 +124,7 @@ class PhysicsConfig:
                      "mpc_horizon", "mpc_replan", "mpc_noise"):
             if getattr(self, name) <= 0:
                 raise PhysicsError(f"{name} must be positive, got {getattr(self, name)}")
-        for name in ("base_force_budget", "fallback_force_budget", "torque_budget", "max_smooth_sigma", "rigid_jitter", "clearance", "swing_friction", "plant_deadband"):
+        for name in ("base_force_budget", "fallback_force_budget", "torque_budget", "max_smooth_sigma", "rigid_jitter", "clearance", "swing_friction", "plant_deadband", "contact_speed_ratio"):
             if getattr(self, name) < 0:
                 raise PhysicsError(f"{name} must be >= 0, got {getattr(self, name)}")
         return self

@@ -115,7 +115,9 @@ def contact_labels(model: mujoco.MjModel, qpos: np.ndarray, fps: float, config: 
 
     The speed is that of the lowest corner itself, so a foot rolling over its heel or toe (whose
     centre moves fast) is in contact; a fast foot at floor level is landing or skating and gets no
-    contact forces and little friction.
+    contact forces and little friction. "Slow" is below `contact_speed`, or below
+    `contact_speed_ratio` x the pelvis's horizontal speed: a stance foot under a root that travels
+    too far slides at a fraction of the body's speed, a swing foot moves at about twice it.
     """
     corners = corner_trajectories(model, qpos)  # (T, 2, 4, 3)
     T = corners.shape[0]
@@ -126,8 +128,11 @@ def contact_labels(model: mujoco.MjModel, qpos: np.ndarray, fps: float, config: 
     ahead = corners[nxt[:, None], feet, lowest_idx, :2]
     behind = corners[prev[:, None], feet, lowest_idx, :2]
     span = np.maximum(nxt - prev, 1)[:, None] / fps
-    speed = np.linalg.norm(ahead - behind, axis=-1) / span
-    return (lowest < config.contact_height) & (speed < config.contact_speed)
+    speed = np.linalg.norm(ahead - behind, axis=-1) / span  # (T, 2)
+    adr = model.joint("root").qposadr[0]
+    root_speed = np.linalg.norm(qpos[nxt, adr:adr + 2] - qpos[prev, adr:adr + 2], axis=-1)[:, None] / span
+    bound = np.maximum(config.contact_speed, config.contact_speed_ratio * root_speed)
+    return (lowest < config.contact_height) & (speed < bound)
 
 
 def plant_feet(model: mujoco.MjModel, qpos: np.ndarray, labels: np.ndarray, fps: float,

@@ -1,0 +1,50 @@
+"""Contact labels relative to the body's speed, and what planting does with them (physics.reference)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from physics.assess import fit_clip
+from physics.config import with_options
+from physics.reference import contact_labels, prepare
+
+
+def _overtravel(joints: np.ndarray, factor: float) -> np.ndarray:
+    out = joints.copy()
+    out[..., [0, 2]] += (factor - 1.0) * (joints[:, :1, [0, 2]] - joints[:1, :1, [0, 2]])
+    return out
+
+
+def test_relative_bound_labels_overtravelled_stance_feet(reference_clips) -> None:
+    clean = reference_clips["012314"][0]  # a run-up and a leap
+    for joints, expect_more in ((clean, False), (_overtravel(clean, 1.6), True)):
+        clip = fit_clip(joints, 20.0, with_options(None, {}))
+        absolute = contact_labels(clip.model, clip.qpos, 20.0, clip.config)
+        relative = contact_labels(clip.model, clip.qpos, 20.0, with_options(clip.config, {"contact_speed_ratio": 0.5}))
+        assert np.all(relative >= absolute)  # the relative bound only adds contacts
+        added = int(relative.sum() - absolute.sum())
+        if expect_more:
+            assert added >= 4  # the sliding stance feet of the run-up (7 frames at this commit)
+        else:
+            assert added <= 0.05 * absolute.size  # clean mocap: stance feet are slow anyway
+
+
+def test_planting_with_relative_labels_pulls_an_overtravelled_run_back(reference_clips) -> None:
+    clean = reference_clips["012314"][0]
+    clean_root = prepare_root(clean, {})
+
+    def distance(options: dict) -> float:
+        return float(np.linalg.norm(prepare_root(_overtravel(clean, 1.6), options) - clean_root, axis=-1).mean())
+
+    unplanted = distance({})
+    planted = distance({"plant_feet": True})
+    planted_relative = distance({"plant_feet": True, "contact_speed_ratio": 0.5})
+    assert planted_relative < planted < unplanted
+
+
+def prepare_root(joints: np.ndarray, options: dict) -> np.ndarray:
+    """Horizontal pelvis track (T, 2) of the prepared (re-floored, planted) reference [m]."""
+    clip = fit_clip(joints, 20.0, with_options(None, options))
+    ref = prepare(clip.model, clip.qpos, 20.0, clip.config)
+    adr = clip.model.joint("root").qposadr[0]
+    return ref.frame_qpos[:, adr:adr + 2]
