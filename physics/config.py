@@ -32,17 +32,17 @@ class PhysicsConfig:
         refloor: how the reference is put on the floor before tracking: "frame" (per-frame offset
             from slow feet, interpolated over flight phases), "clip" (one offset), "none".
         plant_feet: shift the reference root horizontally so that feet in contact do not slide
-            (see `physics.reference.plant_feet`). Off by default: it pulls over-travelled clips back
-            to their strides (much closer to the clean clip) but lets clean clips drift by a few cm;
-            see docs/physics.md for both measured.
+            (see `physics.reference.plant_feet`): the kinematic part of over-travel correction. On by
+            default; `plant_feet=False contact_speed_ratio=0` reproduces the session-2 defaults
+            (over-travel skating -46 % instead of -64 %, jittered clips 45 instead of 58 mm from the
+            clean clip; docs/physics.md).
         plant_deadband: foot slip slower than this is not removed by plant_feet [m/s].
         contact_height: a reference foot whose lowest sole corner is below this is in contact [m].
         contact_speed: ... and whose horizontal speed is below this [m/s] ...
-        contact_speed_ratio: ... or below this fraction of the pelvis's horizontal speed (0 = off).
-            Use it with plant_feet: `plant_feet=True contact_speed_ratio=0.5` also plants the
-            over-travelled stance feet of runs, which slide faster than contact_speed. Without
-            planting it makes over-travelled clips skate more (their sliding feet get full friction
-            against a root that pulls ahead); see docs/physics.md.
+        contact_speed_ratio: ... or below this fraction of the pelvis's horizontal speed (0 = off):
+            the stance feet of an over-travelled run slide faster than contact_speed, at a fraction
+            of the body's speed, while swing feet move at about twice it. Meant for planting:
+            without it, these sliding feet get full friction against a root that pulls ahead.
         base_force_budget: root residual force bound of the first attempt [fraction of body weight].
         fallback_force_budget: the bound of the retry after a fall [fraction of body weight].
         torque_budget: root residual torque bound [fraction of m g x 0.3 m].
@@ -77,11 +77,11 @@ class PhysicsConfig:
     jitter_per_sigma: float = 0.008
     max_smooth_sigma: float = 2.0
     refloor: str = "frame"
-    plant_feet: bool = False
+    plant_feet: bool = True
     plant_deadband: float = 0.12
     contact_height: float = 0.03
     contact_speed: float = 1.0
-    contact_speed_ratio: float = 0.0
+    contact_speed_ratio: float = 0.5
     base_force_budget: float = 0.3
     fallback_force_budget: float = 1.0
     torque_budget: float = 1.0
