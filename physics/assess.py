@@ -23,14 +23,6 @@ from physics.reference import corner_trajectories, prepare
 from physics.retarget import joints_to_qpos
 from physics.validation import check_input
 
-SURFACE_METRICS = (
-    "surface_penetrate_mm",
-    "surface_float_mm",
-    "surface_skate_mm",
-    "residual_force_pct_bw",
-    "residual_force_p95_pct_bw",
-)
-
 
 @dataclass
 class FittedClip:
@@ -72,16 +64,17 @@ def fit_clip(joints: np.ndarray, fps: float, config: PhysicsConfig, *, sensors: 
                       config=config, jitter=jitter)
 
 
-def surface_metrics(clip: FittedClip) -> dict[str, float]:
-    """Penetration, floating and skating [mm, mm/frame] of the fitted clip's sole corners."""
-    corners = corner_trajectories(clip.model, clip.qpos)  # (T, 2, 4, 3), z-up
+def surface_metrics(model: mujoco.MjModel, qpos: np.ndarray) -> dict[str, float]:
+    """Penetration, floating and skating [mm, mm/frame] of the humanoid's sole corners over qpos (T, nq)."""
+    corners = corner_trajectories(model, qpos)  # (T, 2, 4, 3), z-up
     ground = ground_metrics(corners.reshape(corners.shape[0], -1, 3), up_axis=2)
     return {"surface_penetrate_mm": float(ground.penetrate_mm), "surface_float_mm": float(ground.float_mm),
             "surface_skate_mm": float(ground.skate_mm)}
 
 
 def surface_plausibility(joints: np.ndarray, fps: float = 20.0, *, config: PhysicsConfig | None = None) -> dict[str, float]:
-    """Humanoid-surface metrics of one clip (T, 22, 3) [m], y-up; keys are `SURFACE_METRICS`.
+    """Humanoid-surface metrics of one clip (T, 22, 3) [m], y-up: surface_penetrate_mm,
+    surface_float_mm, surface_skate_mm, residual_force_pct_bw and residual_force_p95_pct_bw.
 
     Nothing is simulated: well under a second per clip.
 
@@ -89,7 +82,7 @@ def surface_plausibility(joints: np.ndarray, fps: float = 20.0, *, config: Physi
         PhysicsError: bad input, or a skeleton the humanoid cannot fit.
     """
     clip = fit_clip(joints, fps, (config or PhysicsConfig()).validate())
-    out = surface_metrics(clip)
+    out = surface_metrics(clip.model, clip.qpos)
     ref = prepare(clip.model, clip.qpos, fps, clip.config)
     out["residual_force_pct_bw"], out["residual_force_p95_pct_bw"] = percent_body_weight(ref.tau[:, :3], clip.config.mass)
     return out

@@ -25,13 +25,12 @@ from physics.frames import mj_to_hml
 from physics.mpc import MpcSettings, SamplingPlanner
 from physics.plausibility import (
     GRAVITY,
-    ground_metrics,
     joint_ground_metrics,
     local_mpjpe,
     mpjpe_mm,
     percent_body_weight,
 )
-from physics.reference import DenseReference, corner_trajectories, prepare
+from physics.reference import DenseReference, prepare
 from physics.retarget import check_seam, qpos_to_joints
 from physics.validation import check_input
 
@@ -53,15 +52,14 @@ class CorrectionResult:
     qpos: np.ndarray | None = None
 
 
-def _ground(joints_hml: np.ndarray, corners_mj: np.ndarray | None, prefix: str, suffix: str) -> dict[str, float]:
-    out = dict(zip((f"{prefix}penetrate_mm{suffix}", f"{prefix}float_mm{suffix}", f"{prefix}skate_mm{suffix}"),
-                   joint_ground_metrics(joints_hml), strict=True))
-    if corners_mj is not None:
-        T = corners_mj.shape[0]
-        surface = ground_metrics(corners_mj.reshape(T, -1, 3), up_axis=2)
-        out.update(zip((f"surface_penetrate_mm{suffix}", f"surface_float_mm{suffix}", f"surface_skate_mm{suffix}"),
-                       surface, strict=True))
-    return out
+def _joint_ground(joints_hml: np.ndarray, suffix: str) -> dict[str, float]:
+    """Skeleton-proxy penetration, floating and skating of joints (T, 22, 3), keys ending in `suffix`."""
+    names = (f"penetrate_mm{suffix}", f"float_mm{suffix}", f"skate_mm{suffix}")
+    return dict(zip(names, joint_ground_metrics(joints_hml), strict=True))
+
+
+def _suffixed(metrics: dict[str, float], suffix: str) -> dict[str, float]:
+    return {f"{key}{suffix}": value for key, value in metrics.items()}
 
 
 def _cascade(model: mujoco.MjModel, ref: DenseReference, cfg: PhysicsConfig, common: dict[str, Any],
@@ -126,8 +124,8 @@ def correct_motion(joints: np.ndarray, fps: float = 20.0, *, config: PhysicsConf
     T = joints.shape[0]
     report: dict[str, Any] = {"frames": T, "fps": float(fps), "gamma": cfg.gamma}
     if cfg.gamma == 0.0:
-        report.update(_ground(joints, None, "", "_before"))
-        report.update(_ground(joints, None, "", "_after"))
+        report.update(_joint_ground(joints, "_before"))
+        report.update(_joint_ground(joints, "_after"))
         report.update(fell=False, fall_frame=None, resets=0, attempts=0, controller="none", mpjpe_mm=0.0,
                       mpjpe_local_mm=0.0, residual_force_pct_bw=0.0, residual_force_p95_pct_bw=0.0,
                       residual_torque_pct=0.0, seconds=time.perf_counter() - wall0,
@@ -138,8 +136,8 @@ def correct_motion(joints: np.ndarray, fps: float = 20.0, *, config: PhysicsConf
     model, qpos_in, cfg = clip.model, clip.qpos, clip.config
     report["retarget_seam_mm"] = 1000 * check_seam(model, qpos_in, clip.joints_mj)
     report["retarget_mpjpe_mm"] = mpjpe_mm(qpos_to_joints(model, qpos_in), clip.joints_mj)
-    report.update(_ground(joints, None, "", "_before"))
-    report.update({f"{key}_before": value for key, value in surface_metrics(clip).items()})
+    report.update(_joint_ground(joints, "_before"))
+    report.update(_suffixed(surface_metrics(model, qpos_in), "_before"))
     report["jitter_mm"] = 1000 * clip.jitter
     report["smooth_sigma"] = cfg.smooth_sigma
     ref = prepare(model, qpos_in, fps, cfg)
@@ -161,7 +159,9 @@ def correct_motion(joints: np.ndarray, fps: float = 20.0, *, config: PhysicsConf
         residual_force_pct_bw=force_mean, residual_force_p95_pct_bw=force_p95,
         residual_torque_pct=float(torque.mean()) if torque.size else 0.0,
     )
-    report.update(_ground(out, corner_trajectories(model, sim.qpos) if cfg.gamma == 1.0 else None, "", "_after"))
+    report.update(_joint_ground(out, "_after"))
+    if cfg.gamma == 1.0:  # sole corners describe the simulated humanoid, the output only at gamma = 1
+        report.update(_suffixed(surface_metrics(model, sim.qpos), "_after"))
     report["seconds"] = time.perf_counter() - wall0
     report["cpu_seconds"] = time.process_time() - cpu0
     return CorrectionResult(joints=out, report=report, qpos=sim.qpos)
