@@ -116,6 +116,11 @@ def foot_corner_sites(foot_body: str) -> list[str]:
     return [f"{foot_body}_corner{i}" for i in range(CORNERS_PER_FOOT)]
 
 
+def sensor_sites() -> list[str]:
+    """Sites with a `framepos` sensor when built with sensors=True, in sensordata order."""
+    return list(sk.JOINT_NAMES) + [site for foot in FOOT_BODIES for site in foot_corner_sites(foot)]
+
+
 @dataclass(frozen=True)
 class HumanoidGeometry:
     """Skeleton measurements in MuJoCo's frame [m].
@@ -303,8 +308,8 @@ def build_mjcf(geometry: HumanoidGeometry, *, timestep: float = 0.005, friction:
                 f'forcelimited="true" forcerange="{-limit} {limit}"/>'
             )
     body_lines = "\n".join(body_xml("pelvis", 2))
-    sensor_sites = list(names) + [c for foot in FOOT_BODIES for c in foot_corner_sites(foot)] if sensors else []
-    sensor_xml = "".join(f'\n    <framepos name="pos_{site}" objtype="site" objname="{site}"/>' for site in sensor_sites)
+    sensor_xml = "".join(f'\n    <framepos name="pos_{site}" objtype="site" objname="{site}"/>'
+                         for site in (sensor_sites() if sensors else []))
     # Pelvis height so that the rest pose stands on the floor (only matters for a default qpos).
     return f"""<mujoco model="humanml3d_humanoid">
   <compiler angle="degree" autolimits="true"/>

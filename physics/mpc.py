@@ -19,8 +19,8 @@ Cost of a rollout, summed over its steps (sensor positions, world frame [m]):
   feet, not the reference root, should decide where the body goes);
 - slip: squared horizontal speed of sole corners on the floor (< 2 cm) of feet the reference labels
   in contact, which is skating;
-- offset: mean squared servo offset, which keeps plans from random-walking away from the
-  reference (candidate 1 is always the zero plan, i.e. the base controller);
+- offset: mean squared servo offset, which keeps plans from drifting away from the reference
+  from one re-plan to the next (candidate 1 is always the zero plan, i.e. the base controller);
 - a rollout that diverges (NaN) costs infinity.
 """
 
@@ -35,7 +35,7 @@ from mujoco import rollout
 from motion_loop.data import skeleton as sk
 from physics.controller import RootWrench
 from physics.errors import PhysicsError
-from physics.humanoid import FOOT_BODIES, foot_corner_sites
+from physics.humanoid import FOOT_BODIES, sensor_sites
 from physics.reference import DenseReference
 from physics.retarget import qpos_to_sites, site_ids
 
@@ -71,7 +71,7 @@ class SamplingPlanner:
     """
 
     def __init__(self, model: mujoco.MjModel, settings: MpcSettings) -> None:
-        if model.nsensordata < 3 * (sk.NUM_JOINTS + 8):
+        if model.nsensordata != 3 * len(sensor_sites()):
             raise PhysicsError("sampling MPC needs the humanoid built with sensors=True (physics.humanoid.build_mjcf)")
         self.settings = settings
         self.actuators = np.array([model.actuator(name).id for name in LEG_HINGES])
@@ -99,7 +99,6 @@ class SamplingPlanner:
         # Reference joints at every step (K, 22, 3), for the pose cost.
         joints = site_ids(model, sk.JOINT_NAMES)
         self._ref_joints = qpos_to_sites(model, ref.qpos, joints)
-        self._corner_count = sum(len(foot_corner_sites(foot)) for foot in FOOT_BODIES)
 
     def _spline(self, knots: np.ndarray, steps: np.ndarray) -> np.ndarray:
         """Offsets (..., len(steps), 14) of plans `knots` (..., knots, 14) at steps after the plan start."""
@@ -140,8 +139,8 @@ class SamplingPlanner:
         """
         s, H, K = self.settings, self._horizon, self._ref.qpos.shape[0]
         n_joints = sk.NUM_JOINTS
-        readings = sensors.reshape(sensors.shape[0], H, -1, 3)
-        joints, corners = readings[:, :, :n_joints], readings[:, :, n_joints:n_joints + self._corner_count]
+        readings = sensors.reshape(sensors.shape[0], H, -1, 3)  # sites in physics.humanoid.sensor_sites order
+        joints, corners = readings[:, :, :n_joints], readings[:, :, n_joints:]
         steps = np.minimum(k + np.arange(H), K - 1)
         target = self._ref_joints[steps]  # (H, 22, 3)
         relative = (joints - joints[:, :, :1]) - (target - target[:, :1])[None]
