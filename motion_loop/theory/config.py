@@ -1,7 +1,9 @@
-"""Typed configs of the three theory experiments (Hydra schemas; YAML presets in conf/theory/).
+"""Typed configs of the theory experiments (Hydra schemas; YAML presets in conf/theory/).
 
 `out_dir` empty means "the Hydra run folder" (or outputs/theory/NAME/TIMESTAMP outside a Hydra app);
 `progress` shows tqdm bars. Neither is part of a run's identity, so neither is stored for resume.
+Every experiment runs the seeds seed, seed + 1, ..., seed + seeds - 1 and reports means over them with
+95 % intervals.
 """
 
 from __future__ import annotations
@@ -24,9 +26,11 @@ class HeatDeathConfig:
         drift_initial_sizes: tau = 1 martingale study: initial dataset sizes compared.
         drift_replicates: independent runs per size (in memory) to estimate the mean drift.
         drift_generations: generations of each drift run.
+        late_fraction: the last fraction of the generations that "late" numbers average over.
     """
 
     seed: int = 0
+    seeds: int = 5
     generations: int = 300
     out_dir: str = ""
     progress: bool = True
@@ -42,22 +46,30 @@ class HeatDeathConfig:
     drift_initial_sizes: list[int] = field(default_factory=lambda: [20, 200])
     drift_replicates: int = 10
     drift_generations: int = 100
+    late_fraction: float = 0.1
 
 
 @dataclass
 class GaussianCorrectionConfig:
-    """Gaussian model refitted on real + lambda * n corrected synthetic samples, one run per (lambda, gamma).
+    """Gaussian model refitted on real + lambda * n corrected synthetic samples, one run per (lambda, gamma, seed).
 
     Attributes:
         dim: dimension d; the truth is N(true_mean, true_cov).
         real_size: n real samples.
         lambdas: synthetic ratios run with mixing.keep_real (the published loop keeps the real data).
-        gammas: correction strengths, drawn as one curve each.
+        gammas: Gillman et al.'s correction strengths gamma in [0, inf), one curve each; the corrected law
+            is pi_gamma = (p_theta + gamma p_theta*) / (1 + gamma), i.e. a fraction w = gamma / (1 + gamma).
+        corrector: "mixture" (pi_gamma by sampling, as the paper defines it) or "ot_step" (a step of
+            fraction w = gamma / (1 + gamma) along the W2 geodesic to the truth).
+        sample_scale: s; the model samples N(mu, s^2 S). 1 = exact; > 1 = overdispersed sampler, where
+            the loop diverges for lambda > (1 + gamma) / (s^2 - 1 - gamma).
         fully_synthetic: also run the fully synthetic loop (keep_real=False, lambda = fully_synthetic_lambda).
         mixing: pool and fresh fraction; its synthetic_ratio is replaced by each lambda.
+        late_fraction: the last fraction of the generations that "late" numbers average over.
     """
 
     seed: int = 0
+    seeds: int = 5
     generations: int = 200
     out_dir: str = ""
     progress: bool = True
@@ -66,12 +78,15 @@ class GaussianCorrectionConfig:
     true_mean: list[float] = field(default_factory=lambda: [0.0, 0.0])
     true_cov: list[list[float]] = field(default_factory=lambda: [[1.0, 0.5], [0.5, 2.0]])
     lambdas: list[float] = field(default_factory=lambda: [0.5, 2.0, 10.0])
-    gammas: list[float] = field(default_factory=lambda: [0.0, 0.1, 0.25, 0.5, 1.0])
+    gammas: list[float] = field(default_factory=lambda: [0.0, 0.1, 0.3, 1.0, 3.0])
+    corrector: str = "mixture"
+    sample_scale: float = 1.0
     fully_synthetic: bool = True
     fully_synthetic_lambda: float = 1.0
     mixing: MixingPolicy = field(
         default_factory=lambda: MixingPolicy(pool="replace", keep_real=True)
     )
+    late_fraction: float = 0.5
 
 
 @dataclass
@@ -85,9 +100,11 @@ class InteractionGraphConfig:
         nodes, edges, fresh_nodes: the graph; fresh nodes get fresh_fraction * n new pairs a generation.
         require_fresh_node: refuse a graph with no fresh-data node.
         mixing: default keep_real=False, so a node's only anchor is what flows in along the edges.
+        late_fraction: the last fraction of the generations that "late" numbers average over.
     """
 
     seed: int = 0
+    seeds: int = 5
     generations: int = 200
     out_dir: str = ""
     progress: bool = True
@@ -106,3 +123,4 @@ class InteractionGraphConfig:
             synthetic_ratio=1.0, fresh_fraction=1.0, pool="replace", keep_real=False
         )
     )
+    late_fraction: float = 0.25
