@@ -5,6 +5,7 @@
     motion-loop theory gaussian-figure2          # Gillman et al.'s Figure 2, bands over seeds
     motion-loop theory stability-map             # lambda x gamma map where Theorem 4.3's condition binds
     motion-loop theory interaction-graph -m seed=0,10,20
+    motion-loop theory digits seeds=3            # Gillman et al.'s Figure 3 analogue on 8x8 digits
 
 Without `-m` the config is composed directly and the results go to `out_dir` (default
 outputs/theory/NAME/TIMESTAMP); with `-m` Hydra runs the sweep, one job folder per setting.
@@ -22,6 +23,7 @@ from omegaconf import DictConfig
 
 from motion_loop.cli.hydra_utils import compose_config, run_hydra_app, to_object
 from motion_loop.errors import ConfigError
+from motion_loop.theory.config import register_theory_configs
 
 # name -> (primary config under conf/, one-line help); presets of one schema share its runner.
 EXPERIMENTS: dict[str, tuple[str, str]] = {
@@ -41,6 +43,10 @@ EXPERIMENTS: dict[str, tuple[str, str]] = {
         "theory/stability_map",
         "lambda x gamma map of late W2, overdispersed sampler: diverges iff lambda > lambda_c(gamma)",
     ),
+    "digits": (
+        "theory/digits",
+        "small DDPM on sklearn's 8x8 digits, 150% augmentation, with/without cluster correction",
+    ),
     "interaction-graph": (
         "theory/interaction_graph",
         "regression learners on a directed graph: bounded iff no closed fresh-free group upstream",
@@ -52,6 +58,7 @@ _RUNNERS = {
     "gaussian-figure2": "gaussian-correction",
     "stability-map": "gaussian-correction",
     "interaction-graph": "interaction-graph",
+    "digits": "digits",
 }
 _MULTIRUN_FLAGS = ("-m", "--multirun")
 
@@ -78,6 +85,17 @@ def _runner(name: str) -> Callable[[Any, Path], Any]:
         from motion_loop.theory.gaussian_correction import run_gaussian_correction
 
         return run_gaussian_correction
+    if name == "digits":
+        import torch
+
+        from motion_loop.theory.digits import run_digits
+
+        def run_digits_with_threads(config: Any, out_dir: Path) -> Any:
+            # Thread count is process state: set here, in the entry point, never in the library.
+            torch.set_num_threads(config.threads)
+            return run_digits(config, out_dir)
+
+        return run_digits_with_threads
     from motion_loop.theory.interaction_graph import run_interaction_graph
 
     return run_interaction_graph
@@ -101,6 +119,7 @@ def run(argv: list[str]) -> int:
             f"unknown theory experiment {name!r}; available: {', '.join(EXPERIMENTS)}"
         )
     config_name = EXPERIMENTS[name][0]
+    register_theory_configs()
     if any(flag in overrides for flag in _MULTIRUN_FLAGS):
 
         def task(cfg: DictConfig) -> None:

@@ -16,7 +16,7 @@ from motion_loop.loop.run_state import atomic_write_text, records_to_csv
 # Fields left out of a run's stored config: they do not change the numbers of the generations already
 # done (`generations` may grow, so that a finished run can be extended by resuming it).
 # `seeds` may grow too: each seed is its own run folder, so adding seeds keeps the runs already done.
-_NOT_IDENTITY = ("out_dir", "progress", "generations", "seeds", "seed")
+_NOT_IDENTITY = ("out_dir", "progress", "keep_runs", "generations", "seeds", "seed")
 
 
 def run_identity(config: Any, **setting: Any) -> dict[str, Any]:
@@ -24,6 +24,11 @@ def run_identity(config: Any, **setting: Any) -> dict[str, Any]:
     generations and the seed list) + the setting, whose `seed` entry is this run's seed."""
     values = {key: value for key, value in asdict(config).items() if key not in _NOT_IDENTITY}
     return {**values, "setting": dict(setting)}
+
+
+def runs_dir(config: Any, out_dir: Path | None, name: str) -> Path | None:
+    """The folder of one setting's per-seed run folders; None (in memory) without out_dir or keep_runs."""
+    return None if out_dir is None or not config.keep_runs else out_dir / name
 
 
 def setting_name(**setting: float) -> str:

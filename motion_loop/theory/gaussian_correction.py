@@ -32,6 +32,7 @@ from motion_loop.theory.common import (
     curves,
     run_identity,
     run_seeds,
+    runs_dir,
     select,
     setting_name,
     write_outputs,
@@ -144,7 +145,7 @@ def run_gaussian_correction(
             lambda seed, s=setting: build_spec(cfg, s, seed=seed),
             seeds,
             generations=cfg.generations,
-            run_dir=None if out_dir is None else out_dir / setting.name,
+            run_dir=runs_dir(cfg, out_dir, setting.name),
             identity=lambda seed, s=setting: run_identity(cfg, seed=seed, **s.__dict__),
             progress=cfg.progress,
             desc=setting.name,
@@ -192,6 +193,14 @@ def predictions(
         critical = critical_synthetic_ratio(gamma=setting.gamma, sample_scale=cfg.sample_scale)
         out["critical_lambda"] = critical if math.isfinite(critical) else None
         out["predicted_stable"] = out["growth_factor"] < 1.0
+        # Measured: exp of the per-generation log growth of tr S over the late generations (rho when
+        # rho > 1; about 1 when the covariance is stationary).
+        trace = curves(records, "trace_ratio", seeds, **setting.where)  # (S, G)
+        late_trace = trace[:, late_slice(trace.shape[1], cfg.late_fraction)]
+        span = max(late_trace.shape[1] - 1, 1)
+        out["growth_factor_measured"] = band(
+            np.exp(np.log(late_trace[:, -1] / late_trace[:, 0]) / span)
+        ).as_dict()
     late = late_slice(cfg.generations, cfg.late_fraction)
     ratios, excess, predicted_excess, bias_squared = [], [], [], []
     for seed in seeds:

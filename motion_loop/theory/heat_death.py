@@ -33,7 +33,14 @@ from motion_loop.theory.closed_forms import (
     mean_field_trajectory,
     unit_temperature_variance,
 )
-from motion_loop.theory.common import curves, run_identity, run_seeds, setting_name, write_outputs
+from motion_loop.theory.common import (
+    curves,
+    run_identity,
+    run_seeds,
+    runs_dir,
+    setting_name,
+    write_outputs,
+)
 from motion_loop.theory.config import HeatDeathConfig
 from motion_loop.theory.plots import plot_heat_death
 
@@ -142,7 +149,7 @@ def run_heat_death(cfg: HeatDeathConfig, out_dir: Path | None) -> HeatDeathResul
             ),
             seeds,
             generations=cfg.generations,
-            run_dir=None if out_dir is None else out_dir / name,
+            run_dir=runs_dir(cfg, out_dir, name),
             identity=lambda seed, t=temperature: run_identity(cfg, temperature=t, seed=seed),
             progress=cfg.progress,
             desc=name,

@@ -21,7 +21,7 @@ from motion_loop.loop.graph import InteractionGraph
 from motion_loop.loop.rng import Stream, derive_rng
 from motion_loop.theory.bands import band, late_slice, seed_list
 from motion_loop.theory.closed_forms import regression_random_walk_mse
-from motion_loop.theory.common import curves, run_identity, run_seeds, write_outputs
+from motion_loop.theory.common import curves, run_identity, run_seeds, runs_dir, write_outputs
 from motion_loop.theory.config import InteractionGraphConfig
 from motion_loop.theory.graph_condition import NodeVerdict, verdicts
 from motion_loop.theory.interaction import RegressionEvaluator, RegressionLearner, RegressionSource
@@ -92,7 +92,7 @@ def run_interaction_graph(cfg: InteractionGraphConfig, out_dir: Path | None) -> 
         lambda seed: build_spec(cfg, seed=seed),
         seeds,
         generations=cfg.generations,
-        run_dir=None if out_dir is None else out_dir / "graph",
+        run_dir=runs_dir(cfg, out_dir, "graph"),
         identity=lambda seed: run_identity(cfg, seed=seed),
         progress=cfg.progress,
         desc="graph",

@@ -107,7 +107,8 @@ def plot_gaussian(
                 bottom.axhline(predicted, color=bottom.lines[-1].get_color(), ls="--", lw=0.8)
         title = f"real + {ratio:g}x synthetic" if keep_real else f"synthetic only ({ratio:g}x)"
         top.set(title=title, yscale="log")
-        bottom.set(xlabel="generation", yscale="log")
+        # Linear: the t-interval of a squared error can reach below 0, which a log axis cannot show.
+        bottom.set(xlabel="generation", ylim=(0.0, None))
     axes[0, 0].set_ylabel("W2 to the truth")
     axes[1, 0].set_ylabel("|mu - mu*|^2 (dashed: closed form)")
     axes[0, 0].legend(fontsize=7)

@@ -10,13 +10,31 @@ import pytest
 from motion_loop.cli import main
 from motion_loop.cli.hydra_utils import compose_config, to_object
 from motion_loop.cli.theory import EXPERIMENTS
+from motion_loop.theory.config import register_theory_configs
 
 TINY = {
     "heat-death": ["generations=3", "drift_generations=3", "drift_replicates=2", "seeds=2"],
     "gaussian-correction": ["generations=3", "lambdas=[2.0]", "gammas=[0.0,1.0]", "seeds=2"],
     "gaussian-figure2": ["generations=3", "gammas=[0.0,5.0]", "seeds=2"],
-    "stability-map": ["generations=3", "lambdas=[0.5,4.0]", "gammas=[0.0,2.0]", "seeds=2"],
+    "stability-map": [
+        "generations=3",
+        "lambdas=[0.5,4.0]",
+        "gammas=[0.0,2.0]",
+        "seeds=2",
+        "keep_runs=true",
+    ],
     "interaction-graph": ["generations=3", "seeds=2"],
+    "digits": [
+        "generations=2",
+        "seeds=2",
+        "train_size=100",
+        "clusters=5",
+        "hidden=16",
+        "diffusion_steps=4",
+        "initial_steps=5",
+        "finetune_steps=2",
+        "eval_samples=30",
+    ],
 }
 PLOTS = {
     "heat-death": "heat_death.png",
@@ -24,11 +42,13 @@ PLOTS = {
     "gaussian-figure2": "gaussian_correction.png",
     "stability-map": "stability_map.png",
     "interaction-graph": "interaction_graph.png",
+    "digits": "digits_collapse.png",
 }
 
 
 @pytest.mark.parametrize("name", list(EXPERIMENTS))
 def test_preset_composes_to_its_schema(name: str) -> None:
+    register_theory_configs()
     config = to_object(compose_config(EXPERIMENTS[name][0], []))
     assert config.generations > 1 and config.out_dir == "" and config.seeds >= 5
 
@@ -39,12 +59,15 @@ def test_theory_command_writes_outputs(tmp_path, name: str) -> None:
     out = tmp_path / name
     assert main(["theory", name, f"out_dir={out}", "progress=false", *TINY[name]]) == 0
     assert (
-        (out / "metrics.csv").read_text().startswith(("temperature,", "synthetic_ratio,", "seed,"))
+        (out / "metrics.csv")
+        .read_text()
+        .startswith(("temperature,", "synthetic_ratio,", "seed,", "gamma,"))
     )
     assert (out / "plots" / PLOTS[name]).stat().st_size > 10_000
     assert json.loads((out / "summary.json").read_text())
     run_dirs = [p for p in out.glob("*/seed_*") if (p / "config.yaml").is_file()]
-    assert len(run_dirs) >= 2 and all((p / "gen_002" / "DONE").is_file() for p in run_dirs)
+    last = int(next(o for o in TINY[name] if o.startswith("generations=")).split("=")[1]) - 1
+    assert len(run_dirs) >= 2 and all((p / f"gen_{last:03d}" / "DONE").is_file() for p in run_dirs)
     if name == "interaction-graph":
         # Re-running the same command resumes: nothing to do, same numbers.
         before = (out / "metrics.csv").read_text()
