@@ -14,7 +14,7 @@ import numpy as np
 
 from motion_loop.errors import ConfigError
 from motion_loop.loop.mixing import MixingPolicy
-from motion_loop.theory.categorical import tempered
+from motion_loop.theory.categorical import sampling_distribution, tempered
 
 _FIXED_POINT_TOLERANCE = 1e-12  # max |change| of p between two mean-field iterations
 _FIXED_POINT_ITERATIONS = 100_000
@@ -103,6 +103,8 @@ def mean_field_trajectory(
     policy: MixingPolicy,
     real_size: int,
     generations: int,
+    top_k: int = 0,
+    top_p: float = 1.0,
 ) -> np.ndarray:
     """The loop with every random draw replaced by its expectation; p per generation, shape (G, K).
 
@@ -115,7 +117,8 @@ def mean_field_trajectory(
     pool = np.zeros_like(real_probs)
     probs = [real_probs]
     for _ in range(1, generations):
-        incoming = m * tempered(probs[-1], temperature) + fresh * truth
+        sampled = sampling_distribution(probs[-1], temperature, top_k=top_k, top_p=top_p)
+        incoming = m * sampled + fresh * truth
         pool = pool + incoming if policy.pool == "accumulate" else incoming
         counts = pool + (real_counts if policy.keep_real else 0.0)
         probs.append(counts / counts.sum())

@@ -27,6 +27,8 @@ class HeatDeathConfig:
         drift_initial_sizes: tau = 1 martingale study: initial dataset sizes compared.
         drift_replicates: independent runs per size (in memory) to estimate the mean drift.
         drift_generations: generations of each drift run.
+        top_k, top_p: truncation of the sampler after the temperature (0 and 1: off); the mean field
+            follows them, the drift study (pure tau = 1) does not use them.
         late_fraction: the last fraction of the generations that "late" numbers average over.
     """
 
@@ -48,6 +50,8 @@ class HeatDeathConfig:
     drift_initial_sizes: list[int] = field(default_factory=lambda: [20, 200])
     drift_replicates: int = 10
     drift_generations: int = 100
+    top_k: int = 0
+    top_p: float = 1.0
     late_fraction: float = 0.1
 
 

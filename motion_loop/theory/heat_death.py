@@ -25,6 +25,7 @@ from motion_loop.theory.categorical import (
     CategoricalLearner,
     CategoricalSource,
     check_temperature,
+    check_truncation,
     total_variation,
     zipf_probs,
 )
@@ -78,6 +79,7 @@ class HeatDeathResult:
 def validate(cfg: HeatDeathConfig) -> None:
     for temperature in cfg.temperatures:
         check_temperature(temperature)
+    check_truncation(cfg.top_k, cfg.top_p)
     if cfg.initial_size < 1 or cfg.num_outcomes < 2:
         raise ConfigError(
             f"need initial_size >= 1 and num_outcomes >= 2, got {cfg.initial_size}, {cfg.num_outcomes}"
@@ -101,7 +103,11 @@ def build_spec(
     real = source.draw(initial_size, rng=derive_rng(seed, 0, 0, Stream.SETUP))
     return LoopSpec(
         graph=InteractionGraph.single(_NODE, fresh=True),
-        learners={_NODE: CategoricalLearner(cfg.num_outcomes, temperature=temperature)},
+        learners={
+            _NODE: CategoricalLearner(
+                cfg.num_outcomes, temperature=temperature, top_k=cfg.top_k, top_p=cfg.top_p
+            )
+        },
         real={_NODE: real},
         ops=ArrayOps(),
         policy=cfg.mixing if mixing is None else mixing,
@@ -113,6 +119,7 @@ def build_spec(
 def drift_study(cfg: HeatDeathConfig, initial_size: int) -> DriftResult:
     """`drift_replicates` tau = 1 loops (accumulate, no fresh data) in memory, against the closed form."""
     mixing = replace(cfg.mixing, fresh_fraction=0.0, pool="accumulate")
+    cfg = replace(cfg, top_k=0, top_p=1.0)  # the closed form is for the untruncated tau = 1 sampler
     changes, predicted, final = [], [], []
     for replicate in range(cfg.drift_replicates):
         seed = int(np.random.SeedSequence([cfg.seed, initial_size, replicate]).generate_state(1)[0])
@@ -156,7 +163,7 @@ def run_heat_death(cfg: HeatDeathConfig, out_dir: Path | None) -> HeatDeathResul
         )
         records += [{"temperature": temperature, **record} for record in run]
     drift = [drift_study(cfg, size) for size in cfg.drift_initial_sizes]
-    mean_field = {t: mean_field_mean(cfg, t, seeds) for t in cfg.temperatures}
+    mean_field = {t: mean_field_per_seed(cfg, t, seeds) for t in cfg.temperatures}
     summary = summarise(cfg, records, drift, mean_field)
     if out_dir is not None:
         write_outputs(out_dir, records, summary)
@@ -164,17 +171,17 @@ def run_heat_death(cfg: HeatDeathConfig, out_dir: Path | None) -> HeatDeathResul
             records,
             cfg.temperatures,
             seeds,
-            mean_field,
+            {t: trajectories.mean(axis=0) for t, trajectories in mean_field.items()},
             drift,
             out_dir / "plots" / "heat_death.png",
         )
     return HeatDeathResult(records=records, drift=drift, summary=summary)
 
 
-def mean_field_mean(cfg: HeatDeathConfig, temperature: float, seeds: list[int]) -> np.ndarray:
-    """The mean-field trajectory from each seed's p_0, averaged over the seeds; (G, K)."""
+def mean_field_per_seed(cfg: HeatDeathConfig, temperature: float, seeds: list[int]) -> np.ndarray:
+    """The mean-field trajectory from each seed's own p_0; (S, G, K)."""
     truth = zipf_probs(cfg.num_outcomes, cfg.zipf_exponent)
-    return np.mean(
+    return np.stack(
         [
             mean_field_trajectory(
                 real_probs(cfg, initial_size=cfg.initial_size, seed=seed),
@@ -183,10 +190,11 @@ def mean_field_mean(cfg: HeatDeathConfig, temperature: float, seeds: list[int]) 
                 policy=cfg.mixing,
                 real_size=cfg.initial_size,
                 generations=cfg.generations,
+                top_k=cfg.top_k,
+                top_p=cfg.top_p,
             )
             for seed in seeds
-        ],
-        axis=0,
+        ]
     )
 
 
@@ -218,11 +226,20 @@ def summarise(
             ).as_dict(),
             # Simulation against the mean-field trajectory at the same generations (late mean of TV).
             "tv_to_mean_field_late": band(
-                [total_variation(p, mean_field[temperature][late].mean(axis=0)) for p in late_probs]
+                [
+                    total_variation(p, own[late].mean(axis=0))
+                    for p, own in zip(late_probs, mean_field[temperature], strict=True)
+                ]
             ).as_dict(),
         }
         total = cfg.mixing.synthetic_ratio + cfg.mixing.fresh_fraction
-        if cfg.mixing.pool == "accumulate" and cfg.mixing.fresh_fraction > 0 and total > 0:
+        truncated = cfg.top_k > 0 or cfg.top_p < 1.0
+        if (
+            cfg.mixing.pool == "accumulate"
+            and cfg.mixing.fresh_fraction > 0
+            and total > 0
+            and not truncated
+        ):
             fixed = mean_field_fixed_point(
                 truth,
                 temperature=temperature,
@@ -234,8 +251,8 @@ def summarise(
             entry["tv_to_fixed_point_late"] = band(
                 [total_variation(p, fixed) for p in late_probs]
             ).as_dict()
-            entry["mean_field_tv_to_fixed_point_last"] = total_variation(
-                mean_field[temperature][-1], fixed
+            entry["mean_field_tv_to_fixed_point_last"] = float(
+                np.mean([total_variation(own[-1], fixed) for own in mean_field[temperature]])
             )
         per_tau[f"{temperature:g}"] = entry
     return {

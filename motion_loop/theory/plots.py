@@ -27,11 +27,26 @@ def save(figure: Figure, path: Path, *, dpi: int = 100) -> Path:
     return path
 
 
-def draw_band(axis: Axes, x: np.ndarray, values: np.ndarray, *, label: str, **style: Any) -> None:
-    """Mean over seeds (line) and its 95 % interval (shaded) of values (S, G) against x (G,)."""
+def draw_band(
+    axis: Axes,
+    x: np.ndarray,
+    values: np.ndarray,
+    *,
+    label: str,
+    log: bool = False,
+    **style: Any,
+) -> None:
+    """Mean over seeds (line) and its 95 % interval (shaded) of values (S, G) against x (G,).
+
+    With `log`, the band is drawn only where its lower end is > 0 (a log axis cannot show the rest; a
+    missing band means the interval reaches 0).
+    """
     result = band(values)
     (line,) = axis.plot(x, result.mean, label=label, **style)
-    axis.fill_between(x, result.low, result.high, color=line.get_color(), alpha=0.2, lw=0)
+    where = result.low > 0 if log else None
+    axis.fill_between(
+        x, result.low, result.high, where=where, color=line.get_color(), alpha=0.2, lw=0
+    )
 
 
 def plot_heat_death(
@@ -63,7 +78,11 @@ def plot_heat_death(
     for result in drift:
         generation = np.arange(result.squared_change.shape[1])
         draw_band(
-            axes[2], generation[1:], result.squared_change[:, 1:], label=f"n0={result.initial_size}"
+            axes[2],
+            generation[1:],
+            result.squared_change[:, 1:],
+            label=f"n0={result.initial_size}",
+            log=True,
         )
         axes[2].plot(generation[1:], result.predicted[1:], "k--", lw=0.8)
     if drift:
@@ -96,7 +115,11 @@ def plot_gaussian(
             where = {"synthetic_ratio": ratio, "gamma": gamma, "keep_real": keep_real}
             generation = curves(records, "generation", seeds, **where)[0]
             draw_band(
-                top, generation, curves(records, "w2", seeds, **where), label=f"gamma={gamma:g}"
+                top,
+                generation,
+                curves(records, "w2", seeds, **where),
+                label=f"gamma={gamma:g}",
+                log=True,
             )
             squared = curves(records, "mean_error", seeds, **where) ** 2
             draw_band(bottom, generation, squared, label=f"gamma={gamma:g}")
@@ -165,7 +188,9 @@ def plot_interaction(
     for node in graph.nodes:
         generation = curves(records, "generation", seeds, node=node)[0]
         squared = curves(records, "param_error", seeds, node=node) ** 2
-        draw_band(right, generation, squared, label=node, ls="-" if bounded[node] else "--")
+        draw_band(
+            right, generation, squared, label=node, log=True, ls="-" if bounded[node] else "--"
+        )
         if node in random_walk:
             right.plot(generation, random_walk[node], "k:", lw=1)
     if random_walk:
