@@ -8,7 +8,6 @@ trained evaluator (when no `eval.checkpoint` is given). Both are written to a te
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import shutil
 import tempfile
@@ -21,6 +20,7 @@ from motion_loop.data.humanml3d import HumanML3DFolder
 from motion_loop.errors import ConfigError, DataFormatError
 from motion_loop.eval.evaluation import reference_embeddings
 from motion_loop.eval.evaluator import Evaluator, dataset_fingerprint, train_evaluator
+from motion_loop.io.content_key import ContentHash, content_key
 from motion_loop.loop.engine import LoopEngine, LoopSpec
 from motion_loop.loop.graph import InteractionGraph
 from motion_loop.loop.mixing import MixingPolicy
@@ -45,7 +45,8 @@ def prepare_dataset(config: RunConfig, cache_dir: Path, *, progress: bool) -> Hu
         return HumanML3DFolder(config.data.root)
     from motion_loop.data.procedural import generate_dataset
 
-    target = cache_dir / f"procedural_{config.data.procedural_clips}_seed{config.data.procedural_seed}"
+    key = content_key("procedural-dataset", config.data.procedural_clips, config.data.procedural_seed)[:12]
+    target = cache_dir / f"procedural_{config.data.procedural_clips}_seed{config.data.procedural_seed}_{key}"
     if not (target / "meta.json").is_file():
         cache_dir.mkdir(parents=True, exist_ok=True)
         scratch = Path(tempfile.mkdtemp(prefix=".procedural_", dir=cache_dir))
@@ -64,15 +65,11 @@ def prepare_evaluator(config: RunConfig, folder: HumanML3DFolder, cache_dir: Pat
         evaluator = Evaluator.load(config.eval.checkpoint, device=config.eval.train.device)
         evaluator.check_dataset(folder)
         return evaluator
-    settings = json.dumps([dataclasses.asdict(config.eval.model), dataclasses.asdict(config.eval.train)], sort_keys=True)
-    key = hashlib.sha256(f"{dataset_fingerprint(folder)}|{settings}".encode()).hexdigest()[:16]
+    key = content_key("evaluator", dataset_fingerprint(folder), config.eval.model, config.eval.train)[:16]
     path = cache_dir / f"evaluator_{key}.pt"
     if not path.is_file():
         evaluator, _ = train_evaluator(folder, config.eval.model, config.eval.train, log=print)
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        scratch = path.with_name(f".{path.name}.tmp")
-        evaluator.save(scratch)
-        scratch.replace(path)
+        evaluator.save(path)  # atomic and checksummed
     return Evaluator.load(path, device=config.eval.train.device)
 
 
@@ -181,14 +178,14 @@ def build_spec(config: RunConfig, out_dir: Path) -> tuple[LoopSpec, HumanML3DFol
 
 
 def generation0_key(config: RunConfig, folder: HumanML3DFolder, real: ClipSet) -> str:
-    """What generation 0's model depends on besides its seed: the real clips and the model's configs."""
+    """What generation 0's model depends on besides its seed: the real clips' motions and captions, the
+    statistics, the model's configs and the code version (see motion_loop.io.content_key)."""
     train = dataclasses.replace(config.train, progress=False)
-    parts = [
-        dataset_fingerprint(folder),
-        ",".join(clip.clip_id for clip in real.clips),
-        json.dumps([dataclasses.asdict(config.model), dataclasses.asdict(config.diffusion), dataclasses.asdict(train)], sort_keys=True),
-    ]
-    return hashlib.sha256("|".join(parts).encode()).hexdigest()
+    mean, std = folder.mean_std()
+    digest = ContentHash("generation0").array(mean).array(std).parts([config.model, config.diffusion, train])
+    for clip in real.clips:
+        digest.text(clip.clip_id).array(clip.features).value(list(clip.captions))
+    return digest.hexdigest()
 
 
 def _work_dir(out_dir: Path) -> Path:
