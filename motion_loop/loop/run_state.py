@@ -6,7 +6,9 @@ Layout:
     RUN/gen_000/metrics.json        the generation's records
     RUN/gen_000/DONE                written last, by atomic rename: the generation is complete
     RUN/metrics.csv                 all records so far, one row per (generation, node)
+    RUN/.lock                       while a process writes the run: its pid, host and command
 A generation folder without DONE is an interrupted one: it is deleted and redone on resume.
+A second process is refused while the first holds the lock; a lock left by a killed process is taken over.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Any
 import yaml
 
 from motion_loop.io import atomic_write_text as _durable_write_text
+from motion_loop.io.lock import FolderLock
 from motion_loop.loop.errors import RunStateError
 
 
@@ -53,6 +56,14 @@ class RunFolder:
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
+
+    def lock(self) -> FolderLock:
+        """The run folder's lock, to hold (`with folder.lock():`) while this process writes the run.
+
+        Raises (on entering):
+            LockedError: another live process writes this run; the message names its pid and host.
+        """
+        return FolderLock(self.root, what="run folder")
 
     def gen_dir(self, generation: int) -> Path:
         return self.root / f"gen_{generation:03d}"

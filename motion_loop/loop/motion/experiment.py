@@ -30,6 +30,7 @@ from motion_loop.loop.motion.corrector import PhysicsCorrector
 from motion_loop.loop.motion.evaluator import MotionEvaluator
 from motion_loop.loop.motion.learner import MotionLearner
 from motion_loop.loop.rng import Stream, derive_rng
+from motion_loop.loop.run_state import RunFolder
 from motion_loop.loop.scalars import ScalarLog
 from motion_loop.text.encoder import get_text_encoder
 from motion_loop.viz.curves import plot_arms
@@ -198,15 +199,17 @@ def _work_dir(out_dir: Path) -> Path:
 def run_experiment(config: RunConfig, out_dir: Path) -> list[dict[str, Any]]:
     """Run (or resume) the loop into `out_dir`, then write plots, videos and report.html."""
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    spec, _ = build_spec(config, out_dir)
-    engine = LoopEngine(spec, seed=config.loop.seed)
-    records = engine.run(
-        config.loop.generations, run_dir=out_dir, config=stored_config(config), progress=config.progress,
-        desc=f"{config.loop.arm} generations", on_generation=ScalarLog(out_dir),
-    )  # fmt: skip
-    shutil.rmtree(out_dir / ".work", ignore_errors=True)
-    finalize(out_dir, arm=config.loop.arm, records=records)
+    with RunFolder(out_dir).lock() as lock:  # before anything touches the folder (.work is wiped below)
+        if lock.taken_over is not None:
+            print(f"{out_dir}: took over the lock of a run that is no longer running ({lock.taken_over.describe()})")
+        spec, _ = build_spec(config, out_dir)
+        engine = LoopEngine(spec, seed=config.loop.seed)
+        records = engine.run(
+            config.loop.generations, run_dir=out_dir, config=stored_config(config), progress=config.progress,
+            desc=f"{config.loop.arm} generations", on_generation=ScalarLog(out_dir),
+        )  # fmt: skip
+        shutil.rmtree(out_dir / ".work", ignore_errors=True)
+        finalize(out_dir, arm=config.loop.arm, records=records)
     return records
 
 
