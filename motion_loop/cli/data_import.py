@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from pathlib import Path
 
 from motion_loop.data.humanml3d import HumanML3DFolder
 from motion_loop.data.importer import ImportOptions, import_bvh_folder
+from motion_loop.io.folders import stale_scratch_dirs
 from motion_loop.viz.frames import save_filmstrip
 
 _PREVIEW_CLIPS = 6
@@ -51,6 +53,9 @@ def run_import(args: argparse.Namespace) -> int:
     if summary.skipped:
         print(f"skipped {len(summary.skipped_files)} files: {dict(summary.skipped)} (each with its reason in {args.out / 'meta.json'})")
     print("sanity:", json.dumps(summary.sanity, indent=None))
+    leftovers = [path for path in stale_scratch_dirs(args.out) if f"-{os.getpid()}-" not in path.name]
+    if leftovers:
+        print(f"note: {len(leftovers)} unfinished import folder(s) of interrupted runs beside OUT, e.g. {leftovers[0]}; delete them")
     if not args.no_preview:
         folder = HumanML3DFolder(args.out)
         ids = folder.ids("train")[:: max(1, len(folder.ids("train")) // _PREVIEW_CLIPS)][:_PREVIEW_CLIPS]

@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ from motion_loop.errors import ConfigError, DataFormatError
 from motion_loop.eval.evaluation import reference_embeddings
 from motion_loop.eval.evaluator import Evaluator, dataset_fingerprint, train_evaluator
 from motion_loop.io.content_key import ContentHash, content_key
+from motion_loop.io.folders import publish_dir, scratch_dir_beside
 from motion_loop.loop.engine import LoopEngine, LoopSpec
 from motion_loop.loop.graph import InteractionGraph
 from motion_loop.loop.mixing import MixingPolicy
@@ -49,12 +49,10 @@ def prepare_dataset(config: RunConfig, cache_dir: Path, *, progress: bool) -> Hu
     key = content_key("procedural-dataset", config.data.procedural_clips, config.data.procedural_seed)[:12]
     target = cache_dir / f"procedural_{config.data.procedural_clips}_seed{config.data.procedural_seed}_{key}"
     if not (target / "meta.json").is_file():
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        scratch = Path(tempfile.mkdtemp(prefix=".procedural_", dir=cache_dir))
+        scratch = scratch_dir_beside(target)  # honours the umask (mkdtemp made the shared dataset 0700)
         generate_dataset(scratch, config.data.procedural_clips, config.data.procedural_seed, progress=progress)
         if not (target / "meta.json").is_file():  # another run of the sweep may have finished first
-            shutil.rmtree(target, ignore_errors=True)
-            scratch.rename(target)
+            publish_dir(scratch, target)
         else:
             shutil.rmtree(scratch, ignore_errors=True)
     return HumanML3DFolder(target)
