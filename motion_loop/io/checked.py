@@ -14,6 +14,7 @@ import hashlib
 import io
 import pickle
 import re
+import warnings
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,6 +76,20 @@ def read_checked(path: Path | str, *, what: str, fix: str, error: type[Exception
     if hashlib.sha256(data).hexdigest() != digest:
         raise error(f"{what} {path} is corrupt (its sha256 does not match the one stored when it was written); {fix}")
     return CheckedPayload(data, verified=True)
+
+
+def is_intact(path: Path | str, *, what: str) -> bool:
+    """True when `path` passes its checksum; otherwise warn (naming the file) and return False.
+
+    For caches: a damaged entry is a miss to recompute, not an error. A file without header is not intact.
+    """
+    try:
+        if read_checked(path, what=what, fix="it is recomputed").verified:
+            return True
+        warnings.warn(f"{what} {path} has no checksum; it is recomputed", stacklevel=2)
+    except CorruptFileError as error:
+        warnings.warn(str(error), stacklevel=2)
+    return False
 
 
 def save_torch_checked(path: Path | str, obj: Any, *, fsync: bool = True) -> Path:

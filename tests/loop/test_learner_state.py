@@ -76,3 +76,24 @@ def test_truncated_checkpoint_of_a_done_generation_is_named_on_resume(moved_run,
     resumed.load(copy / "gen_001")
     with pytest.raises(CheckpointError, match=rf"{copy / 'gen_000' / 'checkpoint.pt'} is truncated .*delete that gen_NNN folder"):
         resumed.fit(load_clip_set(folder, "train"), rng=np.random.default_rng(1))
+
+
+def test_damaged_generation0_cache_is_retrained_not_used(moved_run, tmp_path: Path) -> None:
+    from motion_loop.io.checked import read_checked
+    from tests.io.test_checked import flip_bytes
+
+    root, _ = moved_run
+    folder = HumanML3DFolder(root / "data")
+    clips = load_clip_set(folder, "train")
+
+    def learner() -> MotionLearner:
+        built = _learner(folder, tmp_path / "work")
+        built.generation0_cache, built.generation0_key = tmp_path / "cache", "key"
+        return built
+
+    learner().fit(clips, rng=np.random.default_rng(0))
+    (cached,) = (tmp_path / "cache").glob("generation0_*.pt")
+    flip_bytes(cached, 100)
+    with pytest.warns(UserWarning, match=rf"cached generation-0 model {cached} is corrupt"):
+        learner().fit(clips, rng=np.random.default_rng(0))
+    assert read_checked(cached, what="x", fix="y").verified  # retrained and stored again

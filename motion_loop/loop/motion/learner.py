@@ -23,6 +23,7 @@ from motion_loop.data.dataset import MotionDataset, MotionItem
 from motion_loop.data.humanml3d import Caption
 from motion_loop.errors import ConfigError
 from motion_loop.io import atomic_write_text
+from motion_loop.io.checked import is_intact
 from motion_loop.loop.motion.clips import Clip, ClipSet, Prompt
 from motion_loop.model.api import build_trainer
 from motion_loop.model.config import DiffusionConfig, ModelConfig, SampleConfig, TrainConfig
@@ -120,7 +121,7 @@ class MotionLearner:
         start = self._start_point()
         out_dir = Path(tempfile.mkdtemp(prefix="fit_", dir=self.work_dir))
         cached = self._generation0_path(seed) if start is None else None
-        if cached is not None and cached.is_file():
+        if cached is not None and cached.is_file() and is_intact(cached, what="cached generation-0 model"):
             self.generation += 1
             out_dir.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(cached, out_dir / CHECKPOINT_NAME)
