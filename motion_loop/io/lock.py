@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from types import TracebackType
 
+from motion_loop.io.atomic import output_error
 from motion_loop.io.errors import LockedError
 
 LOCK_NAME = ".lock"
@@ -107,14 +108,14 @@ class FolderLock:
 
         Raises:
             LockedError: a live process (or one on another host) holds it; the message names it.
+            OutputError: the folder cannot be created or written.
         """
         if self._depth:
             self._depth += 1
             return self
-        self.folder.mkdir(parents=True, exist_ok=True)
         me = LockHolder.me()
         for _ in range(_ATTEMPTS):
-            if self._create(me):
+            if self._create_or_explain(me):
                 self._me, self._depth = me, 1
                 return self
             holder = _read(self.path)
@@ -135,11 +136,15 @@ class FolderLock:
             self._remove_stale(holder)
         raise LockedError(f"could not lock {self.folder}: {self.path} keeps changing; delete it if no run uses the folder")
 
-    def _create(self, me: LockHolder) -> bool:
+    def _create_or_explain(self, me: LockHolder) -> bool:
+        """Create the lock file with our record; False when it exists. An unwritable folder is an OutputError."""
         try:
+            self.folder.mkdir(parents=True, exist_ok=True)
             handle = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         except FileExistsError:
             return False
+        except OSError as error:
+            raise output_error(error, self.path) from error
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(json.dumps(asdict(me)))
         return True

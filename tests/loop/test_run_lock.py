@@ -77,3 +77,12 @@ def test_run_is_refused_before_any_work(holder) -> None:
         run_experiment(config, run)
     assert scratch.read_text() == "busy"
     assert sorted(p.name for p in run.iterdir()) == [".lock", ".work"]
+
+
+def test_unwritable_run_folder_is_named(tmp_path: Path) -> None:
+    from motion_loop.io import OutputError
+    from tests.io.test_atomic import _read_only_folder
+
+    folder = _read_only_folder(tmp_path) / "run"
+    with pytest.raises(OutputError, match=rf"cannot write \.lock into {folder}|into {folder.parent}"):
+        RunFolder(folder).lock().acquire()
