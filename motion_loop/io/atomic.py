@@ -12,7 +12,6 @@ Every file the package writes goes through `atomic_write` (or one of its typed f
 from __future__ import annotations
 
 import errno
-import io
 import json
 import os
 import secrets
@@ -116,9 +115,3 @@ def atomic_copy(source: Path | str, path: Path | str, *, fsync: bool = True) -> 
         data = stream.read()
     return atomic_write_bytes(path, data, fsync=fsync)
 
-
-def npy_bytes(array: np.ndarray) -> bytes:
-    """The .npy serialisation of `array` (to checksum it before writing)."""
-    buffer = io.BytesIO()
-    np.save(buffer, array)
-    return buffer.getvalue()
