@@ -33,7 +33,43 @@ def run(argv: list[str]) -> int:
     if "--cfg" in argv:
         print(OmegaConf.to_yaml(cfg))
         return 0
-    return evaluate(to_object(cfg), resolved=OmegaConf.to_container(cfg))
+    app = to_object(cfg)
+    _validate(app, overrides)
+    return evaluate(app, resolved=OmegaConf.to_container(cfg))
+
+
+def _validate(app, overrides: list[str]) -> None:  # noqa: ANN001 - EvaluateApp
+    """The whole resolved config, before any work (raises one ConfigError listing every problem)."""
+    from motion_loop.data.humanml3d import SPLITS
+    from motion_loop.validation import (
+        PROCEDURAL_ONLY_IN_RUN,
+        at_least,
+        choice,
+        dataset_problems,
+        existing_dir,
+        existing_file,
+        required,
+        validate_app,
+    )
+
+    splits = (app.reference_split,) if app.generated else (app.split, app.reference_split)
+    extra = [
+        *required("data.root", app.data.root, "the real dataset the metrics compare with"),
+        *dataset_problems("data.root", app.data.root, splits=tuple(dict.fromkeys(splits)), stats=False),
+        *choice("split", app.split, SPLITS),
+        *choice("reference_split", app.reference_split, SPLITS),
+        *existing_file("evaluator", app.evaluator, what="evaluator checkpoint"),
+        *existing_file("t2m.checkpoint", app.t2m.checkpoint, what="T2M checkpoint"),
+        *existing_dir("generated", app.generated, what="folder of generated clips"),
+        *existing_dir("multimodal", app.multimodal, what="folder of repeated clips"),
+        *at_least("torch_threads", app.torch_threads, 0),
+    ]
+    if bool(app.evaluator) == bool(app.t2m.checkpoint):
+        extra.append(
+            "give exactly one evaluator: evaluator=EVALUATOR.pt (from `motion-loop evaluator train`) or "
+            "t2m.checkpoint=finest.tar t2m.glove_dir=DIR t2m.mean=t2m_mean.npy t2m.std=t2m_std.npy"
+        )
+    validate_app(app, command="motion-loop evaluate", extra=extra, not_applicable=PROCEDURAL_ONLY_IN_RUN, overrides=overrides)
 
 
 def _folder_motions(root: str):  # noqa: ANN202

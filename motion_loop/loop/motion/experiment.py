@@ -25,7 +25,7 @@ from motion_loop.loop.engine import LoopEngine, LoopSpec
 from motion_loop.loop.graph import InteractionGraph
 from motion_loop.loop.mixing import MixingPolicy
 from motion_loop.loop.motion.clips import ClipSet, ClipSetOps, load_clip_set
-from motion_loop.loop.motion.config import EXECUTION_KEYS, RunConfig
+from motion_loop.loop.motion.config import EXECUTION_KEYS, RunConfig, validate_run_config
 from motion_loop.loop.motion.corrector import PhysicsCorrector
 from motion_loop.loop.motion.evaluator import MotionEvaluator
 from motion_loop.loop.motion.learner import MotionLearner
@@ -129,7 +129,7 @@ def build_spec(config: RunConfig, out_dir: Path) -> tuple[LoopSpec, HumanML3DFol
     learner = MotionLearner(
         model=config.model,
         diffusion=config.diffusion,
-        train=dataclasses.replace(config.train, progress=config.progress and config.train.progress),
+        train=dataclasses.replace(config.train, progress=config.progress),
         finetune_steps=loop.finetune_steps,
         reset_optimizer=loop.reset_optimizer,
         sample=config.sample,
@@ -199,7 +199,12 @@ def _work_dir(out_dir: Path) -> Path:
 
 
 def run_experiment(config: RunConfig, out_dir: Path) -> list[dict[str, Any]]:
-    """Run (or resume) the loop into `out_dir`, then write plots, videos and report.html."""
+    """Run (or resume) the loop into `out_dir`, then write plots, videos and report.html.
+
+    Raises:
+        ConfigError: before any work, listing every invalid setting of `config`.
+    """
+    validate_run_config(config)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     spec, _ = build_spec(config, out_dir)

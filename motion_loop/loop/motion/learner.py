@@ -23,6 +23,7 @@ from motion_loop.data.dataset import MotionDataset, MotionItem
 from motion_loop.data.humanml3d import Caption
 from motion_loop.errors import ConfigError
 from motion_loop.loop.motion.clips import Clip, ClipSet, Prompt
+from motion_loop.loop.motion.config import CONTINUE_FROM
 from motion_loop.model.api import build_trainer
 from motion_loop.model.config import DiffusionConfig, ModelConfig, SampleConfig, TrainConfig
 from motion_loop.model.generate import MotionGenerator
@@ -31,7 +32,6 @@ from motion_loop.text.encoder import TextEncoder
 
 CHECKPOINT_NAME = "checkpoint.pt"
 _STATE_NAME = "learner_state.json"
-CONTINUE_FROM = ("last", "best")
 
 
 def _seed(rng: np.random.Generator) -> int:
