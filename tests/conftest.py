@@ -71,3 +71,39 @@ def reference_dataset(tmp_path_factory: pytest.TempPathFactory, reference_dir: P
     folder = HumanML3DFolder(root)
     write_stats(root, *compute_stats(folder, folder.ids("train")))
     return root
+
+
+# -- procedural motion: realistic clips on every machine (no shared data) -----------------------------
+
+PROCEDURAL_FAMILIES = ("walk", "run", "jump", "turn", "squat")
+
+
+def procedural_joints(family: str, seed: int = 0) -> np.ndarray:
+    """One clip (T, 22, 3) [m] of the embedded procedural generator, HumanML3D's frame (y-up, 20 fps)."""
+    from motion_loop.data.procedural import clip_rng, generate_clip
+    from motion_loop.data.procedural.sampling import sample_one
+
+    params = sample_one(family, np.random.default_rng(seed), seed=seed)
+    return generate_clip(params, clip_rng(params)).joints
+
+
+@pytest.fixture(scope="session")
+def procedural_clips() -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Realistic motion that runs everywhere: family -> (joints (T, 22, 3), features (T-1, 263))."""
+    from motion_loop.data.features import joints_to_features
+
+    clips = {}
+    for family in PROCEDURAL_FAMILIES:
+        joints = procedural_joints(family)
+        clips[family] = (joints, joints_to_features(joints))
+    return clips
+
+
+@pytest.fixture(scope="session")
+def procedural_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A complete procedural HumanML3D-layout dataset of 24 clips (every family); read-only for tests."""
+    from motion_loop.data.procedural import generate_dataset
+
+    root = tmp_path_factory.mktemp("procedural") / "dataset"
+    generate_dataset(root, 24, seed=0, progress=False)
+    return root

@@ -54,7 +54,7 @@ def _validate(app, overrides: list[str]) -> None:  # noqa: ANN001 - EvaluateApp
 
     splits = (app.reference_split,) if app.generated else (app.split, app.reference_split)
     extra = [
-        *required("data.root", app.data.root, "the real dataset the metrics compare with"),
+        *required("data.root", app.data.root, "give data.root=DATASET, the real dataset the metrics compare with"),
         *dataset_problems("data.root", app.data.root, splits=tuple(dict.fromkeys(splits)), stats=False),
         *choice("split", app.split, SPLITS),
         *choice("reference_split", app.reference_split, SPLITS),
@@ -87,6 +87,13 @@ def _folder_motions(root: str):  # noqa: ANN202
     if not motions:
         raise ConfigError(f"{root} holds no clips (new_joint_vecs/*.npy)")
     return motions
+
+
+def _report_dropped(what: str, dropped: dict[str, int]) -> None:
+    """One line on stderr when clips of a split were left out (they are in the JSON's info as well)."""
+    if dropped:
+        print(f"{what}: {sum(dropped.values())} clips left out: {dropped} (data.min_frames, captions, "
+              "max length)", file=sys.stderr)
 
 
 def _group_repeats(motions, times: int):  # noqa: ANN001, ANN202
@@ -141,12 +148,17 @@ def evaluate(app, *, resolved: dict | None = None) -> int:  # noqa: ANN001 - Eva
     rng = np.random.default_rng(app.metrics.seed)
     cache_dir = Path(app.cache_dir) if app.cache_dir else None
     reference = reference_embeddings(evaluator, folder, app.reference_split, cache_dir=cache_dir, min_frames=app.data.min_frames)
+    dropped: dict[str, int] = {}
     if app.generated:
         sets = [_folder_motions(app.generated)]
         what = f"generated clips in {app.generated}"
     else:
-        sets = [split_motions(folder, app.split, rng, min_frames=app.data.min_frames) for _ in range(app.metrics.replications)]
+        sets = [split_motions(folder, app.split, rng, min_frames=app.data.min_frames, dropped=dropped)
+                for _ in range(app.metrics.replications)]  # fmt: skip
         what = f"split {app.split!r} of {folder.root}"
+    _report_dropped(f"reference split {app.reference_split!r}", reference.dropped)
+    if not app.generated:
+        _report_dropped(f"evaluated split {app.split!r}", dropped)
     if app.shuffle_captions:
         sets = [[replace(m, caption=s[i].caption) for m, i in zip(s, rng.permutation(len(s)), strict=True)] for s in sets]
         what += " (captions shuffled: control)"
@@ -155,6 +167,7 @@ def evaluate(app, *, resolved: dict | None = None) -> int:  # noqa: ANN001 - Eva
         evaluator, sets if len(sets) > 1 else sets[0], reference, app.metrics, rng,
         plausibility=app.plausibility, multimodal=multimodal,
     )  # fmt: skip
+    result.info.update(evaluated_dropped=dropped, evaluated_dropped_total=int(sum(dropped.values())))
     result.info.update(evaluated=what, evaluator=str(app.evaluator or app.t2m.checkpoint), dataset_matches_evaluator=matches)
     print(format_table(result, title=f"{what} vs {app.reference_split!r} of {folder.root}"))
     if app.out:

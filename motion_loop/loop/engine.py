@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -66,6 +66,8 @@ class LoopSpec(Generic[LearnerT]):
         corrector: optional; applied to every node's samples with strength `gamma`.
         gamma: correction strength in [0, 1].
         fresh: source of fresh data; required when fresh_fraction > 0 and the graph has fresh nodes.
+        record_fields: fixed numeric fields added to every record (e.g. how many real clips were
+            dropped when the data was read), so that they reach metrics.json and metrics.csv.
     """
 
     graph: InteractionGraph
@@ -77,6 +79,7 @@ class LoopSpec(Generic[LearnerT]):
     corrector: Corrector[LearnerT] | None = None
     gamma: float = 0.0
     fresh: FreshSource | None = None
+    record_fields: Mapping[str, float] = field(default_factory=dict)
 
     def validate(self) -> None:
         """Raise a MotionLoopError subclass naming what is missing or out of range."""
@@ -330,6 +333,7 @@ class LoopEngine(Generic[LearnerT]):
             "n_train": spec.ops.size(train),
             "n_incoming": 0 if incoming is None else spec.ops.size(incoming),
             "n_samples": spec.ops.size(samples),
+            **{key: float(value) for key, value in spec.record_fields.items()},
             **{key: float(value) for key, value in metrics.items()},
             **summarise_reports(reports),
         }

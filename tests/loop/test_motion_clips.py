@@ -69,5 +69,5 @@ def test_extend_one_frame_keeps_feature_length(reference_clips):
 
 
 def test_load_clip_set_from_reference(reference_dataset):
-    clips = load_clip_set(HumanML3DFolder(reference_dataset), "train")
+    clips = load_clip_set(HumanML3DFolder(reference_dataset), "train").clips
     assert len(clips) == 2 and all(c.captions for c in clips.clips)

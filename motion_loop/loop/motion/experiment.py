@@ -11,6 +11,7 @@ import dataclasses
 import hashlib
 import json
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -21,10 +22,17 @@ from motion_loop.data.humanml3d import HumanML3DFolder
 from motion_loop.errors import ConfigError, DataFormatError
 from motion_loop.eval.evaluation import reference_embeddings
 from motion_loop.eval.evaluator import Evaluator, dataset_fingerprint, train_evaluator
+from motion_loop.io import atomic_write_json
 from motion_loop.loop.engine import LoopEngine, LoopSpec
 from motion_loop.loop.graph import InteractionGraph
 from motion_loop.loop.mixing import MixingPolicy
-from motion_loop.loop.motion.clips import ClipSet, ClipSetOps, load_clip_set
+from motion_loop.loop.motion.clips import (
+    ClipSet,
+    ClipSetOps,
+    LoadedClips,
+    dropped_summary,
+    load_clip_set,
+)
 from motion_loop.loop.motion.config import EXECUTION_KEYS, RunConfig, validate_run_config
 from motion_loop.loop.motion.corrector import PhysicsCorrector
 from motion_loop.loop.motion.evaluator import MotionEvaluator
@@ -36,6 +44,7 @@ from motion_loop.viz.curves import plot_arms
 from motion_loop.viz.report import write_report
 
 _VIDEO_JOINTS_DIR = "video_joints"
+_DROPPED_FILE = "dropped_clips.json"
 _MIN_EVAL_PROMPTS = 2  # FID needs two; R-precision needs one batch of 32 and says so when it is missing
 
 
@@ -114,10 +123,13 @@ def build_spec(config: RunConfig, out_dir: Path) -> tuple[LoopSpec, HumanML3DFol
     loop = config.loop
     folder = prepare_dataset(config, cache_dir, progress=config.progress)
     ops = ClipSetOps(min_frames=config.data.min_frames, max_frames=config.data.max_frames)
-    real, reservoir = split_real(load_clip_set(folder, "train", min_frames=config.data.min_frames), loop.n_train, loop.subset_seed)
+    train_split = load_clip_set(folder, "train", min_frames=config.data.min_frames)
+    test_split = load_clip_set(folder, "test", min_frames=config.data.min_frames)
+    dropped = report_dropped(out_dir, {"train": train_split, "test": test_split})
+    real, reservoir = split_real(train_split.clips, loop.n_train, loop.subset_seed)
+    test = test_split.clips
     mean, std = folder.mean_std()
     evaluator = prepare_evaluator(config, folder, cache_dir)
-    test = load_clip_set(folder, "test", min_frames=config.data.min_frames)
     count = min(loop.eval_prompts, len(test))
     if count < _MIN_EVAL_PROMPTS:
         raise DataFormatError(
@@ -176,8 +188,34 @@ def build_spec(config: RunConfig, out_dir: Path) -> tuple[LoopSpec, HumanML3DFol
         corrector=corrector,
         gamma=loop.gamma if loop.correct else 0.0,
         fresh=ReservoirSource(reservoir, ops) if loop.fresh_fraction > 0 else None,
+        record_fields=dropped,
     )
     return spec, folder
+
+
+def report_dropped(out_dir: Path, splits: dict[str, LoadedClips]) -> dict[str, float]:
+    """Log and store every real clip a run cannot use (too short, no caption, no motion file).
+
+    Writes `out_dir/dropped_clips.json` (one record per clip: id, split, reason, detail) and prints one
+    line per split that lost clips. Returns the counts as metric fields (`dropped_<split>`, and
+    `dropped_<split>_<reason>` for each reason), added to every generation's record.
+    """
+    fields: dict[str, float] = {}
+    records = []
+    for split, loaded in splits.items():
+        fields[f"dropped_{split}"] = float(len(loaded.dropped))
+        for reason, count in dropped_summary(loaded.dropped).items():
+            fields[f"dropped_{split}_{reason.replace(' ', '_')}"] = float(count)
+        records += [dataclasses.asdict(clip) for clip in loaded.dropped]
+        if loaded.dropped:
+            total = len(loaded.dropped) + len(loaded.clips)
+            print(
+                f"dropped {len(loaded.dropped)} of {total} clips of the {split} split: "
+                f"{dropped_summary(loaded.dropped)} (each listed in {out_dir / _DROPPED_FILE})",
+                file=sys.stderr,
+            )
+    atomic_write_json(out_dir / _DROPPED_FILE, records)
+    return fields
 
 
 def generation0_key(config: RunConfig, folder: HumanML3DFolder, real: ClipSet) -> str:
