@@ -12,6 +12,7 @@ from motion_loop.eval.config import (
     MetricsConfig,
     PlausibilityConfig,
 )
+from motion_loop.loop.engine import POINTS
 from motion_loop.loop.mixing import POOL_MODES
 from motion_loop.model.config import DiffusionConfig, ModelConfig, SampleConfig, TrainConfig
 from motion_loop.validation import (
@@ -147,6 +148,9 @@ class RunConfig:
         sample: how synthetic training motions are drawn (the published loop: guidance 1).
         threads: torch CPU threads (0 = torch's default).
         progress: progress bars.
+        kill_at: a testing hook: "G:POINT" kills this process with SIGKILL right after POINT (one of
+            motion_loop.loop.engine.POINTS) of generation G, as a `kill -9` there would, so that a test
+            checks the resumed run at an exact place; empty = never.
     """
 
     experiment: str = "default"
@@ -163,6 +167,7 @@ class RunConfig:
     loop: LoopSettings = field(default_factory=LoopSettings)
     threads: int = 0
     progress: bool = True
+    kill_at: str = ""
 
     def problems(self) -> list[str]:
         """Cross-field checks: the dataset has what a run reads, the evaluator file exists."""
@@ -170,7 +175,26 @@ class RunConfig:
             *dataset_problems("data.root", self.data.root, splits=("train", "test"), stats=True),
             *existing_file("eval.checkpoint", self.eval.checkpoint, what="evaluator checkpoint"),
             *at_least("threads", self.threads, 0),
+            *kill_point_problems(self.kill_at),
         ]
+
+
+def parse_kill_point(value: str) -> tuple[int, str] | None:
+    """"G:POINT" -> (G, POINT); "" -> None. Raises ValueError on anything else."""
+    if not value:
+        return None
+    generation, _, point = value.partition(":")
+    if not generation.isdigit() or point not in POINTS:
+        raise ValueError(value)
+    return int(generation), point
+
+
+def kill_point_problems(value: str) -> list[str]:
+    try:
+        parse_kill_point(value)
+    except ValueError:
+        return [f"kill_at must be '' or 'GENERATION:POINT' with POINT one of {list(POINTS)}, got {value!r}"]
+    return []
 
 
 # Settings of RunConfig's schema that `motion-loop run` does not read, and the one it reads instead
@@ -201,4 +225,4 @@ def validate_run_config(config: RunConfig, *, overrides: Iterable[str] = ()) -> 
 
 
 # Keys that only say how a run executes; they may change between a run and its resumption.
-EXECUTION_KEYS = ("out_dir", "cache_dir", "physics_execution", "threads", "progress")
+EXECUTION_KEYS = ("out_dir", "cache_dir", "physics_execution", "threads", "progress", "kill_at")

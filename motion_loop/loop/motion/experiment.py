@@ -10,9 +10,12 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
 import shutil
+import signal
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -33,17 +36,27 @@ from motion_loop.loop.motion.clips import (
     dropped_summary,
     load_clip_set,
 )
-from motion_loop.loop.motion.config import EXECUTION_KEYS, RunConfig, validate_run_config
+from motion_loop.loop.motion.config import (
+    EXECUTION_KEYS,
+    RunConfig,
+    parse_kill_point,
+    validate_run_config,
+)
 from motion_loop.loop.motion.corrector import PhysicsCorrector
-from motion_loop.loop.motion.evaluator import MotionEvaluator
+from motion_loop.loop.motion.evaluator import (
+    SCORE_METRIC,
+    VIDEO_CAPTIONS,
+    VIDEO_JOINTS,
+    MotionEvaluator,
+)
 from motion_loop.loop.motion.learner import MotionLearner
 from motion_loop.loop.rng import Stream, derive_rng
+from motion_loop.loop.run_state import DONE_NAME
 from motion_loop.loop.scalars import ScalarLog
 from motion_loop.text.encoder import get_text_encoder
 from motion_loop.viz.curves import plot_arms
 from motion_loop.viz.report import write_report
 
-_VIDEO_JOINTS_DIR = "video_joints"
 _DROPPED_FILE = "dropped_clips.json"
 _MIN_EVAL_PROMPTS = 2  # FID needs two; R-precision needs one batch of 32 and says so when it is missing
 
@@ -148,7 +161,6 @@ def build_spec(config: RunConfig, out_dir: Path) -> tuple[LoopSpec, HumanML3DFol
         mean=mean,
         std=std,
         text_encoder=get_text_encoder(config.model.text),
-        continue_from=loop.continue_from,
         work_dir=_work_dir(out_dir),
         generation0_cache=cache_dir / "generation0",
         generation0_key=generation0_key(config, folder, real),
@@ -164,7 +176,6 @@ def build_spec(config: RunConfig, out_dir: Path) -> tuple[LoopSpec, HumanML3DFol
         last_generation=loop.generations - 1,
         multimodality=(loop.multimodality_prompts, loop.multimodality_repeats),
         keep_for_video=loop.video_prompts,
-        video_dir=out_dir / _VIDEO_JOINTS_DIR,
     )
     corrector = None
     if loop.correct:
@@ -189,6 +200,8 @@ def build_spec(config: RunConfig, out_dir: Path) -> tuple[LoopSpec, HumanML3DFol
         gamma=loop.gamma if loop.correct else 0.0,
         fresh=ReservoirSource(reservoir, ops) if loop.fresh_fraction > 0 else None,
         record_fields=dropped,
+        continue_from=loop.continue_from,
+        score_metric=SCORE_METRIC,
     )
     return spec, folder
 
@@ -250,10 +263,23 @@ def run_experiment(config: RunConfig, out_dir: Path) -> list[dict[str, Any]]:
     records = engine.run(
         config.loop.generations, run_dir=out_dir, config=stored_config(config), progress=config.progress,
         desc=f"{config.loop.arm} generations", on_generation=ScalarLog(out_dir),
+        on_point=_killer(parse_kill_point(config.kill_at)),
     )  # fmt: skip
     shutil.rmtree(out_dir / ".work", ignore_errors=True)
     finalize(out_dir, arm=config.loop.arm, records=records)
     return records
+
+
+def _killer(kill_point: tuple[int, str] | None) -> Callable[[int, str, str], None] | None:
+    """The `kill_at` testing hook: SIGKILL this process at (generation, point), as `kill -9` would."""
+    if kill_point is None:
+        return None
+
+    def on_point(generation: int, node: str, point: str) -> None:
+        if (generation, point) == kill_point:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    return on_point
 
 
 def finalize(out_dir: Path, *, arm: str, records: list[dict[str, Any]]) -> None:
@@ -267,12 +293,13 @@ def render_generation_videos(out_dir: Path, *, panels: int = 3) -> list[Path]:
     """For each kept prompt, first/middle/last evaluated generation side by side in videos/prompt_K.mp4."""
     from motion_loop.viz.stick import render_stick_video
 
-    files = sorted((out_dir / _VIDEO_JOINTS_DIR).glob("gen_*.npy"))
+    # Evaluated generations of a complete (DONE) generation folder only.
+    files = sorted(path for path in out_dir.glob(f"gen_*/{VIDEO_JOINTS}") if (path.parent / DONE_NAME).is_file())
     if not files:
         return []
     picks = sorted({files[round(k * (len(files) - 1) / max(panels - 1, 1))] for k in range(panels)})
-    arrays = {int(path.stem.removeprefix("gen_")): np.load(path) for path in picks}
-    captions_file = out_dir / _VIDEO_JOINTS_DIR / "captions.json"
+    arrays = {int(path.parent.name.removeprefix("gen_")): np.load(path) for path in picks}
+    captions_file = picks[0].parent / VIDEO_CAPTIONS
     captions = json.loads(captions_file.read_text()) if captions_file.is_file() else []
     videos = []
     prompts = min(a.shape[0] for a in arrays.values())
