@@ -75,6 +75,15 @@ def reference_dataset(tmp_path_factory: pytest.TempPathFactory, reference_dir: P
 
 # -- procedural motion: realistic clips on every machine (no shared data) -----------------------------
 
+
+def _reference_present() -> bool:
+    return (shared_data_dir() / "humanml3d-reference" / "new_joints" / "012314.npy").is_file()
+
+
+# Tests of "realistic motion" run on a procedural clip everywhere, and on the real HumanML3D sample too
+# where the shared data is (extra coverage, not a skip on a machine without it).
+MOTION_SOURCES = ["procedural", *(["reference"] if _reference_present() else [])]
+
 PROCEDURAL_FAMILIES = ("walk", "run", "jump", "turn", "squat")
 
 
@@ -107,3 +116,23 @@ def procedural_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("procedural") / "dataset"
     generate_dataset(root, 24, seed=0, progress=False)
     return root
+
+
+def _motion(request: pytest.FixtureRequest, family: str, reference_id: str) -> tuple[np.ndarray, np.ndarray]:
+    if request.param == "reference":
+        return request.getfixturevalue("reference_clips")[reference_id]
+    return request.getfixturevalue("procedural_clips")[family]
+
+
+@pytest.fixture(scope="session", params=MOTION_SOURCES)
+def clean_motion(request: pytest.FixtureRequest) -> tuple[np.ndarray, np.ndarray]:
+    """Clean motion, (joints (T, 22, 3), features (T-1, 263)): a procedural walk, and the real HumanML3D
+    sample 000000 where the shared data is."""
+    return _motion(request, "walk", "000000")
+
+
+@pytest.fixture(scope="session", params=MOTION_SOURCES)
+def lively_motion(request: pytest.FixtureRequest) -> tuple[np.ndarray, np.ndarray]:
+    """Fast whole-body motion, (joints (T, 22, 3), features (T-1, 263)): a procedural jump, and the real
+    HumanML3D sample 012314 (a dance with spins) where the shared data is."""
+    return _motion(request, "jump", "012314")

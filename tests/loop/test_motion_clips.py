@@ -61,8 +61,8 @@ def test_fixed_subset_and_fresh_reservoir():
         source.draw(7, rng=np.random.default_rng(0))
 
 
-def test_extend_one_frame_keeps_feature_length(reference_clips):
-    joints, _ = reference_clips["000000"]
+def test_extend_one_frame_keeps_feature_length(clean_motion):
+    joints, _ = clean_motion
     from motion_loop.data.features import joints_to_features
 
     assert len(joints_to_features(extend_one_frame(joints))) == len(joints)
@@ -71,3 +71,10 @@ def test_extend_one_frame_keeps_feature_length(reference_clips):
 def test_load_clip_set_from_reference(reference_dataset):
     clips = load_clip_set(HumanML3DFolder(reference_dataset), "train").clips
     assert len(clips) == 2 and all(c.captions for c in clips.clips)
+
+
+def test_load_clip_set_from_procedural(procedural_root):
+    folder = HumanML3DFolder(procedural_root)
+    loaded = load_clip_set(folder, "train")
+    assert len(loaded.clips) + len(loaded.dropped) == len(folder.ids("train"))
+    assert all(c.captions and len(c.features) >= 40 for c in loaded.clips.clips)
