@@ -56,13 +56,13 @@ def within(name: str, value: float, low: float, high: float, *, high_open: bool 
 def existing_file(name: str, value: str, *, what: str = "file") -> list[str]:
     """A problem when a non-empty path does not name an existing file."""
     if value and not Path(value).expanduser().is_file():
-        return [f"{name}={value!r}: no such {what}"]
+        return [f"{name}={value!r} does not exist (expected: {what})"]
     return []
 
 
 def existing_dir(name: str, value: str, *, what: str = "folder") -> list[str]:
     if value and not Path(value).expanduser().is_dir():
-        return [f"{name}={value!r}: no such {what}"]
+        return [f"{name}={value!r} does not exist (expected: {what})"]
     return []
 
 
@@ -78,7 +78,7 @@ def dataset_problems(name: str, root: str, *, splits: Sequence[str], stats: bool
     path = Path(root).expanduser()
     if not path.is_dir():
         return [
-            f"{name}={root!r}: no such folder; give a HumanML3D-layout dataset (`motion-loop data import` or "
+            f"{name}={root!r} does not exist; give a HumanML3D-layout dataset (`motion-loop data import` or "
             "`motion-loop data procedural OUT` make one)"
         ]
     missing = []

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,7 @@ from motion_loop.validation import (
 from physics import CorrectionResult
 from physics.batch import BACKENDS, correct_batch
 from physics.config import PhysicsConfig
+from physics.errors import PhysicsError
 
 _FAILED_FILE = "failed.txt"  # one `id<TAB>reason` line per clip that is not in OUT_DIR
 _SHOWN_FAILURES = 10
@@ -164,9 +166,13 @@ def run(argv: list[str]) -> int:
     if args.limit:
         ids = ids[: args.limit]
     clips, failed = _load_all(folder, ids)
-    with tqdm(total=len(clips), desc="correct", unit="clip") as bar:
-        results = correct_batch(list(clips.values()), fps=args.fps, workers=args.workers, backend=args.backend,
-                                config=config, on_error="keep", progress=lambda done: bar.update(done - bar.n))
+    try:
+        with tqdm(total=len(clips), desc="correct", unit="clip") as bar:
+            results = correct_batch(list(clips.values()), fps=args.fps, workers=args.workers, backend=args.backend,
+                                    config=config, on_error="keep", progress=lambda done: bar.update(done - bar.n))
+    except PhysicsError as error:  # the backend itself failed (e.g. Ray missing); clip errors are kept
+        print(f"motion-loop correct: error: {error}", file=sys.stderr)
+        return 1
     out = args.out_dir
     reports: list[dict[str, Any]] = []
     corrected: list[str] = []

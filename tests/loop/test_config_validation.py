@@ -69,7 +69,7 @@ def test_every_problem_is_listed_with_the_valid_options() -> None:
     assert "sample.method must be one of ['ddpm', 'ddim'], got 'euler'" in message
     assert "loop.gamma must lie in [0.0, 1.0], got 2.0" in message
     assert "diffusion.schedule must be one of" in message and "'cosine'" in message
-    assert "data.root='/nonexistent/x': no such folder" in message
+    assert "data.root='/nonexistent/x' does not exist" in message
 
 
 def test_incomplete_dataset_is_named_with_what_it_lacks(tmp_path: Path) -> None:
@@ -100,12 +100,12 @@ def test_run_cli_fails_before_any_work(tmp_path: Path, monkeypatch: pytest.Monke
          ["data.root is required", "train.steps must be a finite number >= 1, got 0",
           "model.latent_dim (64) must be a multiple of heads (3)"]),
         (["train", "out_dir=x", "data.root=/nonexistent", "data.procedural_clips=5"],
-         ["data.root='/nonexistent': no such folder", "data.procedural_clips does not apply to `train`"]),
+         ["data.root='/nonexistent' does not exist", "data.procedural_clips does not apply to `train`"]),
         (["sample", "checkpoint=/nonexistent.pt", "out_dir=x", "length_unit=hours", "sample.temperature=0"],
-         ["checkpoint='/nonexistent.pt': no such checkpoint", "length_unit must be one of ['seconds', 'frames']",
+         ["checkpoint='/nonexistent.pt' does not exist (expected: checkpoint)", "length_unit must be one of ['seconds', 'frames']",
           "sample.temperature must be a finite number > 0", "no prompt"]),
         (["evaluate", "evaluator=/nonexistent.pt", "data.root=/nonexistent", "split=dev"],
-         ["evaluator='/nonexistent.pt': no such evaluator checkpoint", "split must be one of ['train', 'val', 'test']"]),
+         ["evaluator='/nonexistent.pt' does not exist (expected: evaluator checkpoint)", "split must be one of ['train', 'val', 'test']"]),
         (["evaluator", "train", "out=x.pt", "train.loss=hinge", "model.text_frontend=bert"],
          ["data.root is required", "train.loss must be one of ['infonce', 'margin']",
           "model.text_frontend must be one of"]),
