@@ -151,6 +151,11 @@ def build_spec(config: RunConfig, out_dir: Path) -> tuple[LoopSpec, HumanML3DFol
         )
     prompts = ops.prompts(test, count, rng=derive_rng(loop.seed, 0, 0, Stream.SETUP))
     reference = reference_embeddings(evaluator, folder, "test", cache_dir=cache_dir, min_frames=config.data.min_frames)
+    # The FID reference cuts clips as the evaluator's loader does (it also leaves out over-long ones).
+    dropped["reference_dropped"] = float(sum(reference.dropped.values()))
+    dropped.update({f"reference_dropped_{k.replace(' ', '_')}": float(v) for k, v in reference.dropped.items()})
+    if reference.dropped:
+        print(f"the FID reference (test split) leaves out {reference.dropped} clips", file=sys.stderr)
     learner = MotionLearner(
         model=config.model,
         diffusion=config.diffusion,
