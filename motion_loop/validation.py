@@ -289,8 +289,8 @@ def inapplicable_problems(
 ) -> list[str]:
     """Settings that exist in `config`'s schema but do not apply to `command`, when a user set them.
 
-    A setting counts as set when an override names it (or a group above it) or when its resolved value
-    differs from the schema's default `defaults` (a preset changed it).
+    A setting counts as set when an override names it or when its resolved value differs from the
+    schema's default `defaults` (a preset changed it).
 
     Args:
         not_applicable: dotted key -> the setting (or action) that does apply instead.
@@ -298,7 +298,7 @@ def inapplicable_problems(
     named = override_keys(overrides)
     problems = []
     for key, instead in not_applicable.items():
-        by_override = any(name == key or key.startswith(f"{name}.") for name in named)
+        by_override = key in named  # a group selection (physics=default) does not set the key
         if by_override or _get(config, key) != _get(defaults, key):
             problems.append(f"{key} does not apply to `{command}`; {instead}")
     return problems

@@ -42,8 +42,8 @@ def test_physics_gamma_on_run_is_refused_naming_loop_gamma() -> None:
     overrides = ["experiment=smoke", "physics.gamma=1.0"]
     with pytest.raises(ConfigError, match=r"physics.gamma does not apply"):
         validate_run_config(_run_config(overrides), overrides=overrides)
-    # loop.gamma is the one that applies.
-    overrides = ["experiment=smoke", "loop.gamma=0.5"]
+    # loop.gamma is the one that applies; selecting the physics preset sets no gamma.
+    overrides = ["experiment=smoke", "loop.gamma=0.5", "physics=default"]
     assert validate_run_config(_run_config(overrides), overrides=overrides).loop.gamma == 0.5
 
 
