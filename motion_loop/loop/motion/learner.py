@@ -2,8 +2,9 @@
 
 Each `fit` of generation g >= 1 fine-tunes the current checkpoint (the last one, or the best-scored one,
 which the engine loads before the fit) for `finetune_steps` with a fresh or resumed AdamW, as configured;
-generation 0 trains a new model for `train.steps`. The engine passes every generation's index. `sample` turns prompts (captions and true lengths of real clips) into a `ClipSet`
-whose clips carry all captions of the real clip they were prompted from, as in the published loop.
+generation 0 trains a new model for `train.steps`. The engine passes every generation's index and keeps
+the score history. `sample` turns prompts (captions and true lengths of real clips) into a `ClipSet` whose
+clips carry all captions of the real clip they were prompted from, as in the published loop.
 """
 
 from __future__ import annotations
