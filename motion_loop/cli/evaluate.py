@@ -64,6 +64,11 @@ def _validate(app, overrides: list[str]) -> None:  # noqa: ANN001 - EvaluateApp
         *existing_dir("multimodal", app.multimodal, what="folder of repeated clips"),
         *at_least("torch_threads", app.torch_threads, 0),
     ]
+    if app.generated and app.split != "test":
+        extra.append(f"split={app.split!r} does not apply with generated=DIR (every clip of the folder is evaluated)")
+    if not app.t2m.checkpoint:
+        extra += [f"t2m.{name} does not apply without t2m.checkpoint (the original T2M evaluator)"
+                  for name in ("glove_dir", "mean", "std") if getattr(app.t2m, name)]  # fmt: skip
     if bool(app.evaluator) == bool(app.t2m.checkpoint):
         extra.append(
             "give exactly one evaluator: evaluator=EVALUATOR.pt (from `motion-loop evaluator train`) or "
