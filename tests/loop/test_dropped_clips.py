@@ -43,7 +43,7 @@ def test_load_clip_set_reports_each_dropped_clip(broken_root: Path) -> None:
     assert "20 < 40 frames" in next(c.detail for c in loaded.dropped if c.reason == "too short")
 
 
-def test_run_manifest_lists_dropped_clips(broken_root: Path, tmp_path: Path, capsys) -> None:
+def test_run_manifest_lists_dropped_clips(broken_root: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     folder = HumanML3DFolder(broken_root)
     splits = {split: load_clip_set(folder, split) for split in ("train", "test")}
     fields = report_dropped(tmp_path, splits)
@@ -54,8 +54,8 @@ def test_run_manifest_lists_dropped_clips(broken_root: Path, tmp_path: Path, cap
     records = json.loads((tmp_path / "dropped_clips.json").read_text())
     assert sorted(r["clip_id"] for r in records) == sorted(c.clip_id for s in splits.values() for c in s.dropped)
     assert {r["split"] for r in records} == {"train", "test"}
-    err = capsys.readouterr().err
-    assert "dropped 3 of 17 clips of the train split" in err and "dropped 1 of 8 clips of the test split" in err
+    assert "dropped 3 of 17 clips of the train split" in caplog.text
+    assert "dropped 1 of 8 clips of the test split" in caplog.text
 
 
 def test_evaluate_json_counts_dropped_clips(broken_root: Path, tmp_path: Path) -> None:

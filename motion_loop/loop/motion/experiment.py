@@ -10,10 +10,10 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import logging
 import os
 import shutil
 import signal
-import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -58,6 +58,7 @@ from motion_loop.viz.curves import plot_arms
 from motion_loop.viz.report import write_report
 
 _DROPPED_FILE = "dropped_clips.json"
+_LOG = logging.getLogger(__name__)
 _MIN_EVAL_PROMPTS = 2  # FID needs two; R-precision needs one batch of 32 and says so when it is missing
 
 
@@ -155,7 +156,7 @@ def build_spec(config: RunConfig, out_dir: Path) -> tuple[LoopSpec, HumanML3DFol
     dropped["reference_dropped"] = float(sum(reference.dropped.values()))
     dropped.update({f"reference_dropped_{k.replace(' ', '_')}": float(v) for k, v in reference.dropped.items()})
     if reference.dropped:
-        print(f"the FID reference (test split) leaves out {reference.dropped} clips", file=sys.stderr)
+        _LOG.warning("the FID reference (test split) leaves out %s clips", reference.dropped)
     learner = MotionLearner(
         model=config.model,
         diffusion=config.diffusion,
@@ -214,8 +215,8 @@ def build_spec(config: RunConfig, out_dir: Path) -> tuple[LoopSpec, HumanML3DFol
 def report_dropped(out_dir: Path, splits: dict[str, LoadedClips]) -> dict[str, float]:
     """Log and store every real clip a run cannot use (too short, no caption, no motion file).
 
-    Writes `out_dir/dropped_clips.json` (one record per clip: id, split, reason, detail) and prints one
-    line per split that lost clips. Returns the counts as metric fields (`dropped_<split>`, and
+    Writes `out_dir/dropped_clips.json` (one record per clip: id, split, reason, detail) and logs one
+    warning per split that lost clips (on the console and in Hydra's job log of the run). Returns the counts as metric fields (`dropped_<split>`, and
     `dropped_<split>_<reason>` for each reason), added to every generation's record.
     """
     fields: dict[str, float] = {}
@@ -227,11 +228,10 @@ def report_dropped(out_dir: Path, splits: dict[str, LoadedClips]) -> dict[str, f
         records += [dataclasses.asdict(clip) for clip in loaded.dropped]
         if loaded.dropped:
             total = len(loaded.dropped) + len(loaded.clips)
-            print(
-                f"dropped {len(loaded.dropped)} of {total} clips of the {split} split: "
-                f"{dropped_summary(loaded.dropped)} (each listed in {out_dir / _DROPPED_FILE})",
-                file=sys.stderr,
-            )
+            _LOG.warning(
+                "dropped %d of %d clips of the %s split: %s (each listed in %s)",
+                len(loaded.dropped), total, split, dropped_summary(loaded.dropped), out_dir / _DROPPED_FILE,
+            )  # fmt: skip
     atomic_write_json(out_dir / _DROPPED_FILE, records)
     return fields
 
