@@ -55,6 +55,8 @@ def test_fixed_subset_and_fresh_reservoir():
     assert [c.clip_id for c in train.clips] == [c.clip_id for c in again.clips]
     assert len(train) == 4 and len(rest) == 6
     assert not {c.clip_id for c in train.clips} & {c.clip_id for c in rest.clips}
+    with pytest.raises(ConfigError, match=r"loop.n_train=11 but the train split has 10 usable clips"):
+        split_real(clips, 11, subset_seed=7)
     source = ReservoirSource(rest, ClipSetOps())
     assert len(source.draw(3, rng=np.random.default_rng(0))) == 3
     with pytest.raises(ConfigError, match="fresh_fraction"):

@@ -100,8 +100,17 @@ def prepare_evaluator(config: RunConfig, folder: HumanML3DFolder, cache_dir: Pat
 
 
 def split_real(clips: ClipSet, n_train: int, subset_seed: int) -> tuple[ClipSet, ClipSet]:
-    """The n training clips (a fixed random subset) and the rest (the fresh-data reservoir)."""
-    if n_train <= 0 or n_train >= len(clips):
+    """The n training clips (a fixed random subset) and the rest (the fresh-data reservoir).
+
+    Raises:
+        ConfigError: when n_train asks for more clips than the split has usable ones (never fewer silently).
+    """
+    if n_train > len(clips):
+        raise ConfigError(
+            f"loop.n_train={n_train} but the train split has {len(clips)} usable clips (see dropped_clips.json "
+            "for the others); lower loop.n_train or use 0 for the whole split"
+        )
+    if n_train <= 0 or n_train == len(clips):
         return clips, ClipSet()
     order = np.random.default_rng(subset_seed).permutation(len(clips))
     chosen, rest = sorted(order[:n_train]), sorted(order[n_train:])
