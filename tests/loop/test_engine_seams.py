@@ -16,7 +16,7 @@ import pytest
 
 from motion_loop.errors import ConfigError
 from motion_loop.loop.arrays import ArrayOps, Arrays
-from motion_loop.loop.engine import LoopEngine, LoopSpec, best_generation
+from motion_loop.loop.engine import POINTS, LoopEngine, LoopSpec, best_generation
 from motion_loop.loop.graph import InteractionGraph
 from motion_loop.loop.mixing import MixingPolicy
 from motion_loop.loop.protocols import Evaluation
@@ -114,3 +114,25 @@ def test_artefacts_are_stored_in_the_generation_folder(tmp_path: Path) -> None:
     assert json.loads((tmp_path / "gen_001" / "trace.json").read_text()) == {"g": 1}
     assert not (tmp_path / "gen_002" / "trace.npy").exists()  # generation 2 was not evaluated
     assert not list(tmp_path.glob("gen_*/.*.tmp"))  # no temporary file left behind
+
+
+class _Interrupt(Exception):
+    """Stands in for a kill at a named point (the motion run's kill_at sends SIGKILL at the same hook)."""
+
+
+@pytest.mark.parametrize("point", POINTS)
+def test_interrupted_at_each_point_resumes_exactly(point: str, tmp_path: Path) -> None:
+    from .engine_helpers import make_spec
+
+    policy = MixingPolicy(synthetic_ratio=1.0, fresh_fraction=0.2, pool="accumulate")
+    expected = LoopEngine(make_spec(policy, gamma=0.5), seed=3).run(4, run_dir=tmp_path / "whole", config={})
+
+    def interrupt(generation: int, node: str, name: str) -> None:
+        if (generation, name) == (2, point):
+            raise _Interrupt(name)
+
+    with pytest.raises(_Interrupt):
+        LoopEngine(make_spec(policy, gamma=0.5), seed=3).run(4, run_dir=tmp_path / "cut", config={}, on_point=interrupt)
+    assert not (tmp_path / "cut" / "gen_002" / "DONE").exists()
+    resumed = LoopEngine(make_spec(policy, gamma=0.5), seed=3).run(4, run_dir=tmp_path / "cut", config={})
+    assert resumed == expected
