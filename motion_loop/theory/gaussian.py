@@ -18,7 +18,7 @@ import numpy as np
 
 from motion_loop.errors import ConfigError, DataFormatError
 from motion_loop.loop.arrays import Arrays
-from motion_loop.loop.protocols import Correction
+from motion_loop.loop.protocols import Correction, Evaluation
 
 _STATE_FILE = "gaussian.npz"
 
@@ -70,7 +70,7 @@ class GaussianLearner:
         self.mean = np.zeros(dim)  # (d,)
         self.cov = np.eye(dim)  # (d, d)
 
-    def fit(self, dataset: Arrays, *, rng: np.random.Generator) -> None:
+    def fit(self, dataset: Arrays, *, generation: int, rng: np.random.Generator) -> None:
         points = dataset["x"]  # (N, d)
         N, d = points.shape
         if d != self.dim or N < 2:
@@ -81,7 +81,7 @@ class GaussianLearner:
         centred = points - self.mean
         self.cov = centred.T @ centred / N  # MLE (divide by N): the estimator whose loop collapses
 
-    def sample(self, prompts: Arrays, *, rng: np.random.Generator) -> Arrays:
+    def sample(self, prompts: Arrays, *, generation: int, rng: np.random.Generator) -> Arrays:
         noise = rng.standard_normal((len(prompts), self.dim))  # (B, d)
         return Arrays({"x": self.mean + noise @ psd_sqrt(self.cov)})
 
@@ -133,9 +133,9 @@ class GaussianEvaluator:
     def __init__(self, mean: np.ndarray, cov: np.ndarray) -> None:
         self.mean, self.cov = mean, cov
 
-    def evaluate(self, learner: GaussianLearner, *, rng: np.random.Generator) -> dict[str, float]:
-        return {
+    def evaluate(self, learner: GaussianLearner, *, generation: int, rng: np.random.Generator) -> Evaluation:
+        return Evaluation({
             "w2": w2_gaussian(learner.mean, learner.cov, self.mean, self.cov),
             "mean_error": float(np.linalg.norm(learner.mean - self.mean)),
             "trace_ratio": float(np.trace(learner.cov) / np.trace(self.cov)),
-        }
+        })

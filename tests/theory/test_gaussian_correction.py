@@ -48,7 +48,7 @@ def test_full_correction_gives_the_true_law() -> None:
     model = GaussianLearner(2)
     model.mean, model.cov = np.zeros(2), np.array([[0.3, 0.0], [0.0, 0.1]])
     rng = np.random.default_rng(0)
-    samples = model.sample(Arrays({"x": np.zeros((20000, 2))}), rng=rng)
+    samples = model.sample(Arrays({"x": np.zeros((20000, 2))}), generation=1, rng=rng)
     corrected = (
         OTCorrector(mean, cov).correct(samples, gamma=1.0, rng=rng, source=model).samples["x"]
     )
