@@ -16,6 +16,7 @@ import numpy as np
 
 from motion_loop.errors import ConfigError, DataFormatError
 from motion_loop.loop.arrays import Arrays
+from motion_loop.loop.protocols import Evaluation
 
 _STATE_FILE = "categorical.npz"
 
@@ -91,7 +92,7 @@ class CategoricalLearner:
         self.top_k, self.top_p = top_k, top_p
         self.probs = np.full(num_outcomes, 1.0 / num_outcomes)  # (K,)
 
-    def fit(self, dataset: Arrays, *, rng: np.random.Generator) -> None:
+    def fit(self, dataset: Arrays, *, generation: int, rng: np.random.Generator) -> None:
         outcomes = dataset["x"]  # (N,) int
         if outcomes.size == 0 or outcomes.min() < 0 or outcomes.max() >= self.num_outcomes:
             raise DataFormatError(
@@ -105,7 +106,7 @@ class CategoricalLearner:
             self.probs, self.temperature, top_k=self.top_k, top_p=self.top_p
         )
 
-    def sample(self, prompts: Arrays, *, rng: np.random.Generator) -> Arrays:
+    def sample(self, prompts: Arrays, *, generation: int, rng: np.random.Generator) -> Arrays:
         draws = rng.choice(self.num_outcomes, size=len(prompts), p=self.sampling_probs())
         return Arrays({"x": draws.astype(np.int64)})
 
@@ -135,8 +136,8 @@ class CategoricalEvaluator:
         self.truth = truth
 
     def evaluate(
-        self, learner: CategoricalLearner, *, rng: np.random.Generator
-    ) -> dict[str, float]:
+        self, learner: CategoricalLearner, *, generation: int, rng: np.random.Generator
+    ) -> Evaluation:
         probs = learner.probs
         metrics = {
             "entropy": entropy(probs),
@@ -146,7 +147,7 @@ class CategoricalEvaluator:
             "tv_truth": total_variation(probs, self.truth),
         }
         metrics.update({f"p_{k:02d}": float(value) for k, value in enumerate(probs)})
-        return metrics
+        return Evaluation(metrics)
 
 
 def zipf_probs(num_outcomes: int, exponent: float) -> np.ndarray:

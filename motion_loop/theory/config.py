@@ -91,7 +91,7 @@ class GaussianCorrectionConfig:
     fully_synthetic: bool = True
     fully_synthetic_lambda: float = 1.0
     mixing: MixingPolicy = field(
-        default_factory=lambda: MixingPolicy(pool="replace", keep_real=True)
+        default_factory=lambda: MixingPolicy(synthetic_ratio=1.0, pool="replace", keep_real=True)
     )
     late_fraction: float = 0.5
 

@@ -27,7 +27,7 @@ from motion_loop.loop.arrays import ArrayOps, Arrays
 from motion_loop.loop.engine import LoopSpec
 from motion_loop.loop.graph import InteractionGraph
 from motion_loop.loop.mixing import MixingPolicy
-from motion_loop.loop.protocols import Correction
+from motion_loop.loop.protocols import Correction, Evaluation
 from motion_loop.theory.bands import band, late_slice, seed_list
 from motion_loop.theory.closed_forms import mixture_fraction
 from motion_loop.theory.common import (
@@ -114,19 +114,23 @@ class DigitsEvaluator:
         self.data, self.count = data, count
         self.classifier = LogisticRegression(max_iter=2000).fit(data.train, data.train_labels)
 
-    def evaluate(self, learner: DigitsDDPM, *, rng: np.random.Generator) -> dict[str, float]:
+    def evaluate(
+        self, learner: DigitsDDPM, *, generation: int, rng: np.random.Generator
+    ) -> Evaluation:
         generator = torch.Generator().manual_seed(int(rng.integers(2**62)))
         samples = learner.generate(self.count, generator=generator)  # (count, 64)
         distances = ((samples[:, None, :] - self.data.train[None, :, :]) ** 2).sum(-1)
         probs = self.classifier.predict_proba(samples)  # (count, 10)
         histogram = np.bincount(probs.argmax(axis=1), minlength=10) / self.count
         nonzero = histogram[histogram > 0]
-        return {
-            "frechet": frechet_distance(samples, self.data.test),
-            "nn_distance": float(np.sqrt(distances.min(axis=1)).mean()),
-            "class_entropy": float(-(nonzero * np.log(nonzero)).sum()),
-            "confidence": float(probs.max(axis=1).mean()),
-        }
+        return Evaluation(
+            {
+                "frechet": frechet_distance(samples, self.data.test),
+                "nn_distance": float(np.sqrt(distances.min(axis=1)).mean()),
+                "class_entropy": float(-(nonzero * np.log(nonzero)).sum()),
+                "confidence": float(probs.max(axis=1).mean()),
+            }
+        )
 
 
 def settings_of(cfg: DigitsConfig) -> DDPMSettings:

@@ -86,7 +86,7 @@ class Denoiser(nn.Module):
 
 
 class DigitsDDPM:
-    """A `Learner` for the loop engine: fit = train (gen 0) or fine-tune; sample = ancestral DDPM."""
+    """A `Learner` for the loop engine: fit = train (generation 0) or fine-tune; sample = ancestral DDPM."""
 
     def __init__(self, settings: DDPMSettings, *, init_seed: int) -> None:
         settings.validate()
@@ -101,9 +101,8 @@ class DigitsDDPM:
                 )
         self.optimizer = torch.optim.AdamW(self.model.parameters(), lr=settings.learning_rate)
         self.alpha_bar = cosine_alpha_bar(settings.diffusion_steps)  # (T,)
-        self.fits = 0
 
-    def fit(self, dataset: Arrays, *, rng: np.random.Generator) -> None:
+    def fit(self, dataset: Arrays, *, generation: int, rng: np.random.Generator) -> None:
         data = torch.as_tensor(dataset["x"], dtype=torch.float32)  # (N, 64) in [-1, 1]
         N, D = data.shape
         if D != PIXELS or N < 1:
@@ -111,7 +110,7 @@ class DigitsDDPM:
                 f"digits data must have shape (N >= 1, {PIXELS}), got {tuple(data.shape)}"
             )
         generator = torch.Generator().manual_seed(int(rng.integers(2**62)))
-        steps = self.settings.initial_steps if self.fits == 0 else self.settings.finetune_steps
+        steps = self.settings.initial_steps if generation == 0 else self.settings.finetune_steps
         self.model.train()
         for _ in range(steps):
             index = torch.randint(N, (min(self.settings.batch_size, N),), generator=generator)
@@ -123,7 +122,6 @@ class DigitsDDPM:
             self.optimizer.zero_grad()
             loss.backward()
             self.optimizer.step()
-        self.fits += 1
 
     @torch.no_grad()
     def generate(self, count: int, *, generator: torch.Generator) -> np.ndarray:
@@ -148,7 +146,7 @@ class DigitsDDPM:
             )
         return x.clamp(-1.0, 1.0).numpy().astype(np.float32)
 
-    def sample(self, prompts: Arrays, *, rng: np.random.Generator) -> Arrays:
+    def sample(self, prompts: Arrays, *, generation: int, rng: np.random.Generator) -> Arrays:
         generator = torch.Generator().manual_seed(int(rng.integers(2**62)))
         return Arrays({"x": self.generate(len(prompts), generator=generator)})
 
@@ -157,7 +155,6 @@ class DigitsDDPM:
         state = {
             "model": self.model.state_dict(),
             "optimizer": self.optimizer.state_dict(),
-            "fits": self.fits,
         }
         torch.save(state, directory / _STATE_FILE)
 
@@ -165,4 +162,3 @@ class DigitsDDPM:
         state = torch.load(directory / _STATE_FILE, weights_only=True)
         self.model.load_state_dict(state["model"])
         self.optimizer.load_state_dict(state["optimizer"])
-        self.fits = int(state["fits"])

@@ -24,7 +24,7 @@ import numpy as np
 
 from motion_loop.errors import ConfigError, DataFormatError
 from motion_loop.loop.arrays import Arrays
-from motion_loop.loop.protocols import Correction
+from motion_loop.loop.protocols import Correction, Evaluation
 
 _STATE_FILE = "gaussian.npz"
 
@@ -82,7 +82,7 @@ class GaussianLearner:
         self.mean = np.zeros(dim)  # (d,)
         self.cov = np.eye(dim)  # (d, d)
 
-    def fit(self, dataset: Arrays, *, rng: np.random.Generator) -> None:
+    def fit(self, dataset: Arrays, *, generation: int, rng: np.random.Generator) -> None:
         points = dataset["x"]  # (N, d)
         N, d = points.shape
         if d != self.dim or N < 2:
@@ -98,7 +98,7 @@ class GaussianLearner:
         """Covariance of the samples, s^2 S; (d, d)."""
         return self.sample_scale**2 * self.cov
 
-    def sample(self, prompts: Arrays, *, rng: np.random.Generator) -> Arrays:
+    def sample(self, prompts: Arrays, *, generation: int, rng: np.random.Generator) -> Arrays:
         noise = rng.standard_normal((len(prompts), self.dim))  # (B, d)
         return Arrays({"x": self.mean + noise @ psd_sqrt(self.sampling_cov)})
 
@@ -195,7 +195,9 @@ class GaussianEvaluator:
     def __init__(self, mean: np.ndarray, cov: np.ndarray) -> None:
         self.mean, self.cov = mean, cov
 
-    def evaluate(self, learner: GaussianLearner, *, rng: np.random.Generator) -> dict[str, float]:
+    def evaluate(
+        self, learner: GaussianLearner, *, generation: int, rng: np.random.Generator
+    ) -> Evaluation:
         metrics = {
             "w2": w2_gaussian(learner.mean, learner.cov, self.mean, self.cov),
             "mean_error": float(np.linalg.norm(learner.mean - self.mean)),
@@ -203,4 +205,4 @@ class GaussianEvaluator:
         }
         # The mean itself, for the fixed-point check of closed_forms.gaussian_fixed_point_mean.
         metrics.update({f"mean_{k}": float(value) for k, value in enumerate(learner.mean)})
-        return metrics
+        return Evaluation(metrics)

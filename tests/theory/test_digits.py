@@ -35,7 +35,7 @@ def test_ddpm_learns_and_reloads(tmp_path) -> None:
     data = split(TINY, 0)
     model = DigitsDDPM(DDPMSettings(hidden=64, diffusion_steps=10, initial_steps=200), init_seed=0)
     untrained = model.generate(200, generator=torch.Generator().manual_seed(1))
-    model.fit(Arrays({"x": data.train}), rng=np.random.default_rng(0))
+    model.fit(Arrays({"x": data.train}), generation=0, rng=np.random.default_rng(0))
     trained = model.generate(200, generator=torch.Generator().manual_seed(1))
     # 200 steps only (a first bar of 0.5x the untrained distance failed at 0.72x after 300 steps; the
     # preset's 2,000 steps reach a Frechet distance of ~3 against ~47 untrained, see docs/theory.md).
@@ -44,7 +44,7 @@ def test_ddpm_learns_and_reloads(tmp_path) -> None:
     copy = DigitsDDPM(DDPMSettings(hidden=64, diffusion_steps=10), init_seed=5)
     copy.load(tmp_path)
     again = copy.generate(200, generator=torch.Generator().manual_seed(1))
-    assert np.array_equal(again, trained) and copy.fits == 1
+    assert np.array_equal(again, trained)
 
 
 def test_cluster_correction_moves_samples_a_fraction_w_to_the_nearest_centroid() -> None:

@@ -34,7 +34,7 @@ def model_and_samples(
     model = GaussianLearner(2, sample_scale=scale)
     model.mean, model.cov = np.zeros(2), np.array([[0.3, 0.0], [0.0, 0.1]])
     rng = np.random.default_rng(0)
-    return model, model.sample(Arrays({"x": np.zeros((count, 2))}), rng=rng), rng
+    return model, model.sample(Arrays({"x": np.zeros((count, 2))}), generation=1, rng=rng), rng
 
 
 def test_w2_closed_form() -> None:
@@ -119,7 +119,7 @@ def test_accumulated_loop_improves_with_gamma() -> None:
         lambdas=[0.5],
         gammas=[0.0, 5.0],
         fully_synthetic=False,
-        mixing=MixingPolicy(pool="accumulate", keep_real=True),
+        mixing=MixingPolicy(synthetic_ratio=0.5, pool="accumulate", keep_real=True),
     )
     rows = run_gaussian_correction(cfg, out_dir=None).summary["settings"]
     assert rows[1]["w2_late_mean"]["ci95"][1] < rows[0]["w2_late_mean"]["ci95"][0]
