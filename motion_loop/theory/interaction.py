@@ -73,8 +73,12 @@ class RegressionEvaluator:
     def __init__(self, weights: np.ndarray) -> None:
         self.weights = weights
 
-    def evaluate(self, learner: RegressionLearner, *, generation: int, rng: np.random.Generator) -> Evaluation:
-        return Evaluation({
-            "param_error": float(np.linalg.norm(learner.weights - self.weights)),
-            "noise_std": float(learner.noise_std),
-        })
+    def evaluate(
+        self, learner: RegressionLearner, *, generation: int, rng: np.random.Generator
+    ) -> Evaluation:
+        return Evaluation(
+            {
+                "param_error": float(np.linalg.norm(learner.weights - self.weights)),
+                "noise_std": float(learner.noise_std),
+            }
+        )
