@@ -6,6 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
+from motion_loop.cli.options import add_out_argument
 from motion_loop.data.humanml3d import HumanML3DFolder
 from motion_loop.data.importer import ImportOptions, import_bvh_folder
 from motion_loop.viz.frames import save_filmstrip
@@ -21,14 +22,14 @@ def add_import_parser(subparsers: argparse._SubParsersAction) -> None:
         "Joint maps live in assets/joint_maps (see its README to add a skeleton).",
     )
     parser.add_argument("source", type=Path, help="folder searched recursively for *.bvh")
-    parser.add_argument("out", type=Path, help="output dataset folder")
+    add_out_argument(parser, "out", "output dataset folder")
     parser.add_argument("--joint-map", default=None, help="joint map name or YAML path (default: detect per file)")
     parser.add_argument("--max-frames", type=int, default=196, help="longest clip in 20 fps frames (default 196)")
     parser.add_argument("--min-frames", type=int, default=40, help="shortest clip kept (default 40)")
     parser.add_argument("--limit", type=int, default=0, help="import only the first N files (default all)")
     parser.add_argument("--source-name", default="", help="dataset name for meta.json")
     parser.add_argument("--licence", default="", help="licence for meta.json, e.g. 'CC BY-NC 4.0'")
-    parser.add_argument("--credit", default="", help="credit line for meta.json")
+    parser.add_argument("--credit", default="", help="credit line for meta.json (default: the known credit of a CMU or Bandai-Namco folder)")
     parser.add_argument("--no-preview", action="store_true", help="do not draw OUT/preview.png")
     parser.set_defaults(handler=run_import)
 

@@ -6,7 +6,7 @@ import sys
 
 from omegaconf import OmegaConf
 
-from motion_loop.cli.hydra_utils import compose_config, to_object
+from motion_loop.cli.hydra_utils import compose_config, config_flags, print_config, to_object
 from motion_loop.errors import ConfigError
 
 USAGE = """usage: motion-loop evaluate evaluator=EVALUATOR.pt data.root=DATASET [split=test | generated=DIR] [overrides]
@@ -28,10 +28,10 @@ def run(argv: list[str]) -> int:
     if argv and argv[0] in ("-h", "--help"):
         print(USAGE)
         return 0
-    overrides = [a for a in argv if a != "--cfg"]
+    overrides, show = config_flags(argv)
     cfg = compose_config("eval/evaluate", overrides)
-    if "--cfg" in argv:
-        print(OmegaConf.to_yaml(cfg))
+    if show:
+        print_config(cfg)
         return 0
     return evaluate(to_object(cfg), resolved=OmegaConf.to_container(cfg))
 

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from omegaconf import OmegaConf
-
-from motion_loop.cli.hydra_utils import compose_config, to_object
+from motion_loop.cli.hydra_utils import compose_config, config_flags, print_config, to_object
 from motion_loop.errors import ConfigError
 
 USAGE = """usage: motion-loop evaluator train data.root=DATASET out=EVALUATOR.pt [overrides]
@@ -24,10 +22,10 @@ def run(argv: list[str]) -> int:
         return 0
     if argv[0] != "train":
         raise ConfigError(f"unknown evaluator action {argv[0]!r}; available: ['train']\n{USAGE}")
-    overrides = [a for a in argv[1:] if a != "--cfg"]
+    overrides, show = config_flags(argv[1:])
     cfg = compose_config("eval/evaluator_train", overrides)
-    if "--cfg" in argv:
-        print(OmegaConf.to_yaml(cfg))
+    if show:
+        print_config(cfg)
         return 0
     app = to_object(cfg)
     return train(app)

@@ -2,34 +2,80 @@
 
 Multirun works as in any Hydra app, e.g. the three arms of the published experiment over seeds:
     motion-loop run -m experiment=cpu_small arm=baseline,synthetic,corrected loop.seed=0,1,2
+
+One output root: `--out DIR` (= `out_dir=DIR`) puts everything of the command under DIR: the run
+folder itself (a multirun: one sub-folder per job, ARM/seed_SEED), Hydra's .hydra/ and run.log, and
+the shared cache (DIR/.cache unless cache_dir= names another; a multirun shares one cache).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import logging
+import sys
 from pathlib import Path
 
 import torch
-from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
-from motion_loop.cli.hydra_utils import run_hydra_app
+from motion_loop.cli.hydra_utils import job_output_dir, run_hydra_app
+
+_MULTIRUN_FLAGS = ("-m", "--multirun")
+_OUT = "out_dir="
+log = logging.getLogger(__name__)
+
+
+def output_overrides(argv: list[str]) -> list[str]:
+    """Make `out_dir=DIR` name Hydra's folder too, so that nothing of the command lands elsewhere.
+
+    A single run: Hydra's run dir becomes DIR. A multirun: DIR becomes the sweep folder (jobs in
+    DIR/ARM/seed_SEED) and out_dir is dropped (one value cannot name every job's folder).
+    """
+    outs = [item for item in argv if item.startswith(_OUT)]
+    if not outs:
+        return argv
+    folder = outs[-1].removeprefix(_OUT)
+    if any(flag in argv for flag in _MULTIRUN_FLAGS):
+        return [item for item in argv if not item.startswith(_OUT)] + [f"hydra.sweep.dir={folder}"]
+    return [*argv, f"hydra.run.dir={folder}"]
+
+
+def _cache_dir(out_dir: Path) -> Path:
+    """Default cache: beside the jobs of a multirun (shared by its arms and seeds), else in the run."""
+    from hydra.core.hydra_config import HydraConfig
+    from hydra.types import RunMode
+
+    hydra_cfg = HydraConfig.get()
+    if hydra_cfg.mode == RunMode.MULTIRUN:
+        return Path(hydra_cfg.sweep.dir) / ".cache"
+    return out_dir / ".cache"
 
 
 def _task(cfg: DictConfig) -> None:
     from motion_loop.loop.motion.config import RunConfig
     from motion_loop.loop.motion.experiment import run_experiment
+    from motion_loop.loop.summary import final_table
 
     config: RunConfig = OmegaConf.to_object(cfg)  # type: ignore[assignment]
-    out_dir = Path(config.out_dir or HydraConfig.get().runtime.output_dir)
+    out_dir = Path(config.out_dir) if config.out_dir else job_output_dir()
+    config = dataclasses.replace(
+        config,
+        cache_dir=config.cache_dir or str(_cache_dir(out_dir)),
+        progress=config.progress and sys.stderr.isatty(),  # bars only on a terminal, never in logs
+    )
     if config.threads > 0:
         torch.set_num_threads(config.threads)
+    log.info("run %s (experiment %s, seed %d): %s", config.loop.arm, cfg.get("experiment") or "-", config.loop.seed, out_dir)
     records = run_experiment(config, out_dir)
-    last = records[-1] if records else {}
-    shown = {k: round(v, 4) for k, v in last.items() if isinstance(v, float) and not k.endswith("_ci95")}
-    print(f"run {config.loop.arm} finished: {out_dir} (report.html, metrics.csv, plots/, videos/)")
-    print(f"last generation: {shown}")
+    log.info("%s", final_table(records))
+    log.info("run %s finished: %s (report.html, metrics.csv, plots/, videos/, tensorboard/)", config.loop.arm, out_dir)
 
 
 def run(argv: list[str]) -> int:
-    run_hydra_app(_task, config_name="run", prog="motion-loop run", argv=argv)
+    if any(arg in ("-h", "--help") for arg in argv):
+        print(__doc__)
+        print("Hydra's own help (config groups and overrides): motion-loop run --hydra-help")
+        print("Print the resolved configuration: motion-loop run experiment=smoke --cfg job")
+        return 0
+    run_hydra_app(_task, config_name="run", prog="motion-loop run", argv=output_overrides(argv))
     return 0

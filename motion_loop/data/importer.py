@@ -32,7 +32,7 @@ from motion_loop.data.humanml3d import (
     write_stats,
 )
 from motion_loop.data.joint_map import JointMap, detect_joint_map, load_joint_map
-from motion_loop.data.labels import Labeler, TakeLabel, detect_labeler
+from motion_loop.data.labels import CREDITS, Labeler, TakeLabel, detect_labeler
 from motion_loop.errors import DataFormatError
 
 IMPORTER_VERSION = "1"
@@ -173,7 +173,7 @@ def import_bvh_folder(source_dir: Path, out_dir: Path, options: ImportOptions, *
         DatasetMeta(
             source=options.source or str(source_dir),
             licence=options.licence,
-            credit=options.credit,
+            credit=options.credit or CREDITS.get(label_source, ""),
             fps=TARGET_FPS,
             importer="motion_loop.data.importer",
             importer_version=IMPORTER_VERSION,

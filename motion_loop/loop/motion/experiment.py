@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import logging
 import shutil
 import tempfile
 from pathlib import Path
@@ -31,6 +32,7 @@ from motion_loop.loop.motion.evaluator import MotionEvaluator
 from motion_loop.loop.motion.learner import MotionLearner
 from motion_loop.loop.rng import Stream, derive_rng
 from motion_loop.loop.scalars import ScalarLog
+from motion_loop.loop.summary import GenerationLog
 from motion_loop.text.encoder import get_text_encoder
 from motion_loop.viz.curves import plot_arms
 from motion_loop.viz.report import write_report
@@ -68,7 +70,7 @@ def prepare_evaluator(config: RunConfig, folder: HumanML3DFolder, cache_dir: Pat
     key = hashlib.sha256(f"{dataset_fingerprint(folder)}|{settings}".encode()).hexdigest()[:16]
     path = cache_dir / f"evaluator_{key}.pt"
     if not path.is_file():
-        evaluator, _ = train_evaluator(folder, config.eval.model, config.eval.train, log=print)
+        evaluator, _ = train_evaluator(folder, config.eval.model, config.eval.train, log=logging.getLogger(__name__).info)
         cache_dir.mkdir(parents=True, exist_ok=True)
         scratch = path.with_name(f".{path.name}.tmp")
         evaluator.save(scratch)
@@ -202,11 +204,14 @@ def run_experiment(config: RunConfig, out_dir: Path) -> list[dict[str, Any]]:
     """Run (or resume) the loop into `out_dir`, then write plots, videos and report.html."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    if not config.cache_dir:  # every output under the run folder unless a shared cache is named
+        config = dataclasses.replace(config, cache_dir=str(out_dir / ".cache"))
     spec, _ = build_spec(config, out_dir)
     engine = LoopEngine(spec, seed=config.loop.seed)
     records = engine.run(
         config.loop.generations, run_dir=out_dir, config=stored_config(config), progress=config.progress,
-        desc=f"{config.loop.arm} generations", on_generation=ScalarLog(out_dir),
+        desc=f"{config.loop.arm} generations",
+        on_generation=GenerationLog(config.loop.generations, label=config.loop.arm, then=ScalarLog(out_dir)),
     )  # fmt: skip
     shutil.rmtree(out_dir / ".work", ignore_errors=True)
     finalize(out_dir, arm=config.loop.arm, records=records)
