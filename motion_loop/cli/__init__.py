@@ -8,7 +8,8 @@ Conventions shared by every command (README, "Command-line conventions"):
 - `--out PATH` names where the command writes (for Hydra commands it is the same as `out_dir=PATH`,
   or `out=FILE` where the output is one file);
 - `--cfg` prints the resolved configuration and exits; `--help` describes the command;
-- an error of the tool is one line `motion-loop COMMAND: error: ...` on stderr and exit status 2;
+- an error of the tool is one line `motion-loop COMMAND: error: ...` on stderr and exit status 1
+  (a usage error, such as an unknown command or option, exits with 2, as argparse does);
   `--debug` (or MOTION_LOOP_DEBUG=1) shows the full traceback instead.
 """
 
@@ -22,7 +23,8 @@ from motion_loop.cli.errors import TOOL_ERRORS, describe
 from motion_loop.cli.logs import setup_console_logging
 
 DEBUG_ENV_VAR = "MOTION_LOOP_DEBUG"
-EXIT_ERROR = 2
+EXIT_ERROR = 1  # an error of the tool (bad input, setting or file)
+EXIT_USAGE = 2  # the command line itself is wrong
 
 # name -> (module, one-line help). Order is the order `--help` prints.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -92,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     name, rest = argv[0], argv[1:]
     if name not in COMMANDS:
         print(f"motion-loop: error: unknown command {name!r}; available: {', '.join(COMMANDS)}", file=sys.stderr)
-        return EXIT_ERROR
+        return EXIT_USAGE
     setup_console_logging()
     if not sys.stderr.isatty():  # no progress bars of the text encoder's loader in logs
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")

@@ -1,4 +1,4 @@
-"""Errors of the tool end a command as one line on stderr and exit status 2; --debug shows the traceback.
+"""Errors of the tool end a command as one line on stderr and exit status 1; --debug shows the traceback.
 
 Two tests run the command in a child process, as a shell would (exit status, stderr, no traceback);
 the others call `main` in-process, which is the same code path and much faster.
@@ -17,7 +17,7 @@ from tests.cli.helpers import cli
 
 def _one_line(code: int, stderr: str) -> str:
     errors = [line for line in stderr.splitlines() if ": error: " in line]
-    assert code == 2, stderr
+    assert code == 1, stderr
     assert "Traceback" not in stderr, stderr
     assert len(errors) == 1, stderr
     return errors[0]
