@@ -23,12 +23,15 @@ __all__ = [
     "compose_config",
     "conf_dir",
     "config_flags",
+    "output_overrides",
     "print_config",
     "run_hydra_app",
     "to_object",
 ]
 
 _CFG_FLAG = "--cfg"
+_MULTIRUN_FLAGS = ("-m", "--multirun")
+_OUT = "out_dir="
 _CFG_PARTS = ("job", "hydra", "all")
 
 
@@ -46,6 +49,21 @@ def config_flags(argv: list[str]) -> tuple[list[str], bool]:
             overrides.append(item)
         previous = item
     return overrides, show
+
+
+def output_overrides(argv: list[str]) -> list[str]:
+    """Make `out_dir=DIR` name Hydra's folder too, so that nothing of a Hydra app lands elsewhere.
+
+    A single run: Hydra's run dir (its .hydra/ and log) becomes DIR. A multirun: DIR becomes the sweep
+    folder (one sub-folder per job) and out_dir is dropped (one value cannot name every job's folder).
+    """
+    outs = [item for item in argv if item.startswith(_OUT)]
+    if not outs:
+        return argv
+    folder = outs[-1].removeprefix(_OUT)
+    if any(flag in argv for flag in _MULTIRUN_FLAGS):
+        return [item for item in argv if not item.startswith(_OUT)] + [f"hydra.sweep.dir={folder}"]
+    return [*argv, f"hydra.run.dir={folder}"]
 
 
 def print_config(cfg: DictConfig) -> None:

@@ -18,26 +18,9 @@ from pathlib import Path
 import torch
 from omegaconf import DictConfig, OmegaConf
 
-from motion_loop.cli.hydra_utils import job_output_dir, run_hydra_app
+from motion_loop.cli.hydra_utils import job_output_dir, output_overrides, run_hydra_app
 
-_MULTIRUN_FLAGS = ("-m", "--multirun")
-_OUT = "out_dir="
 log = logging.getLogger(__name__)
-
-
-def output_overrides(argv: list[str]) -> list[str]:
-    """Make `out_dir=DIR` name Hydra's folder too, so that nothing of the command lands elsewhere.
-
-    A single run: Hydra's run dir becomes DIR. A multirun: DIR becomes the sweep folder (jobs in
-    DIR/ARM/seed_SEED) and out_dir is dropped (one value cannot name every job's folder).
-    """
-    outs = [item for item in argv if item.startswith(_OUT)]
-    if not outs:
-        return argv
-    folder = outs[-1].removeprefix(_OUT)
-    if any(flag in argv for flag in _MULTIRUN_FLAGS):
-        return [item for item in argv if not item.startswith(_OUT)] + [f"hydra.sweep.dir={folder}"]
-    return [*argv, f"hydra.run.dir={folder}"]
 
 
 def _cache_dir(out_dir: Path) -> Path:

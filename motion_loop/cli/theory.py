@@ -21,6 +21,7 @@ from omegaconf import DictConfig
 from motion_loop.cli.hydra_utils import (
     compose_config,
     config_flags,
+    output_overrides,
     print_config,
     run_hydra_app,
     to_object,
@@ -98,7 +99,7 @@ def run(argv: list[str]) -> int:
             _execute(name, cfg, Path(HydraConfig.get().runtime.output_dir))
 
         run_hydra_app(
-            task, config_name=config_name, prog=f"motion-loop theory {name}", argv=overrides
+            task, config_name=config_name, prog=f"motion-loop theory {name}", argv=output_overrides(overrides)
         )
         return 0
     overrides, show = config_flags(overrides)
