@@ -97,11 +97,9 @@ class _JobErrors:
         import logging
 
         from motion_loop.cli.errors import TOOL_ERRORS, describe
-        from motion_loop.cli.logs import use_root_handlers
 
         @functools.wraps(task)
         def job(cfg: DictConfig) -> Any:
-            use_root_handlers()
             try:
                 return task(cfg)
             except TOOL_ERRORS as error:

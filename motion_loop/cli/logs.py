@@ -1,7 +1,8 @@
-"""Logging set-up of the command line: messages of the `motion_loop` loggers go to stderr, one line each.
+"""Logging set-up of the command line: messages of the `motion_loop` and `physics` loggers on stderr.
 
-Hydra commands (`run`, `theory -m`) configure logging themselves (console and the job's run.log, from
-conf/hydra/job_logging/motion_loop.yaml); this set-up only applies where Hydra's does not.
+INFO and above of the tool's own loggers reach a plain one-line handler on the root logger; other
+libraries stay at the root's level (WARNING). Hydra jobs (`run`, `theory -m`) replace the root's
+handlers with their own (console and the job's run.log, conf/hydra/job_logging/motion_loop.yaml).
 """
 
 from __future__ import annotations
@@ -10,26 +11,16 @@ import logging
 import sys
 
 _FORMAT = "%(message)s"
+_MARK = "_motion_loop_console"
 
 
 def setup_console_logging(level: int = logging.INFO) -> None:
-    """Send INFO and above of the `motion_loop` and `physics` loggers to stderr (idempotent)."""
+    """Show the tool's messages on stderr, one line each (idempotent)."""
+    root = logging.getLogger()
+    if not any(getattr(handler, _MARK, False) for handler in root.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter(_FORMAT))
+        setattr(handler, _MARK, True)
+        root.addHandler(handler)
     for name in ("motion_loop", "physics"):
-        logger = logging.getLogger(name)
-        logger.setLevel(level)
-        if not any(getattr(handler, "_motion_loop", False) for handler in logger.handlers):
-            handler = logging.StreamHandler(sys.stderr)
-            handler.setFormatter(logging.Formatter(_FORMAT))
-            handler._motion_loop = True  # type: ignore[attr-defined]
-            logger.addHandler(handler)
-        # Under Hydra the root logger has its own console and file handlers: the messages reach them
-        # through propagation, so this handler stands aside to avoid printing every line twice.
-        logger.propagate = False
-
-
-def use_root_handlers() -> None:
-    """Inside a Hydra job: let the `motion_loop` loggers reach Hydra's console and run.log handlers."""
-    for name in ("motion_loop", "physics"):
-        logger = logging.getLogger(name)
-        logger.handlers = [h for h in logger.handlers if not getattr(h, "_motion_loop", False)]
-        logger.propagate = True
+        logging.getLogger(name).setLevel(level)

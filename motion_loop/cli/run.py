@@ -34,10 +34,21 @@ def _cache_dir(out_dir: Path) -> Path:
     return out_dir / ".cache"
 
 
+def _sweep_settings(config) -> dict[str, object]:  # noqa: ANN001 - RunConfig, imported lazily
+    """The settings a sweep varies, as TensorBoard hparams."""
+    loop = config.loop
+    return {
+        "arm": loop.arm, "seed": loop.seed, "synthetic_ratio": loop.synthetic_ratio, "gamma": loop.gamma,
+        "n_train": loop.n_train, "generations": loop.generations, "finetune_steps": loop.finetune_steps,
+        "temperature": config.sample.temperature, "experiment": config.experiment,
+    }  # fmt: skip
+
+
 def _task(cfg: DictConfig) -> None:
     from motion_loop.loop.motion.config import RunConfig
     from motion_loop.loop.motion.experiment import run_experiment
-    from motion_loop.loop.summary import final_table
+    from motion_loop.loop.scalars import write_hparams
+    from motion_loop.loop.summary import HEADLINE, final_table
 
     config: RunConfig = OmegaConf.to_object(cfg)  # type: ignore[assignment]
     out_dir = Path(config.out_dir) if config.out_dir else job_output_dir()
@@ -50,6 +61,8 @@ def _task(cfg: DictConfig) -> None:
         torch.set_num_threads(config.threads)
     log.info("run %s (experiment %s, seed %d): %s", config.loop.arm, cfg.get("experiment") or "-", config.loop.seed, out_dir)
     records = run_experiment(config, out_dir)
+    if records:
+        write_hparams(out_dir, _sweep_settings(config), {key: records[-1].get(key) for key, _, _ in HEADLINE})
     log.info("%s", final_table(records))
     log.info("run %s finished: %s (report.html, metrics.csv, plots/, videos/, tensorboard/)", config.loop.arm, out_dir)
 

@@ -21,7 +21,7 @@ HEADLINE: tuple[tuple[str, str, str], ...] = (
     ("matching_score", "match", ".3f"),
     ("diversity", "diversity", ".3f"),
     ("multimodality", "multimod", ".3f"),
-    ("correction_mpjpe_mm", "corr. mm", ".1f"),
+    ("correction_mpjpe_mm", "moved by correction mm", ".1f"),
 )
 
 OnGeneration = Callable[[int, list[dict[str, Any]]], None]
@@ -48,7 +48,7 @@ def generation_line(generation: int, generations: int, record: Mapping[str, Any]
         parts.append(f"n_train {n_train:.0f}" + (f" ({incoming:.0f} synthetic)" if incoming else ""))
     if seconds is not None:
         parts.append(f"{seconds:.0f} s")
-    return "  ".join(parts)
+    return parts[0] + " " + "  ".join(parts[1:])
 
 
 def final_table(records: Sequence[Mapping[str, Any]]) -> str:
@@ -64,7 +64,7 @@ def final_table(records: Sequence[Mapping[str, Any]]) -> str:
             continue
         change = "" if start is None or end is None else f"{end - start:+{fmt}}"
         if start and end is not None and start != 0:
-            change += f" ({(end - start) / abs(start):+.0%})"
+            change += f" ({(end - start) / abs(start):+.1%})"
         cells = ("-" if v is None else f"{v:{fmt}}" for v in (start, end))
         rows.append((name, *cells, change))
     widths = [max(len(row[k]) for row in rows) for k in range(4)]

@@ -142,6 +142,7 @@ def build_spec(config: RunConfig, out_dir: Path) -> tuple[LoopSpec, HumanML3DFol
         work_dir=_work_dir(out_dir),
         generation0_cache=cache_dir / "generation0",
         generation0_key=generation0_key(config, folder, real),
+        train_log_dir=out_dir / "tensorboard" / "train",
     )
     scorer = MotionEvaluator(
         evaluator=evaluator,
