@@ -46,7 +46,11 @@ def _run_procedural(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="motion-loop data", description="Create and inspect datasets.")
+    parser = argparse.ArgumentParser(
+        prog="motion-loop data",
+        description="Create and inspect datasets. Every subcommand writes where --out PATH says; "
+        "--cfg prints its resolved arguments. `motion-loop data SUBCOMMAND --help` describes one.",
+    )
     subparsers = parser.add_subparsers(dest="subcommand", required=True, metavar="SUBCOMMAND")
     add_procedural_parser(subparsers)
     add_import_parser(subparsers)

@@ -18,10 +18,10 @@ a generator (random caption and crop per replication: FID ~ 0 for split=referenc
 `generated=DIR` evaluates every clip of a HumanML3D-layout folder (first caption of each clip);
 `multimodal=DIR` takes clips that share a caption as repeats of one prompt. The original T2M evaluator:
 t2m.checkpoint=finest.tar t2m.glove_dir=DIR t2m.mean=t2m_mean.npy t2m.std=t2m_std.npy (instead of
-evaluator=). Options: out=RESULTS.json,
+evaluator=). Options: out=RESULTS.json (or --out RESULTS.json),
 cache_dir=DIR (real embeddings), shuffle_captions=true (control: R-precision falls to chance),
 metrics.replications=3, metrics.diversity_times=300, plausibility.physics=auto|off. --cfg prints the
-resolved config."""
+resolved config; --debug shows the traceback of an error."""
 
 
 def run(argv: list[str]) -> int:

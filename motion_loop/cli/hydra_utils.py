@@ -57,13 +57,16 @@ def output_overrides(argv: list[str]) -> list[str]:
     A single run: Hydra's run dir (its .hydra/ and log) becomes DIR. A multirun: DIR becomes the sweep
     folder (one sub-folder per job) and out_dir is dropped (one value cannot name every job's folder).
     """
-    outs = [item for item in argv if item.startswith(_OUT)]
+    outs = [k for k, item in enumerate(argv) if item.startswith(_OUT)]
     if not outs:
         return argv
-    folder = outs[-1].removeprefix(_OUT)
+    # In place: Hydra's parser wants every override together, before or after its flags (--cfg job).
+    last = outs[-1]
+    folder = argv[last].removeprefix(_OUT)
     if any(flag in argv for flag in _MULTIRUN_FLAGS):
-        return [item for item in argv if not item.startswith(_OUT)] + [f"hydra.sweep.dir={folder}"]
-    return [*argv, f"hydra.run.dir={folder}"]
+        kept = [item for k, item in enumerate(argv) if k not in outs or k == last]
+        return [f"hydra.sweep.dir={folder}" if item.startswith(_OUT) else item for item in kept]
+    return [*argv[: last + 1], f"hydra.run.dir={folder}", *argv[last + 1 :]]
 
 
 def print_config(cfg: DictConfig) -> None:
