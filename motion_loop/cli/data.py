@@ -10,6 +10,7 @@ resolved arguments and exits.
 from __future__ import annotations
 
 import argparse
+import sys
 
 from motion_loop.cli.data_import import add_import_parser
 from motion_loop.cli.options import add_out_argument, print_arguments, resolve_out, split_cfg
@@ -36,7 +37,7 @@ def _run_procedural(args: argparse.Namespace) -> int:
     from motion_loop.data.procedural import generate_dataset
 
     summary = generate_dataset(
-        args.out_dir, args.clips, args.seed, progress=not args.quiet, workers=args.workers, overwrite=args.overwrite
+        args.out_dir, args.clips, args.seed, progress=not args.quiet and sys.stderr.isatty(), workers=args.workers, overwrite=args.overwrite
     )
     print(
         f"wrote {summary.n_clips} clips ({summary.frames} feature frames) to {summary.out_dir} in "

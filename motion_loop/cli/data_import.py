@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 from motion_loop.cli.options import add_out_argument
@@ -44,7 +45,7 @@ def run_import(args: argparse.Namespace) -> int:
         licence=args.licence,
         credit=args.credit,
     )
-    summary = import_bvh_folder(args.source, args.out, options)
+    summary = import_bvh_folder(args.source, args.out, options, progress=sys.stderr.isatty())
     print(f"imported {summary.clips} clips ({summary.hours:.2f} h) from {summary.files} files into {args.out}")
     print(f"splits: {summary.splits}")
     if summary.skipped:
