@@ -57,8 +57,8 @@ fi
 "$ml" data import bvh --out bvh_set --no-preview
 "$py" -c "import json; m = json.load(open('bvh_set/meta.json')); assert m['credit'] and m['extra']['clips'] > 0, m; print('meta.json credit:', m['credit'][:60])"
 
-step "run: one generation of the smoke preset"
-"$ml" run experiment=smoke loop.generations=1 --out smoke
+step "run: generation 0 of a reduced smoke preset (the point is that configs load from the wheel)"
+"$ml" run experiment=smoke loop.generations=1 train.steps=20 eval.train.epochs=1 data.procedural_clips=120 --out smoke
 test -f smoke/gen_000/DONE && test -f smoke/run.log && test -d smoke/.hydra && test -d smoke/.cache
 test ! -e runs && test ! -e outputs  # every output under the folder named with --out
 step "wheel check passed"

@@ -16,6 +16,7 @@ from motion_loop.errors import DataFormatError
 from motion_loop.resources import assets_dir
 
 CAPTION_DIR = assets_dir() / "captions"
+
 # Credit lines of the collections that detect_labeler recognises (by its label-source name); the
 # importer writes them to meta.json unless the user gives --credit.
 CREDITS: dict[str, str] = {

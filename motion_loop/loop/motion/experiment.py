@@ -202,7 +202,11 @@ def _work_dir(out_dir: Path) -> Path:
 
 
 def run_experiment(config: RunConfig, out_dir: Path) -> list[dict[str, Any]]:
-    """Run (or resume) the loop into `out_dir`, then write plots, videos and report.html."""
+    """Run (or resume) the loop into `out_dir`, then write plots, videos and report.html.
+
+    An empty `config.cache_dir` keeps the cache in `out_dir/.cache`; each finished generation is logged
+    as one line (motion_loop.loop.summary) and written to TensorBoard.
+    """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     if not config.cache_dir:  # every output under the run folder unless a shared cache is named
