@@ -15,9 +15,11 @@ Conventions shared by every command (README, "Command-line conventions"):
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import sys
+from collections.abc import Iterator
 
 from motion_loop.cli.errors import TOOL_ERRORS, describe
 from motion_loop.cli.logs import setup_console_logging
@@ -83,6 +85,26 @@ def translate_out(name: str, argv: list[str]) -> list[str]:
     return result
 
 
+@contextlib.contextmanager
+def _process_environment(*, debug: bool) -> Iterator[None]:
+    """Variables read by libraries during the command, restored after it (main may run in-process)."""
+    wanted = {}
+    if not sys.stderr.isatty():
+        wanted["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"  # no progress bars of the text encoder's loader in logs
+    if debug:
+        wanted["HYDRA_FULL_ERROR"] = "1"  # Hydra jobs then raise instead of printing their own trace
+    saved = {key: os.environ.get(key) for key in wanted}
+    os.environ.update({key: value for key, value in wanted.items() if saved[key] is None or key == "HYDRA_FULL_ERROR"})
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `motion-loop` console script."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -96,15 +118,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"motion-loop: error: unknown command {name!r}; available: {', '.join(COMMANDS)}", file=sys.stderr)
         return EXIT_USAGE
     setup_console_logging()
-    if not sys.stderr.isatty():  # no progress bars of the text encoder's loader in logs
-        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-    if debug:
-        os.environ["HYDRA_FULL_ERROR"] = "1"  # Hydra jobs then raise instead of printing their own trace
     from motion_loop.cli.hydra_utils import ReportedError
 
     try:
-        module = importlib.import_module(COMMANDS[name][0])
-        return int(module.run(translate_out(name, rest)) or 0)
+        with _process_environment(debug=debug):
+            module = importlib.import_module(COMMANDS[name][0])
+            return int(module.run(translate_out(name, rest)) or 0)
     except ReportedError:  # a Hydra job's error: already one line on the console and in its run.log
         print(f"(run with --debug or {DEBUG_ENV_VAR}=1 for the traceback)", file=sys.stderr)
         return EXIT_ERROR

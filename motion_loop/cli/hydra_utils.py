@@ -94,6 +94,9 @@ class _JobErrors:
     def __init__(self, prog: str) -> None:
         self.prog = prog
         self.first: BaseException | None = None
+        # A launcher may run the job in another process (joblib, submitit): there the error must
+        # propagate, so that the launcher marks the job failed.
+        self.pid = os.getpid()
 
     def wrap(self, task: Callable[[DictConfig], Any]) -> Callable[[DictConfig], Any]:
         import functools
@@ -106,7 +109,7 @@ class _JobErrors:
             try:
                 return task(cfg)
             except TOOL_ERRORS as error:
-                if os.environ.get("HYDRA_FULL_ERROR") == "1":
+                if os.environ.get("HYDRA_FULL_ERROR") == "1" or os.getpid() != self.pid:
                     raise
                 logging.getLogger("motion_loop.cli").error("%s: error: %s", self.prog, describe(error))
                 if self.first is None:
