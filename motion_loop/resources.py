@@ -4,6 +4,10 @@ In a checkout (and an editable install) they are the repository's top-level `con
 folders. A wheel carries copies of both inside the package, as `motion_loop/_bundled/conf` and
 `motion_loop/_bundled/assets` (pyproject.toml maps them there), found through importlib.resources.
 `MOTION_LOOP_CONF` / `MOTION_LOOP_ASSETS` point at other folders (e.g. a user's own presets).
+
+An editable install (hatchling) also copies the bundle into site-packages/motion_loop/_bundled, but
+there `motion_loop` is imported from the checkout (a regular package beats that data-only folder), so
+the checkout's own conf/ and assets/ are read and edits to them take effect at once.
 """
 
 from __future__ import annotations
