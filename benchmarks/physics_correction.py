@@ -1,11 +1,12 @@
 """Benchmark of `physics.correct_motion` on real clips, clean and with injected generator-like defects.
 
-    nice python benchmarks/physics_correction.py --data /tmp/ml-cache/bandai1 --per-content 4 \
+    nice python benchmarks/physics_correction.py --data ~/data/bandai1 --per-content 4 \
         --out benchmarks/results/physics_correction.json [key=value physics options]
 
 Data: a HumanML3D-layout folder (e.g. Bandai-Namco 1 imported by `motion-loop data import`), clips
 chosen evenly per content (the content is the second field of Bandai-Namco ids, `dataset-1_{content}_...`),
-plus the HumanML3D reference samples from ../shared/data when present (content "hml3d").
+plus the HumanML3D reference samples under $MOTION_LOOP_SHARED_DATA/humanml3d-reference when present
+(content "hml3d"; the variable names the optional data folder, as for the tests).
 
 Defects (on HumanML3D y-up joints, seeded):
 - overtravel: horizontal root displacement x1.2 (relative to frame 0), applied to every joint -> skating;
@@ -21,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import platform
 import re
 import sys
@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import parse_options  # noqa: E402
+from common import parse_options, shared_data_dir  # noqa: E402
 
 from physics import correct_motion  # noqa: E402
 from physics.plausibility import mpjpe_mm  # noqa: E402
@@ -99,7 +99,7 @@ def cmu_clips(folder: Path, count: int) -> list[tuple[str, str, np.ndarray]]:
 
 
 def reference_clips() -> list[tuple[str, str, np.ndarray]]:
-    root = Path(os.environ.get("MOTION_LOOP_SHARED_DATA", Path(__file__).resolve().parents[1] / ".." / "shared" / "data"))
+    root = shared_data_dir()
     found = []
     for name, rel in (("hml3d_012314", "humanml3d-reference/new_joints/012314.npy"),
                       ("hml3d_000000", "humanml3d-reference/sample_000000/new_joints/000000.npy")):
@@ -169,7 +169,8 @@ def print_table(summary: dict[str, Any]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", type=Path, default=Path("/tmp/ml-cache/bandai1"))
+    parser.add_argument("--data", type=Path, required=True,
+                        help="a HumanML3D-layout folder, e.g. Bandai-Namco 1 imported with `motion-loop data import`")
     parser.add_argument("--per-content", type=int, default=4)
     parser.add_argument("--defects", default=",".join(DEFECTS))
     parser.add_argument("--contents", default="", help="comma-separated subset of contents")
@@ -221,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
     print_table(summary)
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
-        meta = {"data": str(args.data), "cmu": str(args.cmu) if args.cmu else None, "per_content": args.per_content, "options": options, "seed": args.seed,
+        meta = {"data": args.data.name, "cmu": args.cmu.name if args.cmu else None, "per_content": args.per_content, "options": options, "seed": args.seed,
                 "machine": platform.processor() or platform.machine(), "python": platform.python_version(),
                 "command": " ".join(sys.argv), "excluded": excluded,
                 "clips": len(clips)}

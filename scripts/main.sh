@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# The main job: set up .venv if needed, then a short self-consuming loop on the embedded procedural
-# dataset (generations 0-2 with physics self-correction), ending with plots, videos and report.html.
-# Extra arguments are Hydra overrides, e.g. `bash scripts/main.sh loop.generations=4`.
+# The main job: set up .venv if needed, then the three arms (baseline, synthetic, corrected) of a short
+# self-consuming loop on the embedded procedural dataset as one Hydra multirun into runs/main/
+# (generation 0 is trained once and shared through runs/main/.cache), then the report of the sweep
+# with its verdict table. Extra arguments are Hydra overrides, e.g. `bash scripts/main.sh loop.generations=4`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 MPLBACKEND=Agg
-.venv/bin/motion-loop run experiment=smoke "$@"
-echo "open runs/smoke/corrected/seed_0/report.html (or the out_dir you gave) to see the run"
+out=runs/main
+.venv/bin/motion-loop run -m experiment=smoke arm=baseline,synthetic,corrected --out "$out" "$@"
+.venv/bin/motion-loop report "$out"
+echo "open $out/report.html to compare the arms (one run per arm in $out/ARM/seed_0)"

@@ -1,4 +1,4 @@
-"""`motion-loop correct IN_DIR OUT_DIR [options] [physics.key=value ...]`: physics-correct a folder.
+"""`motion-loop correct IN_DIR --out OUT_DIR [options] [physics.key=value ...]`: physics-correct a folder.
 
 Reads a HumanML3D-layout folder (new_joints/, or new_joint_vecs/ recovered to joints), corrects every
 clip with `physics.correct_batch`, and writes OUT_DIR in the same layout: new_joints/ and
@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +24,7 @@ import numpy as np
 from tqdm import tqdm
 
 from motion_loop.cli.hydra_utils import compose_config, conf_dir, to_object
+from motion_loop.cli.options import add_out_argument, print_arguments, resolve_out, split_cfg
 from motion_loop.data.features import features_to_joints, joints_to_features
 from motion_loop.data.humanml3d import SPLITS, HumanML3DFolder
 from motion_loop.errors import ConfigError, DataFormatError
@@ -41,7 +41,6 @@ from motion_loop.validation import (
 from physics import CorrectionResult
 from physics.batch import BACKENDS, correct_batch
 from physics.config import PhysicsConfig
-from physics.errors import PhysicsError
 
 _FAILED_FILE = "failed.txt"  # one `id<TAB>reason` line per clip that is not in OUT_DIR
 _SHOWN_FAILURES = 10
@@ -55,7 +54,7 @@ def _parser() -> argparse.ArgumentParser:
         "Trailing key=value arguments are Hydra overrides of the physics config, e.g. physics.gamma=0.5.",
     )
     parser.add_argument("in_dir", type=Path, help="HumanML3D-layout input folder")
-    parser.add_argument("out_dir", type=Path, help="output folder (created)")
+    add_out_argument(parser, "out_dir", "output folder (created)")
     parser.add_argument("--split", default=None, help="only the clips of this split (train/val/test/all)")
     parser.add_argument("--limit", type=int, default=0, help="only the first N clips (0 = all)")
     parser.add_argument("--fps", type=float, default=20.0, help="frame rate of the clips [Hz] (default 20)")
@@ -155,24 +154,28 @@ def _load_all(folder: HumanML3DFolder, ids: list[str]) -> tuple[dict[str, np.nda
 
 def run(argv: list[str]) -> int:
     parser = _parser()
+    argv, show = split_cfg(argv)
     args, rest = parser.parse_known_args(argv)
+    resolve_out(parser, args, "out_dir")
     unknown = [item for item in rest if item.startswith("-") or "=" not in item]
     if unknown:
         parser.error(f"unrecognized arguments: {' '.join(unknown)} (overrides look like physics.gamma=0.5)")
-    config = _physics_config(rest)
+    args.overrides = rest
+    if show:
+        from dataclasses import asdict
+
+        print_arguments(args, {"physics": asdict(_physics_config(args.overrides))})
+        return 0
+    config = _physics_config(args.overrides)
     _validate_args(args)
     folder = HumanML3DFolder(args.in_dir)
     ids = folder.ids(args.split)
     if args.limit:
         ids = ids[: args.limit]
     clips, failed = _load_all(folder, ids)
-    try:
-        with tqdm(total=len(clips), desc="correct", unit="clip") as bar:
-            results = correct_batch(list(clips.values()), fps=args.fps, workers=args.workers, backend=args.backend,
-                                    config=config, on_error="keep", progress=lambda done: bar.update(done - bar.n))
-    except PhysicsError as error:  # the backend itself failed (e.g. Ray missing); clip errors are kept
-        print(f"motion-loop correct: error: {error}", file=sys.stderr)
-        return 1
+    with tqdm(total=len(clips), desc="correct", unit="clip", disable=None) as bar:  # bar only on a terminal
+        results = correct_batch(list(clips.values()), fps=args.fps, workers=args.workers, backend=args.backend,
+                                config=config, on_error="keep", progress=lambda done: bar.update(done - bar.n))
     out = args.out_dir
     reports: list[dict[str, Any]] = []
     corrected: list[str] = []

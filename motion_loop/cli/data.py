@@ -1,15 +1,19 @@
 """`motion-loop data ...`: dataset subcommands (argparse sub-parsers; add one function per subcommand).
 
-    motion-loop data procedural OUT_DIR [--clips N] [--seed S] [--workers W] [--overwrite] [--quiet]
-    motion-loop data import SRC OUT [--joint-map NAME] [--limit N] [--licence TEXT] [--overwrite] ...
+    motion-loop data procedural --out OUT_DIR [--clips N] [--seed S] [--workers W] [--overwrite] [--quiet]
+    motion-loop data import SRC --out OUT [--joint-map NAME] [--limit N] [--licence TEXT] [--overwrite] ...
+
+The output may also be given as the last positional argument (the older spelling); `--cfg` prints the
+resolved arguments and exits.
 """
 
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
+import sys
 
 from motion_loop.cli.data_import import add_import_parser
+from motion_loop.cli.options import add_out_argument, print_arguments, resolve_out, split_cfg
 
 
 def add_procedural_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -20,7 +24,7 @@ def add_procedural_parser(subparsers: argparse._SubParsersAction) -> None:
         description="Generate a deterministic procedural motion dataset with captions in the HumanML3D "
         "layout, with params.jsonl holding every clip's generating parameters.",
     )
-    parser.add_argument("out_dir", type=Path, help="output folder (created)")
+    add_out_argument(parser, "out_dir", "output folder (created)")
     parser.add_argument("--clips", type=int, default=1000, help="number of clips (default 1000)")
     parser.add_argument("--seed", type=int, default=0, help="dataset seed (default 0)")
     parser.add_argument("--workers", type=int, default=1, help="processes (default 1; output does not depend on it)")
@@ -33,7 +37,7 @@ def _run_procedural(args: argparse.Namespace) -> int:
     from motion_loop.data.procedural import generate_dataset
 
     summary = generate_dataset(
-        args.out_dir, args.clips, args.seed, progress=not args.quiet, workers=args.workers, overwrite=args.overwrite
+        args.out_dir, args.clips, args.seed, progress=not args.quiet and sys.stderr.isatty(), workers=args.workers, overwrite=args.overwrite
     )
     print(
         f"wrote {summary.n_clips} clips ({summary.frames} feature frames) to {summary.out_dir} in "
@@ -43,7 +47,11 @@ def _run_procedural(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="motion-loop data", description="Create and inspect datasets.")
+    parser = argparse.ArgumentParser(
+        prog="motion-loop data",
+        description="Create and inspect datasets. Every subcommand writes where --out PATH says; "
+        "--cfg prints its resolved arguments. `motion-loop data SUBCOMMAND --help` describes one.",
+    )
     subparsers = parser.add_subparsers(dest="subcommand", required=True, metavar="SUBCOMMAND")
     add_procedural_parser(subparsers)
     add_import_parser(subparsers)
@@ -52,5 +60,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run(argv: list[str]) -> int:
     """Entry point called by `motion-loop data`."""
-    args = build_parser().parse_args(argv)
+    argv, show = split_cfg(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    for name in ("out_dir", "out"):
+        if hasattr(args, f"{name}_flag"):
+            resolve_out(parser, args, name)
+    if show:
+        print_arguments(args)
+        return 0
     return int(args.handler(args))

@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 from pathlib import Path
 
+from motion_loop.cli.options import add_out_argument
 from motion_loop.data.humanml3d import HumanML3DFolder
 from motion_loop.data.importer import ImportOptions, import_bvh_folder
 from motion_loop.io.folders import stale_scratch_dirs
@@ -24,14 +26,14 @@ def add_import_parser(subparsers: argparse._SubParsersAction) -> None:
         "and listed with their reason in OUT/meta.json; OUT appears only when the import is complete.",
     )
     parser.add_argument("source", type=Path, help="folder searched recursively for *.bvh")
-    parser.add_argument("out", type=Path, help="output dataset folder")
+    add_out_argument(parser, "out", "output dataset folder")
     parser.add_argument("--joint-map", default=None, help="joint map name or YAML path (default: detect per file)")
     parser.add_argument("--max-frames", type=int, default=196, help="longest clip in 20 fps frames (default 196)")
     parser.add_argument("--min-frames", type=int, default=40, help="shortest clip kept (default 40)")
     parser.add_argument("--limit", type=int, default=0, help="import only the first N files (default all)")
     parser.add_argument("--source-name", default="", help="dataset name for meta.json")
     parser.add_argument("--licence", default="", help="licence for meta.json, e.g. 'CC BY-NC 4.0'")
-    parser.add_argument("--credit", default="", help="credit line for meta.json")
+    parser.add_argument("--credit", default="", help="credit line for meta.json (default: the known credit of a CMU or Bandai-Namco folder)")
     parser.add_argument("--overwrite", action="store_true", help="replace a non-empty OUT entirely (default: refuse)")
     parser.add_argument("--no-preview", action="store_true", help="do not draw OUT/preview.png")
     parser.set_defaults(handler=run_import)
@@ -47,7 +49,7 @@ def run_import(args: argparse.Namespace) -> int:
         licence=args.licence,
         credit=args.credit,
     )
-    summary = import_bvh_folder(args.source, args.out, options, overwrite=args.overwrite)
+    summary = import_bvh_folder(args.source, args.out, options, overwrite=args.overwrite, progress=sys.stderr.isatty())
     print(f"imported {summary.clips} clips ({summary.hours:.2f} h) from {summary.files} files into {args.out}")
     print(f"splits: {summary.splits}")
     if summary.skipped:

@@ -6,7 +6,7 @@ import sys
 
 from omegaconf import OmegaConf
 
-from motion_loop.cli.hydra_utils import compose_config, to_object
+from motion_loop.cli.hydra_utils import compose_config, config_flags, print_config, to_object
 from motion_loop.errors import ConfigError
 
 USAGE = """usage: motion-loop evaluate evaluator=EVALUATOR.pt data.root=DATASET [split=test | generated=DIR] [overrides]
@@ -18,20 +18,20 @@ a generator (random caption and crop per replication: FID ~ 0 for split=referenc
 `generated=DIR` evaluates every clip of a HumanML3D-layout folder (first caption of each clip);
 `multimodal=DIR` takes clips that share a caption as repeats of one prompt. The original T2M evaluator:
 t2m.checkpoint=finest.tar t2m.glove_dir=DIR t2m.mean=t2m_mean.npy t2m.std=t2m_std.npy (instead of
-evaluator=). Options: out=RESULTS.json,
+evaluator=). Options: out=RESULTS.json (or --out RESULTS.json),
 cache_dir=DIR (real embeddings), shuffle_captions=true (control: R-precision falls to chance),
 metrics.replications=3, metrics.diversity_times=300, plausibility.physics=auto|off. --cfg prints the
-resolved config."""
+resolved config; --debug shows the traceback of an error."""
 
 
 def run(argv: list[str]) -> int:
     if argv and argv[0] in ("-h", "--help"):
         print(USAGE)
         return 0
-    overrides = [a for a in argv if a != "--cfg"]
+    overrides, show = config_flags(argv)
     cfg = compose_config("eval/evaluate", overrides)
-    if "--cfg" in argv:
-        print(OmegaConf.to_yaml(cfg))
+    if show:
+        print_config(cfg)
         return 0
     app = to_object(cfg)
     _validate(app, overrides)

@@ -4,30 +4,28 @@ from __future__ import annotations
 
 import sys
 
-from omegaconf import OmegaConf
-
-from motion_loop.cli.hydra_utils import compose_config, to_object
+from motion_loop.cli.hydra_utils import compose_config, config_flags, print_config, to_object
 from motion_loop.errors import ConfigError
 
-USAGE = """usage: motion-loop evaluator train data.root=DATASET out=EVALUATOR.pt [overrides]
+USAGE = """usage: motion-loop evaluator train data.root=DATASET --out EVALUATOR.pt [overrides]
 
 Trains the text-motion evaluator (contrastive text and motion encoders, 512-d embeddings) on the
 train split of a HumanML3D-layout dataset and saves it with the dataset's normalisation statistics and
 fingerprint. Overrides (Hydra): model.text_frontend=minilm|hashed, model.embed_dim=512,
 train.epochs=40, train.batch_size=64, train.lr=1e-3, train.loss=infonce|margin, train.seed=0,
-train.device=cpu. Print the resolved config with --cfg."""
+train.device=cpu. `--out FILE` is the same as out=FILE. Print the resolved config with --cfg."""
 
 
 def run(argv: list[str]) -> int:
-    if not argv or argv[0] in ("-h", "--help"):
+    if not argv or any(arg in ("-h", "--help") for arg in argv):
         print(USAGE)
         return 0
     if argv[0] != "train":
         raise ConfigError(f"unknown evaluator action {argv[0]!r}; available: ['train']\n{USAGE}")
-    overrides = [a for a in argv[1:] if a != "--cfg"]
+    overrides, show = config_flags(argv[1:])
     cfg = compose_config("eval/evaluator_train", overrides)
-    if "--cfg" in argv:
-        print(OmegaConf.to_yaml(cfg))
+    if show:
+        print_config(cfg)
         return 0
     app = to_object(cfg)
     _validate(app, overrides)

@@ -8,6 +8,9 @@
 captions_file: one prompt per line, `caption` or `caption#length` (in length_unit).
 Writes out_dir/new_joint_vecs/ID.npy (T, 263), new_joints/ID.npy (T, 22, 3), texts/ID.txt, SPLIT.txt,
 all.txt, Mean.npy/Std.npy (the model's), meta.json, and videos/ID.mp4 (stick figure) unless video=false.
+
+Every command's options: --out DIR (the same as out_dir=DIR), --cfg (print the resolved configuration
+and exit), --help.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from pathlib import Path
 
 import torch
 
-from motion_loop.cli.hydra_utils import compose_config, to_object
+from motion_loop.cli.hydra_utils import compose_config, config_flags, print_config, to_object
 from motion_loop.data.humanml3d import SPLITS
 from motion_loop.errors import ConfigError
 from motion_loop.model.config import SampleAppConfig
@@ -81,7 +84,12 @@ def run(argv: list[str]) -> int:
     if any(arg in ("-h", "--help") for arg in argv):
         print(USAGE)
         return 0
-    config: SampleAppConfig = to_object(compose_config("sample", argv))
+    argv, show = config_flags(argv)
+    composed = compose_config("sample", argv)
+    if show:
+        print_config(composed)
+        return 0
+    config: SampleAppConfig = to_object(composed)
     _validate(config, argv)
     if config.threads > 0:
         torch.set_num_threads(config.threads)

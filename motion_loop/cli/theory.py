@@ -21,7 +21,14 @@ from typing import Any
 
 from omegaconf import DictConfig
 
-from motion_loop.cli.hydra_utils import compose_config, run_hydra_app, to_object
+from motion_loop.cli.hydra_utils import (
+    compose_config,
+    config_flags,
+    output_overrides,
+    print_config,
+    run_hydra_app,
+    to_object,
+)
 from motion_loop.errors import ConfigError
 from motion_loop.theory.config import register_theory_configs
 
@@ -69,7 +76,8 @@ def _usage() -> str:
     lines += [f"  {name.ljust(width)}  {text}" for name, (_, text) in EXPERIMENTS.items()]
     lines += [
         "",
-        "common overrides: seed=, seeds=, generations=, out_dir=, progress=false; see conf/theory/*.yaml",
+        "common overrides: seed=, seeds=, generations=, out_dir= (or --out DIR), progress=false; see conf/theory/*.yaml;",
+        "--cfg prints the resolved configuration",
     ]
     return "\n".join(lines)
 
@@ -128,10 +136,14 @@ def run(argv: list[str]) -> int:
             _execute(name, cfg, Path(HydraConfig.get().runtime.output_dir))
 
         run_hydra_app(
-            task, config_name=config_name, prog=f"motion-loop theory {name}", argv=overrides
+            task, config_name=config_name, prog=f"motion-loop theory {name}", argv=output_overrides(overrides)
         )
         return 0
+    overrides, show = config_flags(overrides)
     cfg = compose_config(config_name, overrides)
+    if show:
+        print_config(cfg)
+        return 0
     stamp = datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
     _execute(name, cfg, Path("outputs") / "theory" / name / stamp)
     return 0

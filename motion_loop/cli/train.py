@@ -7,16 +7,20 @@
 
 Under torchrun (WORLD_SIZE > 1) this entry point initialises the process group (nccl on GPUs, gloo on
 CPU), pins each rank to its GPU, and the library trains with DistributedDataParallel.
+
+Every command's options: --out DIR (the same as out_dir=DIR), --cfg (print the resolved configuration
+and exit), --help.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import torch
 
-from motion_loop.cli.hydra_utils import compose_config, to_object
+from motion_loop.cli.hydra_utils import compose_config, config_flags, print_config, to_object
 from motion_loop.model.config import TrainAppConfig
 from motion_loop.validation import (
     PROCEDURAL_ONLY_IN_RUN,
@@ -63,10 +67,16 @@ def run(argv: list[str]) -> int:
     if any(arg in ("-h", "--help") for arg in argv):
         print(USAGE)
         return 0
-    config: TrainAppConfig = to_object(compose_config("train", argv))
+    argv, show = config_flags(argv)
+    composed = compose_config("train", argv)
+    if show:
+        print_config(composed)
+        return 0
+    config: TrainAppConfig = to_object(composed)
     _validate(config, argv)
     if config.threads > 0:
         torch.set_num_threads(config.threads)
+    config.train.progress = config.train.progress and sys.stderr.isatty()  # a bar only on a terminal
     distributed = int(os.environ.get("WORLD_SIZE", "1")) > 1
     if distributed:
         config.train.device = _init_distributed(config.train.device)

@@ -36,7 +36,7 @@ from motion_loop.data.humanml3d import (
     write_stats,
 )
 from motion_loop.data.joint_map import JointMap, detect_joint_map, load_joint_map
-from motion_loop.data.labels import Labeler, TakeLabel, detect_labeler
+from motion_loop.data.labels import CREDITS, Labeler, TakeLabel, detect_labeler
 from motion_loop.errors import ConfigError, DataFormatError
 from motion_loop.io.folders import publish_dir, scratch_dir_beside
 
@@ -228,7 +228,7 @@ def _build(source_dir: Path, files: list[Path], out_dir: Path, options: ImportOp
         DatasetMeta(
             source=options.source or str(source_dir),
             licence=options.licence,
-            credit=options.credit,
+            credit=options.credit or CREDITS.get(label_source, ""),
             fps=TARGET_FPS,
             importer="motion_loop.data.importer",
             importer_version=IMPORTER_VERSION,

@@ -12,8 +12,9 @@ import yaml
 from motion_loop.data.bvh import BvhMotion, WorldPose
 from motion_loop.data.skeleton import JOINT_NAMES
 from motion_loop.errors import DataFormatError
+from motion_loop.resources import assets_dir
 
-JOINT_MAP_DIR = Path(__file__).resolve().parents[2] / "assets" / "joint_maps"
+JOINT_MAP_DIR = assets_dir() / "joint_maps"
 
 
 @dataclass(frozen=True)

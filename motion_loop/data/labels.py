@@ -13,8 +13,22 @@ import yaml
 
 from motion_loop.data.humanml3d import Caption
 from motion_loop.errors import DataFormatError
+from motion_loop.resources import assets_dir
 
-CAPTION_DIR = Path(__file__).resolve().parents[2] / "assets" / "captions"
+CAPTION_DIR = assets_dir() / "captions"
+
+# Credit lines of the collections that detect_labeler recognises (by its label-source name); the
+# importer writes them to meta.json unless the user gives --credit.
+CREDITS: dict[str, str] = {
+    "bandai_namco": (
+        "Bandai Namco Research Motion Dataset, Bandai Namco Research Inc.; Kobayashi et al., \"Motion Capture "
+        "Dataset for Practical Use of AI-based Motion Editing and Stylization\", arXiv:2306.08861"
+    ),
+    "cmu": (
+        "The data used in this project was obtained from mocap.cs.cmu.edu. "
+        "The database was created with funding from NSF EIA-0196217."
+    ),
+}
 _BANDAI_NAME = re.compile(r"^dataset-(?P<set>\d+)_(?P<content>[a-z\-]+)_(?P<style>[a-z\-]+)_(?P<take>\d+)$")
 
 

@@ -31,3 +31,21 @@ class ScalarLog:
                         continue
                     if isinstance(value, int | float) and math.isfinite(value):
                         writer.add_scalar(f"{node}/{name}", float(value), global_step=generation)
+
+
+def write_hparams(run_dir: Path, hparams: Mapping[str, Any], metrics: Mapping[str, Any]) -> None:
+    """One TensorBoard hparams entry for the run (HPARAMS tab: compare the runs of a sweep).
+
+    `hparams`: the settings that differ across a sweep (arm, lambda, gamma, n, seed, ...);
+    `metrics`: the last generation's headline metrics, tagged `final/NAME`.
+    """
+    from torch.utils.tensorboard import SummaryWriter
+
+    settings = {k: v if isinstance(v, int | float | str | bool) else str(v) for k, v in hparams.items()}
+    finals = {
+        f"final/{name}": float(value)
+        for name, value in metrics.items()
+        if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    }
+    with SummaryWriter(str(Path(run_dir) / "tensorboard")) as writer:
+        writer.add_hparams(settings, finals, run_name="hparams")

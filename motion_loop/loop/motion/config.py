@@ -143,8 +143,10 @@ class RunConfig:
 
     Attributes:
         experiment: preset name (part of the default output folder).
-        out_dir: run folder; empty = Hydra's job folder (runs/EXPERIMENT/ARM/seed_SEED).
-        cache_dir: shared cache of generated datasets and trained evaluators (arms reuse them).
+        out_dir: run folder; empty = Hydra's job folder (runs/EXPERIMENT/ARM/seed_SEED). On the command
+            line it also moves Hydra's .hydra/ and run.log there (motion_loop.cli.run).
+        cache_dir: shared cache of generated datasets, trained evaluators and generation-0 models (arms
+            reuse them); empty = the multirun's sweep folder/.cache, else the run folder/.cache.
         sample: how synthetic training motions are drawn (the published loop: guidance 1).
         threads: torch CPU threads (0 = torch's default).
         progress: progress bars.
@@ -155,7 +157,7 @@ class RunConfig:
 
     experiment: str = "default"
     out_dir: str = ""
-    cache_dir: str = "runs/.cache"
+    cache_dir: str = ""
     data: DataConfig = field(default_factory=lambda: DataConfig(procedural_clips=300))
     model: ModelConfig = field(default_factory=ModelConfig)
     diffusion: DiffusionConfig = field(default_factory=DiffusionConfig)

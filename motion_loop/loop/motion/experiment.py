@@ -53,6 +53,7 @@ from motion_loop.loop.motion.learner import MotionLearner
 from motion_loop.loop.rng import Stream, derive_rng
 from motion_loop.loop.run_state import DONE_NAME, RunFolder
 from motion_loop.loop.scalars import ScalarLog
+from motion_loop.loop.summary import GenerationLog
 from motion_loop.text.encoder import get_text_encoder
 from motion_loop.viz.curves import plot_arms
 from motion_loop.viz.report import write_report
@@ -89,7 +90,7 @@ def prepare_evaluator(config: RunConfig, folder: HumanML3DFolder, cache_dir: Pat
     key = content_key("evaluator", dataset_fingerprint(folder), config.eval.model, config.eval.train)[:16]
     path = cache_dir / f"evaluator_{key}.pt"
     if not path.is_file():
-        evaluator, _ = train_evaluator(folder, config.eval.model, config.eval.train, log=print)
+        evaluator, _ = train_evaluator(folder, config.eval.model, config.eval.train, log=logging.getLogger(__name__).info)
         evaluator.save(path)  # atomic and checksummed
     return Evaluator.load(path, device=config.eval.train.device)
 
@@ -174,6 +175,7 @@ def build_spec(config: RunConfig, out_dir: Path) -> tuple[LoopSpec, HumanML3DFol
         work_dir=_work_dir(out_dir),
         generation0_cache=cache_dir / "generation0",
         generation0_key=generation0_key(config, folder, real),
+        train_log_dir=out_dir / "tensorboard" / "train",
     )
     scorer = MotionEvaluator(
         evaluator=evaluator,
@@ -261,19 +263,25 @@ def _work_dir(out_dir: Path) -> Path:
 def run_experiment(config: RunConfig, out_dir: Path) -> list[dict[str, Any]]:
     """Run (or resume) the loop into `out_dir`, then write plots, videos and report.html.
 
+    An empty `config.cache_dir` keeps the cache in `out_dir/.cache`; each finished generation is logged
+    as one line (motion_loop.loop.summary) and written to TensorBoard.
+
     Raises:
         ConfigError: before any work, listing every invalid setting of `config`.
     """
     validate_run_config(config)
     out_dir = Path(out_dir)
+    if not config.cache_dir:  # every output under the run folder unless a shared cache is named
+        config = dataclasses.replace(config, cache_dir=str(out_dir / ".cache"))
     with RunFolder(out_dir).lock() as lock:  # before anything touches the folder (.work is wiped below)
         if lock.taken_over is not None:
-            print(f"{out_dir}: took over the lock of a run that is no longer running ({lock.taken_over.describe()})")
+            _LOG.warning("%s: took over the lock of a run that is no longer running (%s)", out_dir, lock.taken_over.describe())
         spec, _ = build_spec(config, out_dir)
         engine = LoopEngine(spec, seed=config.loop.seed)
         records = engine.run(
             config.loop.generations, run_dir=out_dir, config=stored_config(config), progress=config.progress,
-            desc=f"{config.loop.arm} generations", on_generation=ScalarLog(out_dir),
+            desc=f"{config.loop.arm} generations",
+            on_generation=GenerationLog(config.loop.generations, label=config.loop.arm, then=ScalarLog(out_dir)),
             on_point=_killer(parse_kill_point(config.kill_at)),
         )  # fmt: skip
         shutil.rmtree(out_dir / ".work", ignore_errors=True)

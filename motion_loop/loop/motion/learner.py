@@ -54,6 +54,8 @@ class MotionLearner:
             seed, so that arms and sweeps that share data, model and seed share it (as the published
             experiment copies one generation-0 checkpoint into every arm); None trains it every time.
         generation0_key: what identifies generation 0's training apart from its seed (data, configs).
+        train_log_dir: where each generation's training curves (TensorBoard events) are kept, as
+            gen_NNN/ (a generation 0 taken from the cache has none); None drops them with the scratch.
     """
 
     def __init__(
@@ -71,6 +73,7 @@ class MotionLearner:
         work_dir: Path,
         generation0_cache: Path | None = None,
         generation0_key: str = "",
+        train_log_dir: Path | None = None,
     ) -> None:
         if finetune_steps < 1 or train.steps < 1:
             raise ConfigError(f"train.steps and loop.finetune_steps must be >= 1, got {train.steps}, {finetune_steps}")
@@ -80,6 +83,7 @@ class MotionLearner:
         self.mean, self.std, self.text_encoder = mean, std, text_encoder
         self.work_dir = Path(work_dir)
         self.generation0_cache, self.generation0_key = generation0_cache, generation0_key
+        self.train_log_dir = train_log_dir
         self.checkpoint: Path | None = None
         self._generator: MotionGenerator | None = None
 
@@ -121,12 +125,23 @@ class MotionLearner:
             )
         trainer.generation = generation
         trainer.fit(self._dataset(dataset, seed), out_dir)
+        self._keep_training_log(out_dir, generation)
         if cached is not None:
             cached.parent.mkdir(parents=True, exist_ok=True)
             scratch = cached.with_name(f".{cached.name}.{os.getpid()}.tmp")
             shutil.copyfile(out_dir / CHECKPOINT_NAME, scratch)
             scratch.replace(cached)
         self._replace_checkpoint(out_dir / CHECKPOINT_NAME)
+
+    def _keep_training_log(self, fit_dir: Path, generation: int) -> None:
+        """Move this fit's TensorBoard events (its loss curve) out of the scratch folder."""
+        source = fit_dir / "tensorboard"
+        if self.train_log_dir is None or not source.is_dir():
+            return
+        target = self.train_log_dir / f"gen_{generation:03d}"
+        shutil.rmtree(target, ignore_errors=True)  # a generation re-run after an interruption
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(source), str(target))
 
     def _generation0_path(self, seed: int) -> Path | None:
         if self.generation0_cache is None:
