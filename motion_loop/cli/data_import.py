@@ -30,6 +30,8 @@ def add_import_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--licence", default="", help="licence for meta.json, e.g. 'CC BY-NC 4.0'")
     parser.add_argument("--credit", default="", help="credit line for meta.json")
     parser.add_argument("--no-preview", action="store_true", help="do not draw OUT/preview.png")
+    parser.add_argument("--original-root-turn", action="store_true",
+                        help="root angular velocity exactly as HumanML3D's script (sign error past 180 degrees)")
     parser.set_defaults(handler=run_import)
 
 
@@ -42,6 +44,7 @@ def run_import(args: argparse.Namespace) -> int:
         source=args.source_name or args.source.name,
         licence=args.licence,
         credit=args.credit,
+        original_root_turn=args.original_root_turn,
     )
     summary = import_bvh_folder(args.source, args.out, options)
     print(f"imported {summary.clips} clips ({summary.hours:.2f} h) from {summary.files} files into {args.out}")

@@ -55,6 +55,7 @@ class ImportOptions:
         min_frames: shortest clip kept [feature frames]; shorter takes or windows are skipped.
         limit: import at most this many files (sorted by name); 0 means all.
         source, licence, credit: recorded in meta.json.
+        original_root_turn: HumanML3D's original root-turn sign (see `features.joints_to_features`).
     """
 
     joint_map: str | None = None
@@ -64,6 +65,7 @@ class ImportOptions:
     source: str = ""
     licence: str = ""
     credit: str = ""
+    original_root_turn: bool = False
 
 
 @dataclass
@@ -210,7 +212,7 @@ def _import_file(
     parts = [segment[start:end] for segment in segments for start, end in windows(len(segment) - 1, options.max_frames)]
     clips = []
     for index, window in enumerate(w for w in parts if len(w) - 1 >= options.min_frames):
-        features = joints_to_features(window)  # (T-1, 263)
+        features = joints_to_features(window, original_root_turn=options.original_root_turn)  # (T-1, 263)
         clip_id = f"{path.stem}_{index:03d}"
         recovered = features_to_joints(features)
         sanity.add_clip(recovered, features, locomotion=_is_locomotion(label.group))
