@@ -158,11 +158,11 @@ def folder_to_mdm_results(folder: Path | str, *, split: str | None = None, num_r
     else:
         prompts = list(groups)
         rows = [(text, groups[text][rep]) for rep in range(num_repetitions) for text in prompts]
-    return to_mdm_results([_joints(data, clip_id) for _, clip_id in rows], [text for text, _ in rows],
+    return to_mdm_results([folder_joints(data, clip_id) for _, clip_id in rows], [text for text, _ in rows],
                           num_repetitions=num_repetitions)  # fmt: skip
 
 
-def _joints(data: HumanML3DFolder, clip_id: str) -> np.ndarray:
+def folder_joints(data: HumanML3DFolder, clip_id: str) -> np.ndarray:
     """new_joints/ID.npy, else the RIC recovery of new_joint_vecs/ID.npy (a folder may hold only features)."""
     if (data.joints_dir / f"{clip_id}.npy").is_file():
         return data.joints(clip_id)

@@ -36,6 +36,11 @@ def atomic_write_text(path: Path, text: str, *, fsync: bool = True) -> None:
     _atomic_write(path, lambda stream: stream.write(text.encode("utf-8")), fsync=fsync)
 
 
+def atomic_write_bytes(path: Path, payload: bytes) -> None:
+    """Write `payload` to `path` atomically."""
+    _atomic_write(path, lambda stream: stream.write(payload))
+
+
 def atomic_write_json(path: Path, payload: Any) -> None:
     """Write `payload` as indented JSON to `path` atomically."""
     atomic_write_text(path, json.dumps(payload, indent=2, sort_keys=True) + "\n")
