@@ -11,6 +11,7 @@ from motion_loop.eval.config import (
     MetricsConfig,
     PlausibilityConfig,
 )
+from motion_loop.interop.wandb_log import WandbSettings
 from motion_loop.model.config import DiffusionConfig, ModelConfig, SampleConfig, TrainConfig
 from physics.config import PhysicsConfig
 
@@ -108,6 +109,7 @@ class RunConfig:
         sample: how synthetic training motions are drawn (the published loop: guidance 1).
         threads: torch CPU threads (0 = torch's default).
         progress: progress bars.
+        wandb: Weights & Biases logging (off by default; see motion_loop.interop.wandb_log).
     """
 
     experiment: str = "default"
@@ -124,7 +126,8 @@ class RunConfig:
     loop: LoopSettings = field(default_factory=LoopSettings)
     threads: int = 0
     progress: bool = True
+    wandb: WandbSettings = field(default_factory=WandbSettings)
 
 
 # Keys that only say how a run executes; they may change between a run and its resumption.
-EXECUTION_KEYS = ("out_dir", "cache_dir", "physics_execution", "threads", "progress")
+EXECUTION_KEYS = ("out_dir", "cache_dir", "physics_execution", "threads", "progress", "wandb")

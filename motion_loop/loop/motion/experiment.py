@@ -205,10 +205,20 @@ def run_experiment(config: RunConfig, out_dir: Path) -> list[dict[str, Any]]:
     out_dir.mkdir(parents=True, exist_ok=True)
     spec, _ = build_spec(config, out_dir)
     engine = LoopEngine(spec, seed=config.loop.seed)
-    records = engine.run(
-        config.loop.generations, run_dir=out_dir, config=stored_config(config), progress=config.progress,
-        desc=f"{config.loop.arm} generations", on_generation=ScalarLog(out_dir),
-    )  # fmt: skip
+    loggers: list[Any] = [ScalarLog(out_dir)]
+    if config.wandb.enabled:
+        from motion_loop.interop.wandb_log import WandbLog
+
+        settings = dataclasses.replace(config.wandb, group=config.wandb.group or config.experiment)
+        loggers.append(WandbLog(out_dir, settings, config=stored_config(config), name=f"{config.loop.arm}/seed_{config.loop.seed}"))
+    try:
+        records = engine.run(
+            config.loop.generations, run_dir=out_dir, config=stored_config(config), progress=config.progress,
+            desc=f"{config.loop.arm} generations", on_generation=lambda g, recs: [log(g, recs) for log in loggers],
+        )  # fmt: skip
+    finally:
+        for log in loggers[1:]:
+            log.finish()
     shutil.rmtree(out_dir / ".work", ignore_errors=True)
     finalize(out_dir, arm=config.loop.arm, records=records)
     return records
@@ -237,6 +247,6 @@ def render_generation_videos(out_dir: Path, *, panels: int = 3) -> list[Path]:
     for k in range(prompts):
         clips = [arrays[g][k] for g in sorted(arrays)]
         caption = captions[k] if k < len(captions) else f"prompt {k}"
-        titles = [f"generation {g}: {caption}" for g in sorted(arrays)]
-        videos.append(render_stick_video(clips, out_dir / "videos" / f"prompt_{k}.mp4", titles=titles))
+        titles = [f"generation {g}" for g in sorted(arrays)]
+        videos.append(render_stick_video(clips, out_dir / "videos" / f"prompt_{k}.mp4", titles=titles, caption=caption))
     return videos
