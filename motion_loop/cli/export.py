@@ -5,6 +5,8 @@
         MDM's results.npy (+ results.txt, results_len.txt), for MDM's rendering scripts
     motion-loop export glb IN_DIR OUT_DIR [--split S] [--limit N] [--stride K]
         each clip as OUT_DIR/ID.glb: the physics humanoid's bodies posed every K frames (any 3D viewer)
+    motion-loop export smpl IN_DIR OUT_DIR --model SMPL_NEUTRAL.pkl [--split S] [--limit N] [--stride K]
+        each clip as OUT_DIR/ID_smpl.glb: an SMPL body (your own SMPL files, smplx) posed every K frames
     motion-loop export mdm-checkpoint MODEL.pt OUT.pt --mean Mean.npy --std Std.npy [--args args.json]
         an MDM trans_enc checkpoint as a motion-loop checkpoint (`motion-loop sample checkpoint=OUT.pt`)
 """
@@ -33,6 +35,14 @@ def _parser() -> argparse.ArgumentParser:
     glb.add_argument("--split", default=None, help="only the clips of this split (default every clip)")
     glb.add_argument("--limit", type=int, default=0, help="export the first N clips only (default all)")
     glb.add_argument("--stride", type=int, default=5, help="export every K-th frame (default 5)")
+    smpl = formats.add_parser("smpl", help="GLB frames of an SMPL body (needs smplx and SMPL model files)")
+    smpl.add_argument("in_dir", type=Path, help="HumanML3D-layout folder of clips")
+    smpl.add_argument("out_dir", type=Path, help="folder for ID_smpl.glb files")
+    smpl.add_argument("--model", type=Path, required=True, help="SMPL_NEUTRAL.pkl, or a folder of SMPL_{GENDER}.pkl")
+    smpl.add_argument("--gender", default="neutral", help="neutral, male or female (with a folder)")
+    smpl.add_argument("--split", default=None, help="only the clips of this split (default every clip)")
+    smpl.add_argument("--limit", type=int, default=0, help="export the first N clips only (default all)")
+    smpl.add_argument("--stride", type=int, default=5, help="export every K-th frame (default 5)")
     checkpoint = formats.add_parser("mdm-checkpoint", help="an MDM trans_enc checkpoint as a motion-loop checkpoint")
     checkpoint.add_argument("model", type=Path, help="MDM's model*.pt")
     checkpoint.add_argument("out", type=Path, help="motion-loop checkpoint to write")
@@ -51,7 +61,7 @@ def run(argv: list[str]) -> int:
         results = folder_to_mdm_results(args.in_dir, split=args.split, num_repetitions=args.repetitions)
         path = save_mdm_results(args.out_dir, results)
         print(f"wrote {path} ({results.num_samples} samples x {results.num_repetitions} repetitions)")
-    elif args.format == "glb":
+    elif args.format in ("glb", "smpl"):
         from motion_loop.data.humanml3d import HumanML3DFolder
         from motion_loop.interop.mdm_results import folder_joints
         from motion_loop.interop.mesh import save_humanoid_glb
@@ -59,8 +69,15 @@ def run(argv: list[str]) -> int:
         folder = HumanML3DFolder(args.in_dir)
         ids = folder.ids(args.split)
         ids = ids[: args.limit] if args.limit > 0 else ids
-        for clip_id in ids:
-            save_humanoid_glb(folder_joints(folder, clip_id), args.out_dir / f"{clip_id}.glb", stride=args.stride)
+        if args.format == "smpl":
+            from motion_loop.interop.smpl import SmplBody, save_smpl_glb
+
+            body = SmplBody(args.model, gender=args.gender)
+            for clip_id in ids:
+                save_smpl_glb(body, folder_joints(folder, clip_id), args.out_dir / f"{clip_id}_smpl.glb", stride=args.stride)
+        else:
+            for clip_id in ids:
+                save_humanoid_glb(folder_joints(folder, clip_id), args.out_dir / f"{clip_id}.glb", stride=args.stride)
         print(f"wrote {len(ids)} GLB files to {args.out_dir}")
     else:
         import json

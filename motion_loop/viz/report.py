@@ -211,6 +211,7 @@ def write_report(path: Path, out: Path | None = None) -> Path:
     Reads `path/summary.json` (the verdict across seeds, see `verdict_table`) when it exists.
     """
     runs = find_runs(path)
+    summary = read_summary(Path(path))  # before any drawing: a broken summary fails at once
     arms: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for run in runs:
         arms[arm_label(run)] += read_metrics_csv(run / "metrics.csv")
@@ -227,7 +228,6 @@ def write_report(path: Path, out: Path | None = None) -> Path:
         f"{', '.join(html.escape(s) for s in seeds)}; generations 0 to {last}.</p>",
     ]
     sections += [f"<div class='warning'>{html.escape(w)}</div>" for w in _warnings(runs, arms)]
-    summary = read_summary(Path(path))
     sections.append("<h2>Verdict across seeds</h2>")
     if summary is not None:
         sections.append(verdict_html(summary))

@@ -75,8 +75,12 @@ def reading(entry: dict[str, Any]) -> tuple[str, bool]:
 def verdict_html(summary: dict[str, Any]) -> str:
     """The verdict table (detected differences first) and the pairs that could not be compared."""
     entries = [e for e in summary["comparisons"] if isinstance(e, dict)]
+    skipped = summary.get("skipped") or []
+    notes = "".join(f"<li>{html.escape(str(s))}</li>" for s in skipped)
     if not entries:
-        return "<p class='note'>summary.json holds no comparison (the sweep needs at least two arms that share a seed).</p>"
+        why = f"<ul>{notes}</ul>" if notes else ""
+        return ("<p class='note'>summary.json holds no comparison: the verdict needs at least two arms run with the "
+                f"same seed and sharing generation 0.</p>{why}")  # fmt: skip
     rows = []
     read = [(entry, *reading(entry)) for entry in entries]
     read.sort(key=lambda item: not item[2])  # detected differences first, otherwise the file's order
@@ -97,8 +101,6 @@ def verdict_html(summary: dict[str, Any]) -> str:
         )
     head = ("<tr><th>metric</th><th>arms (a − b)</th><th>difference</th><th>95 % interval</th><th>seeds</th>"
             "<th>reading</th></tr>")  # fmt: skip
-    skipped = summary.get("skipped") or []
-    notes = "".join(f"<li>{html.escape(str(s))}</li>" for s in skipped)
     definition = summary.get("definition")
     parts = [f"<div class='scroll'><table class='verdict'><thead>{head}</thead><tbody>{''.join(rows)}</tbody></table></div>"]
     if definition:
