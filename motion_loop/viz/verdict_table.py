@@ -55,10 +55,10 @@ def reading(entry: dict[str, Any]) -> tuple[str, bool]:
     low, high = _number(low), _number(high)
     seeds = _seed_count(entry)
     if not (math.isfinite(low) and math.isfinite(high)):
-        return (f"No verdict on {info.label.lower()} between {a} and {b}: with {seeds} seed(s) there is no "
+        return (f"No verdict on {info.label} between {a} and {b}: with {seeds} seed(s) there is no "
                 "interval (run at least 2 seeds per arm).", False)  # fmt: skip
     if low <= 0 <= high:
-        return (f"No detectable difference in {info.label.lower()} between {a} and {b} "
+        return (f"No detectable difference in {info.label} between {a} and {b} "
                 f"(95 % interval {low:.3g} to {high:.3g}, {seeds} seeds).", False)  # fmt: skip
     direction = "higher" if difference > 0 else "lower"
     judgement = ""

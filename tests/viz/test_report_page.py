@@ -37,7 +37,7 @@ def test_readings_state_a_difference_only_when_the_interval_excludes_zero():
     assert detected and sentence.startswith("FID to real motions is higher with corrected than with synthetic by 0.3")
     assert "so corrected is worse" in sentence and "3 seeds" in sentence
     sentence, detected = reading(_comparison(-0.2, 0.8))
-    assert not detected and sentence.startswith("No detectable difference in fid to real motions")
+    assert not detected and sentence.startswith("No detectable difference in FID to real motions")
     sentence, detected = reading(_comparison(None, None))
     assert not detected and "no interval" in sentence
     sentence, _ = reading(_comparison(-0.5, -0.1, difference=-0.3, metric="r_precision_top3"))
