@@ -7,7 +7,7 @@
         each clip as OUT_DIR/ID.glb: the physics humanoid's bodies posed every K frames (any 3D viewer)
     motion-loop export smpl IN_DIR OUT_DIR --model SMPL_NEUTRAL.pkl [--split S] [--limit N] [--stride K]
         each clip as OUT_DIR/ID_smpl.glb: an SMPL body (your own SMPL files, smplx) posed every K frames
-    motion-loop export mdm-checkpoint MODEL.pt OUT.pt --mean Mean.npy --std Std.npy [--args args.json]
+    motion-loop export mdm-checkpoint MODEL.pt OUT.pt --mean Mean.npy --std Std.npy [--args args.json] [--clip-weights ViT-B-32.pt]
         an MDM trans_enc checkpoint as a motion-loop checkpoint (`motion-loop sample checkpoint=OUT.pt`)
 """
 
@@ -50,6 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     checkpoint.add_argument("--std", type=Path, required=True, help="the HumanML3D Std.npy MDM was trained with")
     checkpoint.add_argument("--args", type=Path, default=None, help="MDM's args.json (default: beside MODEL.pt)")
     checkpoint.add_argument("--raw", action="store_true", help="ignore MDM's EMA weights (model_avg)")
+    checkpoint.add_argument("--clip-weights", default="", help="local CLIP ViT-B-32.pt, stored for sampling")
     return parser
 
 
@@ -87,6 +88,6 @@ def run(argv: list[str]) -> int:
 
         mdm_args = json.loads(args.args.read_text()) if args.args is not None else None
         checkpoint = mdm_to_checkpoint(args.model, mean=np.load(args.mean), std=np.load(args.std), args=mdm_args,
-                                       use_ema=not args.raw)  # fmt: skip
-        print(f"wrote {save_checkpoint(args.out, checkpoint)} (sample with text.name=clip weights present)")
+                                       use_ema=not args.raw, clip_weights=args.clip_weights)  # fmt: skip
+        print(f"wrote {save_checkpoint(args.out, checkpoint)}; sample it with motion-loop sample checkpoint={args.out}")
     return 0

@@ -18,7 +18,8 @@ parameter names and the sequence-first layout differ, so a checkpoint maps key b
 An MDM file holds a state dict, or {"model": ..., "model_avg": ...} when trained with EMA. Its
 `args.json` (beside the file) gives the settings the weights cannot tell: the diffusion steps and
 schedule, the condition dropout and `mask_frames` (MDM attends to padding unless it is set).
-The result samples with `motion-loop sample checkpoint=OUT.pt` once CLIP ViT-B/32 weights are local.
+The result samples with `motion-loop sample checkpoint=OUT.pt` when it was given the local CLIP
+ViT-B/32 weights (`clip_weights`, the file MDM's CLIP loads).
 """
 
 from __future__ import annotations
@@ -117,7 +118,9 @@ def _check_sinusoid(key: str, table: torch.Tensor) -> None:
         )
 
 
-def mdm_model_config(state: dict[str, torch.Tensor], args: dict[str, Any], *, max_frames: int = 196) -> ModelConfig:
+def mdm_model_config(
+    state: dict[str, torch.Tensor], args: dict[str, Any], *, max_frames: int = 196, clip_weights: str = ""
+) -> ModelConfig:
     """The ModelConfig of an MDM state dict: widths from the weights, the rest from args.json."""
     input_weight = state["input_process.poseEmbedding.weight"]  # (d, 263)
     latent_dim, feature_dim = input_weight.shape
@@ -139,7 +142,7 @@ def mdm_model_config(state: dict[str, torch.Tensor], args: dict[str, Any], *, ma
         padding_mask=bool(args.get("mask_frames", False)),
         feature_dim=FEATURE_DIM,
         max_frames=max_frames,
-        text=TextConfig(name="clip"),
+        text=TextConfig(name="clip", clip_weights=clip_weights),
     )
 
 
@@ -150,6 +153,7 @@ def mdm_to_checkpoint(
     std: np.ndarray,
     args: dict[str, Any] | None = None,
     use_ema: bool = True,
+    clip_weights: str = "",
 ) -> Checkpoint:
     """A motion-loop Checkpoint holding the MDM model at `path`.
 
@@ -159,6 +163,8 @@ def mdm_to_checkpoint(
         args: MDM's args.json as a dict; None reads args.json beside `path` when present (else MDM's
             defaults: 1000 cosine steps, cond_mask_prob 0.1, no frame mask).
         use_ema: take MDM's EMA weights (`model_avg`) as the EMA weights when the file has them.
+        clip_weights: path of the CLIP ViT-B/32 weights (ViT-B-32.pt) stored as the model's text
+            encoder setting, so `motion-loop sample checkpoint=OUT.pt` finds them.
 
     Raises:
         MDMCheckpointError: see `map_mdm_state`; mean/std of the wrong shape; an arch other than trans_enc.
@@ -173,7 +179,7 @@ def mdm_to_checkpoint(
     if mean.shape != (FEATURE_DIM,) or std.shape != (FEATURE_DIM,):
         raise MDMCheckpointError(f"mean and std must be ({FEATURE_DIM},), got {mean.shape} and {std.shape}")
     raw, average = read_mdm_state(path, use_ema=use_ema)
-    model = mdm_model_config(raw, args)
+    model = mdm_model_config(raw, args, clip_weights=clip_weights)
     weights = map_mdm_state(raw)
     ema = map_mdm_state(average) if average is not None else {k: v.clone() for k, v in weights.items()}
     return Checkpoint(

@@ -83,10 +83,11 @@ def test_mdm_weights_reproduce_mdms_forward(mdm_file, tmp_path):
     path, raw, average = mdm_file
     mean, std = _stats()
     args = {"arch": "trans_enc", "diffusion_steps": 50, "noise_schedule": "cosine", "cond_mask_prob": 0.1}
-    converted = mdm_to_checkpoint(path, mean=mean, std=std, args=args)
+    converted = mdm_to_checkpoint(path, mean=mean, std=std, args=args, clip_weights="/models/ViT-B-32.pt")
     assert (converted.model.latent_dim, converted.model.layers, converted.model.ff_dim) == (D, LAYERS, FF)
     assert converted.model.padding_mask is False and converted.text_encoder == "clip" and converted.text_dim == CLIP_DIM
     stored = load_checkpoint(save_checkpoint(tmp_path / "mdm_as_motion_loop.pt", converted))
+    assert stored.model.text.clip_weights == "/models/ViT-B-32.pt" and stored.diffusion.steps == 50
     generator = torch.Generator().manual_seed(1)
     B, T = 3, 20
     x = torch.randn(B, T, FEATURES, generator=generator)
