@@ -38,6 +38,7 @@ from torch.nn.utils.rnn import pack_padded_sequence
 
 from motion_loop.data.features import CONTACT_DIMS, FEATURE_DIM, check_features
 from motion_loop.eval.evaluator import EvaluatorError
+from motion_loop.io.checked import load_torch_checked
 
 POS_CATEGORIES = (
     "VERB", "NOUN", "DET", "ADP", "NUM", "AUX", "PRON", "ADJ", "ADV",
@@ -213,7 +214,9 @@ class T2MEvaluator:
     ) -> T2MEvaluator:  # fmt: skip
         """Build the modules and load `finest.tar`; raises EvaluatorError on a layout mismatch."""
         evaluator = cls(WordVectorizer(glove_dir), np.load(mean), np.load(std), device=device, caption_length=caption_length)
-        state = torch.load(Path(checkpoint), map_location="cpu", weights_only=False)
+        state = load_torch_checked(  # the original file has no checksum: this names it if it is damaged
+            checkpoint, what="T2M evaluator checkpoint", fix="download finest.tar again", error=EvaluatorError
+        )
         for key, module in (("text_encoder", evaluator.text_encoder), ("movement_encoder", evaluator.movement_encoder),
                             ("motion_encoder", evaluator.motion_encoder)):  # fmt: skip
             if key not in state:

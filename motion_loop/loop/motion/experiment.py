@@ -8,10 +8,8 @@ trained evaluator (when no `eval.checkpoint` is given). Both are written to a te
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +19,8 @@ from motion_loop.data.humanml3d import HumanML3DFolder
 from motion_loop.errors import ConfigError, DataFormatError
 from motion_loop.eval.evaluation import reference_embeddings
 from motion_loop.eval.evaluator import Evaluator, dataset_fingerprint, train_evaluator
+from motion_loop.io.content_key import ContentHash, content_key
+from motion_loop.io.folders import publish_dir, scratch_dir_beside
 from motion_loop.loop.engine import LoopEngine, LoopSpec
 from motion_loop.loop.graph import InteractionGraph
 from motion_loop.loop.mixing import MixingPolicy
@@ -30,6 +30,7 @@ from motion_loop.loop.motion.corrector import PhysicsCorrector
 from motion_loop.loop.motion.evaluator import MotionEvaluator
 from motion_loop.loop.motion.learner import MotionLearner
 from motion_loop.loop.rng import Stream, derive_rng
+from motion_loop.loop.run_state import RunFolder
 from motion_loop.loop.scalars import ScalarLog
 from motion_loop.text.encoder import get_text_encoder
 from motion_loop.viz.curves import plot_arms
@@ -45,14 +46,13 @@ def prepare_dataset(config: RunConfig, cache_dir: Path, *, progress: bool) -> Hu
         return HumanML3DFolder(config.data.root)
     from motion_loop.data.procedural import generate_dataset
 
-    target = cache_dir / f"procedural_{config.data.procedural_clips}_seed{config.data.procedural_seed}"
+    key = content_key("procedural-dataset", config.data.procedural_clips, config.data.procedural_seed)[:12]
+    target = cache_dir / f"procedural_{config.data.procedural_clips}_seed{config.data.procedural_seed}_{key}"
     if not (target / "meta.json").is_file():
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        scratch = Path(tempfile.mkdtemp(prefix=".procedural_", dir=cache_dir))
+        scratch = scratch_dir_beside(target)  # honours the umask (mkdtemp made the shared dataset 0700)
         generate_dataset(scratch, config.data.procedural_clips, config.data.procedural_seed, progress=progress)
         if not (target / "meta.json").is_file():  # another run of the sweep may have finished first
-            shutil.rmtree(target, ignore_errors=True)
-            scratch.rename(target)
+            publish_dir(scratch, target)
         else:
             shutil.rmtree(scratch, ignore_errors=True)
     return HumanML3DFolder(target)
@@ -64,15 +64,11 @@ def prepare_evaluator(config: RunConfig, folder: HumanML3DFolder, cache_dir: Pat
         evaluator = Evaluator.load(config.eval.checkpoint, device=config.eval.train.device)
         evaluator.check_dataset(folder)
         return evaluator
-    settings = json.dumps([dataclasses.asdict(config.eval.model), dataclasses.asdict(config.eval.train)], sort_keys=True)
-    key = hashlib.sha256(f"{dataset_fingerprint(folder)}|{settings}".encode()).hexdigest()[:16]
+    key = content_key("evaluator", dataset_fingerprint(folder), config.eval.model, config.eval.train)[:16]
     path = cache_dir / f"evaluator_{key}.pt"
     if not path.is_file():
         evaluator, _ = train_evaluator(folder, config.eval.model, config.eval.train, log=print)
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        scratch = path.with_name(f".{path.name}.tmp")
-        evaluator.save(scratch)
-        scratch.replace(path)
+        evaluator.save(path)  # atomic and checksummed
     return Evaluator.load(path, device=config.eval.train.device)
 
 
@@ -182,14 +178,14 @@ def build_spec(config: RunConfig, out_dir: Path) -> tuple[LoopSpec, HumanML3DFol
 
 
 def generation0_key(config: RunConfig, folder: HumanML3DFolder, real: ClipSet) -> str:
-    """What generation 0's model depends on besides its seed: the real clips and the model's configs."""
+    """What generation 0's model depends on besides its seed: the real clips' motions and captions, the
+    statistics, the model's configs and the code version (see motion_loop.io.content_key)."""
     train = dataclasses.replace(config.train, progress=False)
-    parts = [
-        dataset_fingerprint(folder),
-        ",".join(clip.clip_id for clip in real.clips),
-        json.dumps([dataclasses.asdict(config.model), dataclasses.asdict(config.diffusion), dataclasses.asdict(train)], sort_keys=True),
-    ]
-    return hashlib.sha256("|".join(parts).encode()).hexdigest()
+    mean, std = folder.mean_std()
+    digest = ContentHash("generation0").array(mean).array(std).parts([config.model, config.diffusion, train])
+    for clip in real.clips:
+        digest.text(clip.clip_id).array(clip.features).value(list(clip.captions))
+    return digest.hexdigest()
 
 
 def _work_dir(out_dir: Path) -> Path:
@@ -202,25 +198,27 @@ def _work_dir(out_dir: Path) -> Path:
 def run_experiment(config: RunConfig, out_dir: Path) -> list[dict[str, Any]]:
     """Run (or resume) the loop into `out_dir`, then write plots, videos and report.html."""
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    spec, _ = build_spec(config, out_dir)
-    engine = LoopEngine(spec, seed=config.loop.seed)
-    loggers: list[Any] = [ScalarLog(out_dir)]
-    if config.wandb.enabled:
-        from motion_loop.interop.wandb_log import WandbLog
+    with RunFolder(out_dir).lock() as lock:  # before anything touches the folder (.work is wiped below)
+        if lock.taken_over is not None:
+            print(f"{out_dir}: took over the lock of a run that is no longer running ({lock.taken_over.describe()})")
+        spec, _ = build_spec(config, out_dir)
+        engine = LoopEngine(spec, seed=config.loop.seed)
+        loggers: list[Any] = [ScalarLog(out_dir)]
+        if config.wandb.enabled:
+            from motion_loop.interop.wandb_log import WandbLog
 
-        settings = dataclasses.replace(config.wandb, group=config.wandb.group or config.experiment)
-        loggers.append(WandbLog(out_dir, settings, config=stored_config(config), name=f"{config.loop.arm}/seed_{config.loop.seed}"))
-    try:
-        records = engine.run(
-            config.loop.generations, run_dir=out_dir, config=stored_config(config), progress=config.progress,
-            desc=f"{config.loop.arm} generations", on_generation=lambda g, recs: [log(g, recs) for log in loggers],
-        )  # fmt: skip
-    finally:
-        for log in loggers[1:]:
-            log.finish()
-    shutil.rmtree(out_dir / ".work", ignore_errors=True)
-    finalize(out_dir, arm=config.loop.arm, records=records)
+            settings = dataclasses.replace(config.wandb, group=config.wandb.group or config.experiment)
+            loggers.append(WandbLog(out_dir, settings, config=stored_config(config), name=f"{config.loop.arm}/seed_{config.loop.seed}"))
+        try:
+            records = engine.run(
+                config.loop.generations, run_dir=out_dir, config=stored_config(config), progress=config.progress,
+                desc=f"{config.loop.arm} generations", on_generation=lambda g, recs: [log(g, recs) for log in loggers],
+            )  # fmt: skip
+        finally:
+            for log in loggers[1:]:
+                log.finish()
+        shutil.rmtree(out_dir / ".work", ignore_errors=True)
+        finalize(out_dir, arm=config.loop.arm, records=records)
     return records
 
 

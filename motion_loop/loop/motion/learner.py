@@ -22,6 +22,8 @@ import torch
 from motion_loop.data.dataset import MotionDataset, MotionItem
 from motion_loop.data.humanml3d import Caption
 from motion_loop.errors import ConfigError
+from motion_loop.io import atomic_write_text
+from motion_loop.io.checked import is_intact
 from motion_loop.loop.motion.clips import Clip, ClipSet, Prompt
 from motion_loop.model.api import build_trainer
 from motion_loop.model.config import DiffusionConfig, ModelConfig, SampleConfig, TrainConfig
@@ -32,6 +34,14 @@ from motion_loop.text.encoder import TextEncoder
 CHECKPOINT_NAME = "checkpoint.pt"
 _STATE_NAME = "learner_state.json"
 CONTINUE_FROM = ("last", "best")
+
+
+def _relative(path: Path, root: Path) -> str:
+    """`path` relative to `root` when inside it (absolute otherwise; `root / result` gives it back)."""
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)
 
 
 def _seed(rng: np.random.Generator) -> int:
@@ -111,7 +121,7 @@ class MotionLearner:
         start = self._start_point()
         out_dir = Path(tempfile.mkdtemp(prefix="fit_", dir=self.work_dir))
         cached = self._generation0_path(seed) if start is None else None
-        if cached is not None and cached.is_file():
+        if cached is not None and cached.is_file() and is_intact(cached, what="cached generation-0 model"):
             self.generation += 1
             out_dir.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(cached, out_dir / CHECKPOINT_NAME)
@@ -195,12 +205,14 @@ class MotionLearner:
         shutil.copyfile(self.checkpoint, target)
         score = self.history.get(self.generation, ("", None))[1]
         self.history[self.generation] = (str(target), score)
-        state = {"generation": self.generation, "history": {str(g): list(v) for g, v in self.history.items()}}
-        (directory / _STATE_NAME).write_text(json.dumps(state, indent=1))
+        # Paths relative to the run folder (the generation folder's parent): a moved run continues from
+        # its own checkpoints, not from the old location.
+        history = {str(g): [_relative(Path(p), directory.parent), s] for g, (p, s) in self.history.items()}
+        atomic_write_text(directory / _STATE_NAME, json.dumps({"generation": self.generation, "history": history}, indent=1))
 
     def load(self, directory: Path) -> None:
         state = json.loads((directory / _STATE_NAME).read_text())
         self.generation = int(state["generation"])
-        self.history = {int(g): (str(v[0]), v[1]) for g, v in state["history"].items()}
+        self.history = {int(g): (str(directory.parent / v[0]), v[1]) for g, v in state["history"].items()}
         self.checkpoint = directory / CHECKPOINT_NAME
         self._generator = None
