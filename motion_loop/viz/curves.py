@@ -142,7 +142,10 @@ def draw_metric(
         rows = [row for arm_rows in arms.values() for row in arm_rows]
         generations, means, _ = summarize(rows, info.reference)
         if len(generations):
-            ax.axhline(float(np.mean(means)), color="0.35", linestyle="--", linewidth=1.0, label="real data")
+            real = float(np.mean(means))
+            ax.axhline(real, color="0.35", linestyle="--", linewidth=1.0, label="real data")
+            ax.annotate("real data", xy=(0.99, real), xycoords=("axes fraction", "data"), ha="right", va="bottom",
+                        fontsize=7, color="0.35")  # fmt: skip
     ax.set_xlabel("generation")
     ax.set_ylabel(_wrap(f"[{info.unit}]" if info.unit else "value", 28), fontsize=8)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
