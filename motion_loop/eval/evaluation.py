@@ -78,6 +78,8 @@ class ReferenceEmbeddings:
     split: str
     motion: np.ndarray
     stats: GaussianStats
+    # Clips of the split left out when it was read, by reason ("too short", "no caption", ...).
+    dropped: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -141,16 +143,27 @@ def reference_embeddings(
             buffer = io.BytesIO()
             np.save(buffer, motion)
             write_checked(path, buffer.getvalue())
-    reference = ReferenceEmbeddings(key, split, motion, gaussian_stats(motion))
+    reference = ReferenceEmbeddings(key, split, motion, gaussian_stats(motion), dict(dataset.dropped))
     evaluator.reference_cache[key] = reference
     return reference
 
 
 def split_motions(
-    folder: HumanML3DFolder, split: str, rng: np.random.Generator, *, min_frames: int = 40
+    folder: HumanML3DFolder,
+    split: str,
+    rng: np.random.Generator,
+    *,
+    min_frames: int = 40,
+    dropped: dict[str, int] | None = None,
 ) -> list[GeneratedMotion]:
-    """A real split as a "generator": each clip once, random caption and random unit-rounded crop."""
+    """A real split as a "generator": each clip once, random caption and random unit-rounded crop.
+
+    Args:
+        dropped: when given, filled with the counts of the split's clips left out, by reason.
+    """
     dataset = MotionDataset(folder, split, min_frames=min_frames, max_frames=MAX_FRAMES, seed=int(rng.integers(2**31)))
+    if dropped is not None:
+        dropped.update(dataset.dropped)
     out = []
     for index in range(len(dataset)):
         item = dataset[index]
@@ -256,7 +269,9 @@ def evaluate_motions(
         embedded.append((text, motion))
     values: dict[str, list[float]] = {}
     info: dict[str, Any] = {"replications": replications, "set_sizes": [len(s) for s in sets],
-                            "reference_split": reference.split, "reference_size": int(reference.motion.shape[0])}  # fmt: skip
+                            "reference_split": reference.split, "reference_size": int(reference.motion.shape[0]),
+                            "reference_dropped": dict(reference.dropped),
+                            "reference_dropped_total": int(sum(reference.dropped.values()))}  # fmt: skip
     notes: dict[str, str] = {}
     fids: dict[int, float] = {}  # FID of a set is deterministic: one sqrtm (the slow part) per set
     for r in range(replications):

@@ -81,7 +81,7 @@ def test_dataset_fingerprint_follows_content(original: Path, tmp_path: Path) -> 
 def _generation0_key(root: Path) -> str:
     config = OmegaConf.to_object(compose_config("run", ["experiment=smoke"]))
     folder = HumanML3DFolder(root)
-    return generation0_key(config, folder, load_clip_set(folder, "train", min_frames=40))
+    return generation0_key(config, folder, load_clip_set(folder, "train", min_frames=40).clips)
 
 
 def test_generation0_key_follows_content(original: Path, tmp_path: Path) -> None:
