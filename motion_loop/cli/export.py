@@ -1,5 +1,7 @@
 """`motion-loop export FORMAT ...`: motions and models for the field's other tools.
 
+The output is the second argument or `--out PATH`; `--cfg` prints the resolved arguments and exits.
+
     motion-loop export mdm IN_DIR OUT_DIR [--split S] [--repetitions R]
         clips of a HumanML3D-layout folder (`motion-loop sample` output, a run's gen_*/synthetic) as
         MDM's results.npy (+ results.txt, results_len.txt), for MDM's rendering scripts
@@ -17,6 +19,9 @@ import argparse
 from pathlib import Path
 
 import numpy as np
+import yaml
+
+_CFG_FLAG, _CFG_WORDS = "--cfg", ("job", "hydra", "all")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -25,19 +30,19 @@ def _parser() -> argparse.ArgumentParser:
     formats = parser.add_subparsers(dest="format", required=True)
     mdm = formats.add_parser("mdm", help="MDM's results.npy")
     mdm.add_argument("in_dir", type=Path, help="HumanML3D-layout folder of clips (new_joints/ or new_joint_vecs/, texts/)")
-    mdm.add_argument("out_dir", type=Path, help="folder for results.npy, results.txt, results_len.txt")
+    _out(mdm, "folder for results.npy, results.txt, results_len.txt")
     mdm.add_argument("--split", default=None, help="only the clips of this split (default every clip)")
     mdm.add_argument("--repetitions", type=int, default=1,
                      help="clips sharing a caption are this many repetitions of one prompt (default 1)")
     glb = formats.add_parser("glb", help="GLB mesh sequences of the humanoid's bodies")
     glb.add_argument("in_dir", type=Path, help="HumanML3D-layout folder of clips")
-    glb.add_argument("out_dir", type=Path, help="folder for ID.glb files")
+    _out(glb, "folder for ID.glb files")
     glb.add_argument("--split", default=None, help="only the clips of this split (default every clip)")
     glb.add_argument("--limit", type=int, default=0, help="export the first N clips only (default all)")
     glb.add_argument("--stride", type=int, default=5, help="export every K-th frame (default 5)")
     smpl = formats.add_parser("smpl", help="GLB frames of an SMPL body (needs smplx and SMPL model files)")
     smpl.add_argument("in_dir", type=Path, help="HumanML3D-layout folder of clips")
-    smpl.add_argument("out_dir", type=Path, help="folder for ID_smpl.glb files")
+    _out(smpl, "folder for ID_smpl.glb files")
     smpl.add_argument("--model", type=Path, required=True, help="SMPL_NEUTRAL.pkl, or a folder of SMPL_{GENDER}.pkl")
     smpl.add_argument("--gender", default="neutral", help="neutral, male or female (with a folder)")
     smpl.add_argument("--split", default=None, help="only the clips of this split (default every clip)")
@@ -45,7 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     smpl.add_argument("--stride", type=int, default=5, help="export every K-th frame (default 5)")
     checkpoint = formats.add_parser("mdm-checkpoint", help="an MDM trans_enc checkpoint as a motion-loop checkpoint")
     checkpoint.add_argument("model", type=Path, help="MDM's model*.pt")
-    checkpoint.add_argument("out", type=Path, help="motion-loop checkpoint to write")
+    _out(checkpoint, "motion-loop checkpoint to write")
     checkpoint.add_argument("--mean", type=Path, required=True, help="the HumanML3D Mean.npy MDM was trained with")
     checkpoint.add_argument("--std", type=Path, required=True, help="the HumanML3D Std.npy MDM was trained with")
     checkpoint.add_argument("--args", type=Path, default=None, help="MDM's args.json (default: beside MODEL.pt)")
@@ -54,13 +59,37 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _out(parser: argparse.ArgumentParser, help_text: str) -> None:
+    parser.add_argument("out_positional", metavar="OUT", type=Path, nargs="?", default=None, help=f"{help_text} (or --out)")
+    parser.add_argument("--out", type=Path, default=None, help=help_text)
+
+
+def _split_cfg(argv: list[str]) -> tuple[list[str], bool]:
+    if _CFG_FLAG not in argv:
+        return argv, False
+    at = argv.index(_CFG_FLAG)
+    skip = 2 if at + 1 < len(argv) and argv[at + 1] in _CFG_WORDS else 1
+    return argv[:at] + argv[at + skip :], True
+
+
 def run(argv: list[str]) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    argv, show = _split_cfg(argv)
+    args = parser.parse_args(argv)
+    if args.out is not None and args.out_positional is not None and args.out != args.out_positional:
+        parser.error(f"the output is given twice ({args.out_positional} and --out {args.out}); give it once")
+    args.out = args.out if args.out is not None else args.out_positional
+    del args.out_positional
+    if args.out is None:
+        parser.error("give the output: OUT or --out PATH")
+    if show:
+        print(yaml.safe_dump({k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()}, sort_keys=False), end="")
+        return 0
     if args.format == "mdm":
         from motion_loop.interop.mdm_results import folder_to_mdm_results, save_mdm_results
 
         results = folder_to_mdm_results(args.in_dir, split=args.split, num_repetitions=args.repetitions)
-        path = save_mdm_results(args.out_dir, results)
+        path = save_mdm_results(args.out, results)
         print(f"wrote {path} ({results.num_samples} samples x {results.num_repetitions} repetitions)")
     elif args.format in ("glb", "smpl"):
         from motion_loop.data.humanml3d import HumanML3DFolder
@@ -75,11 +104,11 @@ def run(argv: list[str]) -> int:
 
             body = SmplBody(args.model, gender=args.gender)
             for clip_id in ids:
-                save_smpl_glb(body, folder_joints(folder, clip_id), args.out_dir / f"{clip_id}_smpl.glb", stride=args.stride)
+                save_smpl_glb(body, folder_joints(folder, clip_id), args.out / f"{clip_id}_smpl.glb", stride=args.stride)
         else:
             for clip_id in ids:
-                save_humanoid_glb(folder_joints(folder, clip_id), args.out_dir / f"{clip_id}.glb", stride=args.stride)
-        print(f"wrote {len(ids)} GLB files to {args.out_dir}")
+                save_humanoid_glb(folder_joints(folder, clip_id), args.out / f"{clip_id}.glb", stride=args.stride)
+        print(f"wrote {len(ids)} GLB files to {args.out}")
     else:
         import json
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import yaml
 
 from motion_loop.cli import main as cli_main
 from motion_loop.data.humanml3d import Caption, write_clip
@@ -52,8 +53,17 @@ def test_cli_exports_a_folder_grouping_repetitions_by_caption(tmp_path):
     for index, (caption, offset) in enumerate([("walk", 0.0), ("walk", 1.0), ("jump", 2.0), ("jump", 3.0)]):
         joints = _clip(40 + index, offset)
         write_clip(folder, f"{index:06d}", joints=joints, features=np.zeros((len(joints) - 1, 263)), captions=[Caption(caption)])
-    assert cli_main(["export", "mdm", str(folder), str(tmp_path / "out"), "--repetitions", "2"]) == 0
+    assert cli_main(["export", "mdm", str(folder), "--out", str(tmp_path / "out"), "--repetitions", "2"]) == 0
     results = load_mdm_results(tmp_path / "out" / "results.npy")
     assert results.text == ["walk", "jump", "walk", "jump"] and results.lengths.tolist() == [40, 42, 41, 43]
     np.testing.assert_allclose(results.clip(0, repetition=1), _clip(41, 1.0), atol=1e-6)
     assert cli_main(["export", "mdm", str(folder), str(tmp_path / "bad"), "--repetitions", "3"]) == 1
+
+
+def test_cli_cfg_shows_the_resolved_arguments_and_writes_nothing(tmp_path, capsys):
+    assert cli_main(["export", "glb", "IN", "--out", str(tmp_path / "x"), "--stride", "3", "--cfg", "job"]) == 0
+    shown = yaml.safe_load(capsys.readouterr().out)
+    assert shown["out"] == str(tmp_path / "x") and shown["stride"] == 3 and shown["format"] == "glb"
+    assert not (tmp_path / "x").exists()
+    with pytest.raises(SystemExit):
+        cli_main(["export", "mdm", "IN"])  # no output given
