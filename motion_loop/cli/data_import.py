@@ -36,6 +36,8 @@ def add_import_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--credit", default="", help="credit line for meta.json (default: the known credit of a CMU or Bandai-Namco folder)")
     parser.add_argument("--overwrite", action="store_true", help="replace a non-empty OUT entirely (default: refuse)")
     parser.add_argument("--no-preview", action="store_true", help="do not draw OUT/preview.png")
+    parser.add_argument("--original-root-turn", action="store_true",
+                        help="root angular velocity exactly as HumanML3D's script (sign error past 180 degrees)")
     parser.set_defaults(handler=run_import)
 
 
@@ -48,6 +50,7 @@ def run_import(args: argparse.Namespace) -> int:
         source=args.source_name or args.source.name,
         licence=args.licence,
         credit=args.credit,
+        original_root_turn=args.original_root_turn,
     )
     summary = import_bvh_folder(args.source, args.out, options, overwrite=args.overwrite, progress=sys.stderr.isatty())
     print(f"imported {summary.clips} clips ({summary.hours:.2f} h) from {summary.files} files into {args.out}")

@@ -18,7 +18,8 @@ a generator (random caption and crop per replication: FID ~ 0 for split=referenc
 `generated=DIR` evaluates every clip of a HumanML3D-layout folder (first caption of each clip);
 `multimodal=DIR` takes clips that share a caption as repeats of one prompt. The original T2M evaluator:
 t2m.checkpoint=finest.tar t2m.glove_dir=DIR t2m.mean=t2m_mean.npy t2m.std=t2m_std.npy (instead of
-evaluator=). Options: out=RESULTS.json (or --out RESULTS.json),
+evaluator=); t2m.caption_length=published reads generated clips' captions as 22 tokens, as the
+published fork does (MDM issue #182), to compare with published tables. Options: out=RESULTS.json (or --out RESULTS.json),
 cache_dir=DIR (real embeddings), shuffle_captions=true (control: R-precision falls to chance),
 metrics.replications=3, metrics.diversity_times=300, plausibility.physics=auto|off. --cfg prints the
 resolved config; --debug shows the traceback of an error."""
@@ -138,9 +139,12 @@ def evaluate(app, *, resolved: dict | None = None) -> int:  # noqa: ANN001 - Eva
     if app.t2m.checkpoint:
         from motion_loop.eval.t2m_loader import T2MEvaluator
 
-        evaluator = T2MEvaluator.load(app.t2m.checkpoint, app.t2m.glove_dir, app.t2m.mean, app.t2m.std)
+        caption_length = app.t2m.caption_length if app.generated else "true"  # published: GT rows use true lengths
+        evaluator = T2MEvaluator.load(app.t2m.checkpoint, app.t2m.glove_dir, app.t2m.mean, app.t2m.std,
+                                      caption_length=caption_length)  # fmt: skip
         matches = True  # trained by Guo et al. on HumanML3D; nothing to fingerprint
-        print("using the original T2M evaluator: numbers are comparable with published HumanML3D results", file=sys.stderr)
+        print("using the original T2M evaluator: numbers are comparable with published HumanML3D results "
+              f"(caption lengths: {caption_length})", file=sys.stderr)  # fmt: skip
     else:
         evaluator = Evaluator.load(app.evaluator)
         matches = evaluator.check_dataset(folder)

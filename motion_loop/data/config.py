@@ -18,6 +18,9 @@ class DataConfig:
         max_frames: canvas length; longer clips are randomly cropped (HumanML3D: 196).
         unit_length: clip lengths are cut to a multiple of this [frames] (HumanML3D: 4).
         fps: frame rate of the dataset [Hz].
+        original_root_turn: compute root angular velocities (feature dim 0) of new clips exactly as
+            HumanML3D's script does, sign error past 180 degrees included (see
+            `features.joints_to_features`); for mixing corrected clips into data made by that script.
     """
 
     root: str = ""
@@ -27,3 +30,4 @@ class DataConfig:
     max_frames: int = 196
     unit_length: int = 4
     fps: float = 20.0
+    original_root_turn: bool = False

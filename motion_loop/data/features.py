@@ -74,11 +74,20 @@ def quaternions_to_cont6d(quats: np.ndarray) -> np.ndarray:
     return np.concatenate([matrices[..., 0], matrices[..., 1]], axis=-1)
 
 
-def joints_to_features(joints: np.ndarray) -> np.ndarray:
+def joints_to_features(joints: np.ndarray, *, original_root_turn: bool = False) -> np.ndarray:
     """HumanML3D features of a joint trajectory, (T, 22, 3) metres y-up 20 fps -> (T-1, 263).
 
     Applies HumanML3D's full processing: the skeleton is made uniform (target bone lengths, root scaled
     by leg ratio), put on the floor, moved to start at the xz origin and turned to face +Z.
+
+    Args:
+        joints: (T, 22, 3) joint positions [m], y-up, 20 fps.
+        original_root_turn: reproduce HumanML3D's script exactly for dim 0 (root angular velocity): it
+            takes the arcsin of the frame-to-frame root turn quaternion without first making its w
+            non-negative, so at a frame where the facing crosses 180 degrees the turn gets the wrong
+            sign and its own recovery drifts from there on. Default False: the turn is taken with
+            w >= 0 (same rotation), which recovers the clip. Released HumanML3D data carries the
+            original behaviour.
 
     Raises:
         DataFormatError: wrong shape, fewer than 2 frames, or NaN/inf values.
@@ -93,7 +102,8 @@ def joints_to_features(joints: np.ndarray) -> np.ndarray:
 
     root_step = sk.rotate(root_rot[1:], positions[1:, 0] - positions[:-1, 0])  # (T-1, 3)
     turn = sk.multiply(root_rot[1:], sk.inverse(root_rot[:-1]))  # (T-1, 4)
-    turn *= np.sign(turn[:, 3:4]) + (turn[:, 3:4] == 0)  # same rotation, w >= 0, so arcsin is the angle
+    if not original_root_turn:
+        turn *= np.sign(turn[:, 3:4]) + (turn[:, 3:4] == 0)  # same rotation, w >= 0, so arcsin is the angle
     angular = np.arcsin(np.clip(turn[:, 1], -1.0, 1.0))  # (T-1,) half-angle about y
 
     local = positions.copy()

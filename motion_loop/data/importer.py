@@ -60,6 +60,7 @@ class ImportOptions:
         min_frames: shortest clip kept [feature frames]; shorter takes or windows are skipped.
         limit: import at most this many files (sorted by name); 0 means all.
         source, licence, credit: recorded in meta.json.
+        original_root_turn: HumanML3D's original root-turn sign (see `features.joints_to_features`).
     """
 
     joint_map: str | None = None
@@ -69,6 +70,7 @@ class ImportOptions:
     source: str = ""
     licence: str = ""
     credit: str = ""
+    original_root_turn: bool = False
 
     def __post_init__(self) -> None:
         if self.max_frames < 1 or self.min_frames < 1 or self.min_frames > self.max_frames:
@@ -272,7 +274,7 @@ def _import_file(
     parts = [segment[start:end] for segment in segments for start, end in windows(len(segment) - 1, options.max_frames)]
     clips = []
     for index, window in enumerate(w for w in parts if len(w) - 1 >= options.min_frames):
-        features = joints_to_features(window)  # (T-1, 263)
+        features = joints_to_features(window, original_root_turn=options.original_root_turn)  # (T-1, 263)
         clip_id = f"{path.stem}_{index:03d}"
         recovered = features_to_joints(features)
         sanity.add_clip(recovered, features, locomotion=_is_locomotion(label.group))

@@ -124,12 +124,17 @@ class T2MFiles:
         checkpoint: t2m/text_mot_match/model/finest.tar ("" = not used).
         glove_dir: folder of our_vab_data.npy, our_vab_words.pkl, our_vab_idx.pkl.
         mean, std: t2m_mean.npy, t2m_std.npy.
+        caption_length: "true" (each caption's own length) or "published": the published fork's
+            handling of generated motions, every caption read as 22 tokens (MDM issue #182), to
+            compare with published tables. It applies to `generated=` clips; a real split is read
+            with true lengths either way, as in the published code.
     """
 
     checkpoint: str = ""
     glove_dir: str = ""
     mean: str = ""
     std: str = ""
+    caption_length: str = "true"
 
 
 @dataclass

@@ -19,8 +19,10 @@ dicts load with strict key and shape checks:
   length // 4 -> Linear(2048 -> 1024) + LayerNorm + LeakyReLU(0.2) + Linear(1024 -> 512).
 
 Captions: tokens "word/POS" (HumanML3D's texts/ files), cropped to 20, wrapped in sos/eos, padded
-with unk/OTHER to 22; the GRU consumes the TRUE length (the published fork's padding bug, MDM issue
-#182, is not reproduced).
+with unk/OTHER to 22; by default the GRU consumes the TRUE length. `caption_length="published"`
+reproduces the published fork's handling of generated motions (MDM issue #182, fixed upstream in
+e817e56): every caption's length is 22, so the GRU also reads the unk/OTHER padding. Use it only to
+compare with published tables (R-precision and matching score move; FID and diversity do not).
 """
 
 from __future__ import annotations
@@ -59,6 +61,8 @@ VIP_WORDS: dict[str, tuple[str, ...]] = {
                  "happily", "angrily", "sadly"),
 }  # fmt: skip
 MAX_TEXT_TOKENS = 20  # tokens kept before sos/eos are added (22 positions in all)
+# "true": the caption's own length (sos + words + eos); "published": always 22 (MDM issue #182).
+CAPTION_LENGTHS = ("true", "published")
 UNIT_LENGTH = 4
 MAX_FRAMES = 196
 _LEAK = 0.2
@@ -157,12 +161,23 @@ class WordVectorizer:
         return vector, onehot
 
 
-def caption_tokens(tokens: str | Sequence[str]) -> tuple[list[str], int]:
-    """T2M caption layout: sos + up to 20 tokens + eos, padded with unk/OTHER to 22; returns (tokens, true length)."""
+def caption_tokens(tokens: str | Sequence[str], *, caption_length: str = "true") -> tuple[list[str], int]:
+    """T2M caption layout: sos + up to 20 tokens + eos, padded with unk/OTHER to 22.
+
+    Returns:
+        (22 tokens, the length the text GRU reads): the true length, or 22 for caption_length="published".
+    """
+    _check_caption_length(caption_length)
     words = tokens.split() if isinstance(tokens, str) else list(tokens)
     words = ["sos/OTHER", *words[:MAX_TEXT_TOKENS], "eos/OTHER"]
     length = len(words)
-    return words + ["unk/OTHER"] * (MAX_TEXT_TOKENS + 2 - length), length
+    padded = words + ["unk/OTHER"] * (MAX_TEXT_TOKENS + 2 - length)
+    return padded, len(padded) if caption_length == "published" else length
+
+
+def _check_caption_length(caption_length: str) -> None:
+    if caption_length not in CAPTION_LENGTHS:
+        raise EvaluatorError(f"caption_length must be one of {CAPTION_LENGTHS}, got {caption_length!r}")
 
 
 class T2MEvaluator:
@@ -170,11 +185,17 @@ class T2MEvaluator:
 
     `embed_text` takes token strings "word/POS word/POS ..." (plain words get the OTHER POS unless they
     are VIP words, which weakens the embedding); `wants_tokens` tells the evaluation to pass them.
+    `caption_length` is "true" (default) or "published" (every caption read as 22 tokens, as the
+    published fork does for generated motions; see CAPTION_LENGTHS).
     """
 
     wants_tokens = True
 
-    def __init__(self, words: WordVectorizer, mean: np.ndarray, std: np.ndarray, *, device: str = "cpu") -> None:
+    def __init__(
+        self, words: WordVectorizer, mean: np.ndarray, std: np.ndarray, *, device: str = "cpu", caption_length: str = "true"
+    ) -> None:
+        _check_caption_length(caption_length)
+        self.caption_length = caption_length
         if mean.shape != (FEATURE_DIM,) or std.shape != (FEATURE_DIM,):
             raise EvaluatorError(f"t2m_mean/std must be ({FEATURE_DIM},), got {mean.shape}, {std.shape}")
         self.words, self.mean, self.std = words, mean.astype(np.float32), std.astype(np.float32)
@@ -187,9 +208,12 @@ class T2MEvaluator:
         self.reference_cache: dict[str, object] = {}
 
     @classmethod
-    def load(cls, checkpoint: Path | str, glove_dir: Path | str, mean: Path | str, std: Path | str, *, device: str = "cpu") -> T2MEvaluator:
+    def load(
+        cls, checkpoint: Path | str, glove_dir: Path | str, mean: Path | str, std: Path | str, *, device: str = "cpu",
+        caption_length: str = "true",
+    ) -> T2MEvaluator:  # fmt: skip
         """Build the modules and load `finest.tar`; raises EvaluatorError on a layout mismatch."""
-        evaluator = cls(WordVectorizer(glove_dir), np.load(mean), np.load(std), device=device)
+        evaluator = cls(WordVectorizer(glove_dir), np.load(mean), np.load(std), device=device, caption_length=caption_length)
         state = load_torch_checked(  # the original file has no checksum: this names it if it is damaged
             checkpoint, what="T2M evaluator checkpoint", fix="download finest.tar again", error=EvaluatorError
         )
@@ -214,10 +238,10 @@ class T2MEvaluator:
 
     @torch.no_grad()
     def embed_text(self, captions: Sequence[str]) -> np.ndarray:
-        """Token strings -> (N, 512) text embeddings (true caption lengths)."""
+        """Token strings -> (N, 512) text embeddings (caption lengths as `caption_length` says)."""
         if not captions:
             return np.zeros((0, 512))
-        rows = [caption_tokens(c) for c in captions]
+        rows = [caption_tokens(c, caption_length=self.caption_length) for c in captions]
         pairs = [[self.words(t) for t in tokens] for tokens, _ in rows]
         word = torch.from_numpy(np.array([[v for v, _ in p] for p in pairs])).to(self.device)
         pos = torch.from_numpy(np.array([[o for _, o in p] for p in pairs])).to(self.device)

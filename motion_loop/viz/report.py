@@ -1,5 +1,7 @@
-"""A self-contained HTML page of a run (or of a sweep folder holding several runs): config, metric
-curves per arm, the metrics table, physics-correction statistics and videos, all embedded."""
+"""A self-contained HTML page of a run (or of a sweep folder holding several runs) that answers "did the
+loop degrade, and did correction help?" at a glance: the verdict table first (from summary.json), the
+change of each headline metric from generation 0 to the last, the metric curves, videos with their
+prompts, then per-run tables with the full columns behind a toggle. Everything is embedded."""
 
 from __future__ import annotations
 
@@ -15,11 +17,22 @@ import yaml
 
 from motion_loop.errors import MotionLoopError
 from motion_loop.io import atomic_write_text
-from motion_loop.viz.curves import metric_names, plot_arms, read_metrics_csv
+from motion_loop.viz.curves import (
+    HEADLINE_METRICS,
+    metric_names,
+    plot_arms,
+    read_metrics_csv,
+    summarize,
+)
+from motion_loop.viz.metric_info import metric_info
+from motion_loop.viz.verdict_table import read_summary, verdict_html
 
 # Videos are embedded only up to this total size, so the page stays openable [bytes].
 _MAX_EMBEDDED_VIDEO_BYTES = 40_000_000
 _CORRECTION_KEYS = ("fell", "resets", "mpjpe_mm", "residual_force_pct_bw", "seconds")
+_CORRECTION_HEADLINE = ("generation", "clips", "fell", "resets", "mpjpe_mm", "residual_force_pct_bw", "seconds")
+_VIDEO_CAPTIONS = Path("video_joints") / "captions.json"
+_CI = "_ci95"
 
 
 def find_runs(path: Path) -> list[Path]:
@@ -33,11 +46,28 @@ def find_runs(path: Path) -> list[Path]:
     return runs
 
 
+def _config(run: Path) -> dict[str, Any]:
+    config = yaml.safe_load((run / "config.yaml").read_text()) or {}
+    return config if isinstance(config, dict) else {}
+
+
 def arm_label(run: Path) -> str:
     """The run's arm (a motion run's `loop.arm`, a theory run's `arm`), else its folder name."""
-    config = yaml.safe_load((run / "config.yaml").read_text()) or {}
+    config = _config(run)
     loop = config.get("loop") if isinstance(config.get("loop"), dict) else {}
     return str(loop.get("arm") or config.get("arm") or run.name)
+
+
+def _seed(run: Path) -> str:
+    config = _config(run)
+    loop = config.get("loop") if isinstance(config.get("loop"), dict) else {}
+    return str(loop.get("seed", config.get("seed", run.name)))
+
+
+def _replications(run: Path) -> int | None:
+    metrics = ((_config(run).get("eval") or {}).get("metrics") or {}) if isinstance(_config(run).get("eval"), dict) else {}
+    value = metrics.get("replications") if isinstance(metrics, dict) else None
+    return int(value) if isinstance(value, int) else None
 
 
 def correction_summary(run: Path) -> list[dict[str, Any]]:
@@ -60,73 +90,177 @@ def correction_summary(run: Path) -> list[dict[str, Any]]:
     return rows
 
 
-def _table(rows: list[dict[str, Any]]) -> str:
-    if not rows:
-        return "<p>none</p>"
-    columns: list[str] = []
-    for row in rows:
-        columns += [key for key in row if key not in columns]
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{_cell(row.get(c, ''))}</td>" for c in columns) + "</tr>" for row in rows
-    )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
-def _cell(value: Any) -> str:
+def _cell(value: Any, half: Any = None) -> str:
     if isinstance(value, float):
-        return "" if math.isnan(value) else f"{value:.4g}"
+        if math.isnan(value):
+            return ""
+        if isinstance(half, float) and math.isfinite(half) and half > 0:
+            return f"{value:.4g} <small>± {half:.2g}</small>"
+        return f"{value:.4g}"
     return html.escape(str(value))
 
 
-def _image(path: Path) -> str:
+def _table(rows: list[dict[str, Any]], columns: list[str] | None = None, *, with_ci: bool = False) -> str:
+    if not rows:
+        return "<p class='note'>none</p>"
+    if columns is None:
+        columns = []
+        for row in rows:
+            columns += [key for key in row if key not in columns and not (with_ci and key.endswith(_CI))]
+    head = "".join(f"<th title='{html.escape(metric_info(c).title)}'>{html.escape(c)}</th>" for c in columns)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{_cell(row.get(c, ''), row.get(c + _CI) if with_ci else None)}</td>" for c in columns) + "</tr>"
+        for row in rows
+    )
+    return f"<div class='scroll'><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
+
+
+def _image(path: Path, alt: str) -> str:
     data = base64.b64encode(path.read_bytes()).decode()
-    return f'<img alt="{html.escape(path.stem)}" src="data:image/png;base64,{data}">'
+    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
+
+
+def _prompts(run: Path) -> list[str]:
+    path = run / _VIDEO_CAPTIONS
+    if not path.is_file():
+        return []
+    captions = json.loads(path.read_text())
+    return [str(c) for c in captions] if isinstance(captions, list) else []
 
 
 def _videos(runs: list[Path]) -> str:
     parts, budget = [], _MAX_EMBEDDED_VIDEO_BYTES
     for run in runs:
+        prompts = _prompts(run)
         for video in sorted(run.glob("videos/*.mp4")):
+            index = video.stem.removeprefix("prompt_")
+            prompt = prompts[int(index)] if index.isdigit() and int(index) < len(prompts) else video.stem
+            caption = (f"<figcaption><q>{html.escape(prompt)}</q><br><small>{html.escape(arm_label(run))}, seed "
+                       f"{html.escape(_seed(run))}</small></figcaption>")  # fmt: skip
             size = video.stat().st_size
             if size > budget:
-                parts.append(f"<p>{html.escape(str(video))} (not embedded: size limit)</p>")
+                parts.append(f"<figure><p>{html.escape(str(video))} (not embedded: size limit)</p>{caption}</figure>")
                 continue
             budget -= size
             data = base64.b64encode(video.read_bytes()).decode()
-            parts.append(
-                f"<figure><video controls loop muted src=\"data:video/mp4;base64,{data}\"></video>"
-                f"<figcaption>{html.escape(arm_label(run))}: {html.escape(video.stem)}</figcaption></figure>"
-            )
-    return "".join(parts) or "<p>no videos</p>"
+            parts.append(f"<figure><video controls loop muted preload='metadata' src=\"data:video/mp4;base64,{data}\"></video>{caption}</figure>")
+    return f"<div class='videos'>{''.join(parts)}</div>" if parts else "<p class='note'>no videos</p>"
+
+
+def _change_table(arms: dict[str, list[dict[str, Any]]], metrics: list[str]) -> str:
+    """Rows: headline metrics; one column per arm: mean at generation 0 -> at the last generation (change)."""
+    rows = []
+    for metric in metrics:
+        info = metric_info(metric)
+        cells = []
+        for arm_rows in arms.values():
+            generations, means, half = summarize(arm_rows, metric)
+            if len(generations) < 2:
+                cells.append("<td></td>")
+                continue
+            first, last = float(means[0]), float(means[-1])
+            band = f" <small>± {half[-1]:.2g}</small>" if half[-1] > 0 else ""
+            cells.append(f"<td>{first:.3g} → {last:.3g}{band}<br><small>change {last - first:+.3g}</small></td>")
+        if any(cell != "<td></td>" for cell in cells):
+            rows.append(f"<tr><td class='text'>{html.escape(info.label)}<br><small>{html.escape(info.better_text)}</small></td>"
+                        f"<td class='text'>{html.escape(info.unit)}</td>{''.join(cells)}</tr>")  # fmt: skip
+    if not rows:
+        return "<p class='note'>only one generation: nothing changed yet</p>"
+    head = "<tr><th>metric</th><th>unit</th>" + "".join(f"<th>{html.escape(arm)}</th>" for arm in arms) + "</tr>"
+    return (f"<p class='note'>Mean over seeds at generation 0 → at the last generation; ± is the 95 % interval of the "
+            f"last value. Descriptive only: the verdict above is the comparison.</p><div class='scroll'><table><thead>"
+            f"{head}</thead><tbody>{''.join(rows)}</tbody></table></div>")  # fmt: skip
+
+
+def _warnings(runs: list[Path], arms: dict[str, list[dict[str, Any]]]) -> list[str]:
+    seeds: dict[str, set[str]] = defaultdict(set)
+    for run in runs:
+        seeds[arm_label(run)].add(_seed(run))
+    out = []
+    single = sorted(arm for arm, s in seeds.items() if len(s) == 1)
+    if single:
+        out.append(f"One seed only ({', '.join(single)}): the bands show evaluation noise at best, not the spread "
+                   "between training runs, and no verdict across seeds can be formed. Run at least 2 seeds per arm.")  # fmt: skip
+    replications = {_replications(run) for run in runs}
+    if 1 in replications:
+        out.append("One evaluation replication: the metrics carry no interval of their own (bands of width 0).")
+    if len(arms) == 1:
+        out.append("One arm only: nothing to compare it with. Run arm=baseline,synthetic,corrected to answer the question.")
+    return out
 
 
 _STYLE = """
-body{font-family:system-ui,sans-serif;margin:2em;max-width:1400px;color:#222}
-table{border-collapse:collapse;font-size:12px;margin:1em 0}td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}
-th{background:#f3f3f3}img{max-width:100%;margin:4px 0}video{width:420px;margin:4px}figure{display:inline-block;margin:4px}
-pre{background:#f7f7f7;padding:8px;font-size:12px;overflow:auto}
+body{font-family:system-ui,sans-serif;margin:0 auto;padding:1.2em 2em;max-width:1280px;color:#222;line-height:1.4}
+h1{font-size:1.6em;margin:.2em 0}h2{margin-top:1.6em;border-bottom:1px solid #ddd;padding-bottom:.2em}
+.lead{color:#555;margin:.2em 0 1em}.note{color:#555;font-size:.9em}
+.warning{background:#fff4d6;border-left:4px solid #e0a400;padding:.5em .8em;margin:.4em 0;font-size:.95em}
+.scroll{overflow-x:auto;max-width:100%}
+table{border-collapse:collapse;font-size:13px;margin:.6em 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right;vertical-align:top}
+th{background:#f3f3f3;white-space:nowrap;text-align:left}td.text{text-align:left}td small{color:#666}
+table.verdict td.reading{min-width:22em}tr.detected td{background:#eaf6ea}tr.detected td.reading{font-weight:600}
+img{max-width:100%;height:auto;margin:4px 0}
+.videos{display:flex;flex-wrap:wrap;gap:12px}figure{margin:0;flex:1 1 460px;max-width:720px}
+video{width:100%;background:#fff;border:1px solid #ddd}figcaption{font-size:.95em;margin-top:.2em}
+pre{background:#f7f7f7;padding:8px;font-size:12px;overflow:auto}details{margin:.4em 0}summary{cursor:pointer;color:#0b5cab}
 """
 
 
 def write_report(path: Path, out: Path | None = None) -> Path:
-    """Write `report.html` for the run (or sweep) at `path`; returns the file written."""
+    """Write `report.html` for the run (or sweep) at `path`; returns the file written.
+
+    Reads `path/summary.json` (the verdict across seeds, see `verdict_table`) when it exists.
+    """
     runs = find_runs(path)
+    summary = read_summary(Path(path))  # before any drawing: a broken summary fails at once
     arms: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for run in runs:
         arms[arm_label(run)] += read_metrics_csv(run / "metrics.csv")
-    plot_dir = Path(path) / "plots"
-    plots = plot_arms(arms, plot_dir, metrics=metric_names(row for rows in arms.values() for row in rows))
-    sections = [f"<h1>motion-loop report: {html.escape(str(Path(path).resolve().name))}</h1>"]
-    sections.append(f"<p>{len(runs)} run(s), arms: {', '.join(html.escape(a) for a in arms)}</p>")
-    sections.append("<h2>Metrics against generation</h2>" + _image(plots[0]))
+    all_rows = [row for rows in arms.values() for row in rows]
+    names = metric_names(all_rows)
+    headline = [m for m in HEADLINE_METRICS if m in names]
+    plots = plot_arms(arms, Path(path) / "plots", metrics=names)
+    seeds = sorted({_seed(run) for run in runs})
+    generations = sorted({int(row["generation"]) for row in all_rows if isinstance(row.get("generation"), float)})
+    last = generations[-1] if generations else 0
+    sections = [
+        f"<h1>Did the loop degrade, and did correction help? <small>({html.escape(Path(path).resolve().name)})</small></h1>",
+        f"<p class='lead'>{len(runs)} run(s); arms: {', '.join(html.escape(a) for a in arms)}; seeds: "
+        f"{', '.join(html.escape(s) for s in seeds)}; generations 0 to {last}.</p>",
+    ]
+    sections += [f"<div class='warning'>{html.escape(w)}</div>" for w in _warnings(runs, arms)]
+    sections.append("<h2>Verdict across seeds</h2>")
+    if summary is not None:
+        sections.append(verdict_html(summary))
+    else:
+        sections.append("<p class='note'>No summary.json here: the verdict compares arms that share a seed, so it "
+                        "needs a sweep folder with several arms (and at least 2 seeds for an interval). Run "
+                        "<code>motion-loop report SWEEP_DIR</code> on such a folder.</p>")  # fmt: skip
+    sections.append("<h2>Change from generation 0 to the last</h2>" + _change_table(arms, headline))
+    sections.append(
+        "<h2>Metrics against generation</h2><p class='note'>Mean over seeds; the band is the 95 % interval over "
+        "seeds (with one seed, over evaluation replications). The dashed line is real data where it was measured.</p>"
+        + _image(plots[0], "headline metrics against generation")
+        + "<details><summary>every metric, one plot each</summary>"
+        + "".join(_image(p, p.stem) for p in plots[1:])
+        + "</details>"
+    )
+    sections.append("<h2>Motions across generations</h2><p class='note'>Each video shows the same prompt at the "
+                    "first, middle and last generation.</p>" + _videos(runs))  # fmt: skip
     for run in runs:
-        sections.append(f"<h2>Run {html.escape(arm_label(run))} <small>({html.escape(str(run))})</small></h2>")
-        sections.append("<h3>Metrics</h3>" + _table(read_metrics_csv(run / "metrics.csv")))
-        sections.append("<h3>Physics correction</h3>" + _table(correction_summary(run)))
+        rows = read_metrics_csv(run / "metrics.csv")
+        columns = ["generation"] + [m for m in headline if any(m in row for row in rows)]
+        correction = correction_summary(run)
+        sections.append(f"<h2>Run: {html.escape(arm_label(run))}, seed {html.escape(_seed(run))}</h2>"
+                        f"<p class='note'>{html.escape(str(run))}</p>")  # fmt: skip
+        sections.append("<h3>Headline metrics</h3>" + _table(rows, columns, with_ci=True))
+        sections.append(f"<details><summary>all {len(metric_names(rows))} metric columns</summary>" + _table(rows, with_ci=True) + "</details>")
+        if correction:
+            shown = [c for c in _CORRECTION_HEADLINE if any(c in row for row in correction)]
+            sections.append("<h3>Physics correction (mean per clip)</h3>" + _table(correction, shown))
+            sections.append("<details><summary>before / after plausibility of the corrector</summary>" + _table(correction) + "</details>")
         sections.append("<details><summary>config</summary><pre>" + html.escape((run / "config.yaml").read_text()) + "</pre></details>")
-    sections.append("<h2>Videos</h2>" + _videos(runs))
-    page = f"<!doctype html><html><head><meta charset='utf-8'><title>motion-loop report</title><style>{_STYLE}</style></head><body>{''.join(sections)}</body></html>"
+    page = ("<!doctype html><html lang='en'><head><meta charset='utf-8'><meta name='viewport' content='width=device-width, "
+            f"initial-scale=1'><title>motion-loop report</title><style>{_STYLE}</style></head><body>{''.join(sections)}</body></html>")  # fmt: skip
     target = Path(out) if out is not None else Path(path) / "report.html"
     atomic_write_text(target, page)
     return target

@@ -19,6 +19,10 @@ _VIEW_RADIUS = 1.0
 _PANEL_INCHES = 3.2
 _DPI = 80
 _CHAIN_COLOURS = ("tab:red", "tab:blue", "black", "tab:orange", "tab:green")
+# Text sizes [pt]: at 80 dpi a 12 pt line is ~13 px high, readable in a 256 px wide panel.
+_TITLE_POINTS = 12
+_CAPTION_POINTS = 13
+_CAPTION_INCHES = 0.55  # height of the caption band above the panels, per line
 
 
 def render_stick_video(
@@ -28,6 +32,7 @@ def render_stick_video(
     fps: float = 20.0,
     titles: Sequence[str] | None = None,
     chains: Sequence[Sequence[int]] = KINEMATIC_CHAINS,
+    caption: str | None = None,
 ) -> Path:
     """Render clips side by side into one MP4 (shorter clips hold their last frame).
 
@@ -35,8 +40,9 @@ def render_stick_video(
         joints_list: clips, each (T_i, J, 3) positions [m], y-up.
         path: output .mp4 (parent folders are created).
         fps: frame rate of the clips and of the video [Hz].
-        titles: one title per clip (long titles are wrapped).
+        titles: one title per clip (long titles are wrapped), e.g. the generation.
         chains: joint index chains drawn as connected lines.
+        caption: one line of text across the top of the video, e.g. the prompt (wrapped to the width).
 
     Returns:
         The written path.
@@ -55,7 +61,12 @@ def render_stick_video(
         raise DataFormatError(f"got {len(titles)} titles for {len(clips)} clips")
     frames = max(len(c) for c in clips)
     # A bare Figure on an Agg canvas: no pyplot, so no process-wide backend or figure registry.
-    figure = Figure(figsize=(_PANEL_INCHES * len(clips), _PANEL_INCHES + 0.4), dpi=_DPI)
+    caption_text = _wrap(caption, width=int(len(clips) * _PANEL_INCHES * 9)) if caption else ""
+    caption_inches = _CAPTION_INCHES * (caption_text.count("\n") + 1) if caption else 0.0
+    height = _PANEL_INCHES + 0.5 + caption_inches
+    figure = Figure(figsize=(_PANEL_INCHES * len(clips), height), dpi=_DPI)
+    if caption:
+        figure.text(0.5, 1 - 0.12 / height, caption_text, ha="center", va="top", fontsize=_CAPTION_POINTS, weight="bold")
     canvas = FigureCanvasAgg(figure)
     panels = []
     for index, clip in enumerate(clips):
@@ -64,14 +75,14 @@ def render_stick_video(
         axis.set_axis_off()
         axis.set_box_aspect((1, 1, 1), zoom=1.5)
         if titles is not None:
-            axis.set_title(_wrap(titles[index]), fontsize=8)
+            axis.set_title(_wrap(titles[index], width=28), fontsize=_TITLE_POINTS)
         lines = [
             axis.plot([], [], [], color=_CHAIN_COLOURS[i % len(_CHAIN_COLOURS)], lw=2)[0]
             for i in range(len(chains))
         ]
         (ground,) = axis.plot([], [], [], color="0.7", lw=1)
         panels.append((axis, clip, lines, ground))
-    figure.subplots_adjust(left=0, right=1, bottom=0, top=0.9, wspace=0)
+    figure.subplots_adjust(left=0, right=1, bottom=0, top=1 - (caption_inches + 0.45) / height, wspace=0)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with imageio.get_writer(path, fps=fps, codec="libx264", macro_block_size=1) as writer:

@@ -21,8 +21,9 @@ CFG_COMMANDS = {
     "data": ["data", "procedural", "--out", "X", "--cfg"],
     "correct": ["correct", "IN", "--out", "X", "--cfg"],
     "report": ["report", "RUN", "--out", "X", "--cfg"],
+    "export": ["export", "mdm", "IN", "--out", "X", "--cfg"],
 }
-OUT_KEY = {"evaluate": "out", "evaluator": "out", "report": "out", "data": "out_dir", "correct": "out_dir"}
+OUT_KEY = {"evaluate": "out", "evaluator": "out", "report": "out", "data": "out_dir", "correct": "out_dir", "export": "out"}
 
 
 def test_every_command_is_covered() -> None:
@@ -38,7 +39,7 @@ def test_cfg_prints_the_resolved_configuration_with_the_output(name: str, capsys
 
 @pytest.mark.parametrize("name", list(CFG_COMMANDS))
 def test_help_describes_every_command(name: str, capsys: pytest.CaptureFixture[str]) -> None:
-    argv = [name, "train", "--help"] if name == "evaluator" else [name, "--help"]
+    argv = {"evaluator": [name, "train", "--help"], "export": [name, "mdm", "--help"]}.get(name, [name, "--help"])
     try:
         code = main(argv)
     except SystemExit as stop:  # argparse's --help exits

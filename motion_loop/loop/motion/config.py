@@ -12,6 +12,7 @@ from motion_loop.eval.config import (
     MetricsConfig,
     PlausibilityConfig,
 )
+from motion_loop.interop.wandb_log import WandbSettings
 from motion_loop.loop.engine import POINTS
 from motion_loop.loop.mixing import POOL_MODES
 from motion_loop.model.config import DiffusionConfig, ModelConfig, SampleConfig, TrainConfig
@@ -153,6 +154,7 @@ class RunConfig:
         kill_at: a testing hook: "G:POINT" kills this process with SIGKILL right after POINT (one of
             motion_loop.loop.engine.POINTS) of generation G, as a `kill -9` there would, so that a test
             checks the resumed run at an exact place; empty = never.
+        wandb: Weights & Biases logging (off by default; see motion_loop.interop.wandb_log).
     """
 
     experiment: str = "default"
@@ -170,6 +172,7 @@ class RunConfig:
     threads: int = 0
     progress: bool = True
     kill_at: str = ""
+    wandb: WandbSettings = field(default_factory=WandbSettings)
 
     def problems(self) -> list[str]:
         """Cross-field checks: the dataset has what a run reads, the evaluator file exists."""
@@ -227,4 +230,4 @@ def validate_run_config(config: RunConfig, *, overrides: Iterable[str] = ()) -> 
 
 
 # Keys that only say how a run executes; they may change between a run and its resumption.
-EXECUTION_KEYS = ("out_dir", "cache_dir", "physics_execution", "threads", "progress", "kill_at")
+EXECUTION_KEYS = ("out_dir", "cache_dir", "physics_execution", "threads", "progress", "kill_at", "wandb")

@@ -29,6 +29,7 @@ class PhysicsCorrector:
         backend: "process" or "ray".
         ray_address: Ray cluster address (backend "ray"); None starts or joins a local Ray.
         progress: show a progress bar over clips.
+        original_root_turn: HumanML3D's original root-turn sign in the corrected clips' features.
     """
 
     def __init__(
@@ -40,9 +41,11 @@ class PhysicsCorrector:
         backend: str = "process",
         ray_address: str | None = None,
         progress: bool = True,
+        original_root_turn: bool = False,
     ) -> None:
         self.config, self.fps, self.workers, self.backend = config, fps, workers, backend
         self.ray_address, self.progress = ray_address, progress
+        self.original_root_turn = original_root_turn
 
     def correct(self, samples: ClipSet, *, gamma: float, rng: np.random.Generator, source: object) -> Correction:
         from physics.batch import correct_batch
@@ -64,7 +67,8 @@ class PhysicsCorrector:
             )
         clips, reports = [], []
         for clip, result in zip(samples.clips, results, strict=True):
-            features = joints_to_features(extend_one_frame(result.joints)).astype(np.float32)
+            joints = extend_one_frame(result.joints)
+            features = joints_to_features(joints, original_root_turn=self.original_root_turn).astype(np.float32)
             clips.append(Clip(clip.clip_id, features, clip.captions, clip.origin + "+physics"))
             reports.append({"clip_id": clip.clip_id, **_jsonable(result.report)})
         return Correction(ClipSet(tuple(clips)), reports)

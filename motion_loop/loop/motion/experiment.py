@@ -195,6 +195,7 @@ def build_spec(config: RunConfig, out_dir: Path) -> tuple[LoopSpec, HumanML3DFol
         corrector = PhysicsCorrector(
             config.physics, workers=execution.workers, backend=execution.backend,
             ray_address=execution.ray_address or None, progress=config.progress,
+            original_root_turn=config.data.original_root_turn,
         )  # fmt: skip
     spec = LoopSpec(
         graph=InteractionGraph.single("model"),
@@ -278,12 +279,25 @@ def run_experiment(config: RunConfig, out_dir: Path) -> list[dict[str, Any]]:
             _LOG.warning("%s: took over the lock of a run that is no longer running (%s)", out_dir, lock.taken_over.describe())
         spec, _ = build_spec(config, out_dir)
         engine = LoopEngine(spec, seed=config.loop.seed)
-        records = engine.run(
-            config.loop.generations, run_dir=out_dir, config=stored_config(config), progress=config.progress,
-            desc=f"{config.loop.arm} generations",
-            on_generation=GenerationLog(config.loop.generations, label=config.loop.arm, then=ScalarLog(out_dir)),
-            on_point=_killer(parse_kill_point(config.kill_at)),
-        )  # fmt: skip
+        loggers: list[Any] = [ScalarLog(out_dir)]
+        if config.wandb.enabled:
+            from motion_loop.interop.wandb_log import WandbLog
+
+            settings = dataclasses.replace(config.wandb, group=config.wandb.group or config.experiment)
+            loggers.append(WandbLog(out_dir, settings, config=stored_config(config), name=f"{config.loop.arm}/seed_{config.loop.seed}"))
+        try:
+            records = engine.run(
+                config.loop.generations, run_dir=out_dir, config=stored_config(config), progress=config.progress,
+                desc=f"{config.loop.arm} generations",
+                on_generation=GenerationLog(
+                    config.loop.generations, label=config.loop.arm,
+                    then=lambda g, recs: [log(g, recs) for log in loggers],
+                ),
+                on_point=_killer(parse_kill_point(config.kill_at)),
+            )  # fmt: skip
+        finally:
+            for log in loggers[1:]:
+                log.finish()
         shutil.rmtree(out_dir / ".work", ignore_errors=True)
         finalize(out_dir, arm=config.loop.arm, records=records)
     return records
@@ -325,6 +339,6 @@ def render_generation_videos(out_dir: Path, *, panels: int = 3) -> list[Path]:
     for k in range(prompts):
         clips = [arrays[g][k] for g in sorted(arrays)]
         caption = captions[k] if k < len(captions) else f"prompt {k}"
-        titles = [f"generation {g}: {caption}" for g in sorted(arrays)]
-        videos.append(render_stick_video(clips, out_dir / "videos" / f"prompt_{k}.mp4", titles=titles))
+        titles = [f"generation {g}" for g in sorted(arrays)]
+        videos.append(render_stick_video(clips, out_dir / "videos" / f"prompt_{k}.mp4", titles=titles, caption=caption))
     return videos

@@ -1,0 +1,1 @@
+"""Interoperability with the field's tools: MDM's results.npy and checkpoints, GLB meshes, SMPL bodies."""
