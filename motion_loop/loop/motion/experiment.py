@@ -28,7 +28,7 @@ from motion_loop.loop.motion.clips import ClipSet, ClipSetOps, load_clip_set
 from motion_loop.loop.motion.config import EXECUTION_KEYS, RunConfig
 from motion_loop.loop.motion.corrector import PhysicsCorrector
 from motion_loop.loop.motion.evaluator import MotionEvaluator
-from motion_loop.loop.motion.learner import MotionLearner
+from motion_loop.loop.motion.learner import FitSchedule, MotionLearner
 from motion_loop.loop.rng import Stream, derive_rng
 from motion_loop.loop.scalars import ScalarLog
 from motion_loop.text.encoder import get_text_encoder
@@ -118,8 +118,8 @@ def build_spec(config: RunConfig, out_dir: Path) -> tuple[LoopSpec, HumanML3DFol
     mean, std = folder.mean_std()
     evaluator = prepare_evaluator(config, folder, cache_dir)
     test = load_clip_set(folder, "test", min_frames=config.data.min_frames)
-    count = min(loop.eval_prompts, len(test))
-    if count < _MIN_EVAL_PROMPTS:
+    count = loop.eval_prompts  # with repeats when the test split is smaller (e.g. the published 1,000)
+    if min(count, len(test)) < _MIN_EVAL_PROMPTS:
         raise DataFormatError(
             f"{folder.root} has {len(test)} usable test clips and loop.eval_prompts={loop.eval_prompts}; "
             f"evaluation needs >= {_MIN_EVAL_PROMPTS} (and 32 for R-precision)"
@@ -140,6 +140,11 @@ def build_spec(config: RunConfig, out_dir: Path) -> tuple[LoopSpec, HumanML3DFol
         work_dir=_work_dir(out_dir),
         generation0_cache=cache_dir / "generation0",
         generation0_key=generation0_key(config, folder, real),
+        schedule=FitSchedule(
+            finetune_until=loop.finetune_until, generation0_until=loop.generation0_until,
+            window=loop.plateau_window, patience=loop.plateau_patience,
+            min_improvement=loop.plateau_min_improvement, min_passes=loop.plateau_min_passes,
+        ),  # fmt: skip
     )
     scorer = MotionEvaluator(
         evaluator=evaluator,
@@ -182,12 +187,18 @@ def build_spec(config: RunConfig, out_dir: Path) -> tuple[LoopSpec, HumanML3DFol
 
 def generation0_key(config: RunConfig, folder: HumanML3DFolder, real: ClipSet) -> str:
     """What generation 0's model depends on besides its seed: the real clips and the model's configs."""
-    train = dataclasses.replace(config.train, progress=False)
+    train = dataclasses.asdict(dataclasses.replace(config.train, progress=False))
+    if train["precision"] == "float32":  # the default before the setting existed: older caches stay valid
+        del train["precision"]
     parts = [
         dataset_fingerprint(folder),
         ",".join(clip.clip_id for clip in real.clips),
-        json.dumps([dataclasses.asdict(config.model), dataclasses.asdict(config.diffusion), dataclasses.asdict(train)], sort_keys=True),
+        json.dumps([dataclasses.asdict(config.model), dataclasses.asdict(config.diffusion), train], sort_keys=True),
     ]
+    loop = config.loop
+    if loop.generation0_until == "plateau":
+        rule = (loop.plateau_window, loop.plateau_patience, loop.plateau_min_improvement, loop.plateau_min_passes)
+        parts.append(f"plateau{rule}")
     return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
