@@ -3,7 +3,7 @@
     nice python benchmarks/eval_calibration.py DATASET EVALUATOR.pt [--name bandai2] [--draws 8]
 
 Real held-out clips (val + test) are compared with the real train split (the same distribution) and
-with degraded copies of the held-out clips:
+with degraded copies of the held-out clips (motion_loop.eval.degrade):
   * noise σ: Gaussian noise σ · Std on every feature (σ = 0.1, 0.2, 0.4);
   * overtravel: the root's planar velocity (features 1-2) × 1.3, i.e. the feet skate;
   * mode_drop: only clips of half of the content labels (the collapse a self-consuming loop produces);
@@ -37,8 +37,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import write_result  # noqa: E402
 
 from motion_loop.data import skeleton as sk  # noqa: E402
-from motion_loop.data.features import CONTACT_DIMS, features_to_joints  # noqa: E402
+from motion_loop.data.features import features_to_joints  # noqa: E402
 from motion_loop.data.humanml3d import HumanML3DFolder  # noqa: E402
+from motion_loop.eval.degrade import (  # noqa: E402
+    LEG_JITTER_FRAMES,
+    LEG_JOINTS,
+    SHUFFLE_WINDOW,
+    feature_noise,
+    leg_jitter,
+    root_overtravel,
+    window_shuffle,
+)
 from motion_loop.eval.evaluation import reference_embeddings  # noqa: E402
 from motion_loop.eval.evaluator import MAX_FRAMES, Evaluator  # noqa: E402
 from motion_loop.eval.metrics import (  # noqa: E402
@@ -49,41 +58,10 @@ from motion_loop.eval.metrics import (  # noqa: E402
     r_precision_and_matching,
 )
 
-LEG_JOINTS = (1, 2, 4, 5, 7, 8, 10, 11)  # hips, knees, ankles, feet (skeleton.JOINT_NAMES)
-JITTER_FRAMES = 5  # a quarter of a gait cycle at 20 fps
-SHUFFLE_WINDOW = 4  # frames
 OVERTRAVEL = 1.3
 NOISE_SIGMAS = (0.1, 0.2, 0.4)
 METRICS = ("fid", "fid_infinity", "kid", "r_precision_top3", "matching_score", "diversity",
            "feet_rel_mm_median", "feet_rel_mm_p95")  # fmt: skip
-
-
-def leg_dims() -> np.ndarray:
-    """Feature indices of the leg joints: RIC positions, 6D rotations, local velocities, contacts."""
-    dims: list[int] = []
-    for joint in LEG_JOINTS:
-        dims += range(4 + 3 * (joint - 1), 4 + 3 * joint)  # RIC: joints 1..21
-        dims += range(67 + 6 * (joint - 1), 67 + 6 * joint)  # rotations: joints 1..21
-        dims += range(193 + 3 * joint, 193 + 3 * (joint + 1))  # velocities: joints 0..21
-    dims += range(CONTACT_DIMS.start, CONTACT_DIMS.stop)
-    return np.asarray(dims)
-
-
-def leg_jitter(features: np.ndarray, rng: np.random.Generator, dims: np.ndarray) -> np.ndarray:
-    """(T, 263) -> the legs' dims of frame t from frame t + δ_t, δ_t uniform in ±JITTER_FRAMES."""
-    T = features.shape[0]
-    source = np.clip(np.arange(T) + rng.integers(-JITTER_FRAMES, JITTER_FRAMES + 1, T), 0, T - 1)
-    out = features.copy()
-    out[:, dims] = features[source][:, dims]
-    return out
-
-
-def window_shuffle(features: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """(T, 263) -> frames permuted within consecutive windows of SHUFFLE_WINDOW frames."""
-    order = np.arange(features.shape[0])
-    for start in range(0, len(order), SHUFFLE_WINDOW):
-        order[start : start + SHUFFLE_WINDOW] = rng.permutation(order[start : start + SHUFFLE_WINDOW])
-    return features[order]
 
 
 def feet_motion_mm(features: list[np.ndarray]) -> np.ndarray:
@@ -98,17 +76,11 @@ def feet_motion_mm(features: list[np.ndarray]) -> np.ndarray:
 
 
 def degraded_sets(clips: list[np.ndarray], std: np.ndarray, rng: np.random.Generator) -> dict[str, list[np.ndarray]]:
-    dims = leg_dims()
     sets = {"real": clips}
     for sigma in NOISE_SIGMAS:
-        sets[f"noise_{sigma:g}"] = [c + sigma * std * rng.normal(size=c.shape) for c in clips]
-    over = []
-    for clip in clips:
-        copy = clip.copy()
-        copy[:, 1:3] *= OVERTRAVEL  # root linear velocity in the root's frame (x, z)
-        over.append(copy)
-    sets["overtravel"] = over
-    sets["leg_jitter"] = [leg_jitter(c, rng, dims) for c in clips]
+        sets[f"noise_{sigma:g}"] = [feature_noise(c, sigma, std, rng) for c in clips]
+    sets["overtravel"] = [root_overtravel(c, OVERTRAVEL) for c in clips]
+    sets["leg_jitter"] = [leg_jitter(c, rng) for c in clips]
     sets["window_shuffle"] = [window_shuffle(c, rng) for c in clips]
     return sets
 
@@ -190,7 +162,7 @@ def main() -> int:
         "dataset": str(args.dataset), "evaluator": str(args.evaluator), "evaluator_info": {
             k: v for k, v in evaluator.info.items() if k != "history"}, "held_out_clips": total,
         "sizes": sizes, "draws": args.draws, "mode_drop_contents": sorted(kept), "mode_drop_pool": int(len(mode_pool)),
-        "settings": {"noise_sigmas": NOISE_SIGMAS, "overtravel": OVERTRAVEL, "jitter_frames": JITTER_FRAMES,
+        "settings": {"noise_sigmas": NOISE_SIGMAS, "overtravel": OVERTRAVEL, "jitter_frames": LEG_JITTER_FRAMES,
                      "shuffle_window": SHUFFLE_WINDOW, "leg_joints": LEG_JOINTS},
         "results": results, "detection": detection, "seconds": time.perf_counter() - start,
     })  # fmt: skip

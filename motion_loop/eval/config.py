@@ -44,6 +44,10 @@ class EvaluatorTrainConfig:
         margin: negative margin of the "margin" loss (T2M: 10).
         seed: seed of initialisation, shuffling and crops.
         device: torch device.
+        incoherent_negatives: weight of an extra InfoNCE term whose negatives are temporally incoherent
+            copies of the batch's motions (legs jittered frame to frame, frames shuffled in windows;
+            motion_loop.eval.degrade): the text must sit closer to its coherent motion than to them,
+            so the embedding cannot ignore incoherence. 0 = off (T2M's training).
     """
 
     epochs: int = 40
@@ -55,6 +59,7 @@ class EvaluatorTrainConfig:
     margin: float = 10.0
     seed: int = 0
     device: str = "cpu"
+    incoherent_negatives: float = 0.0
 
 
 @dataclass

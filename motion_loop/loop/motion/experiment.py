@@ -64,7 +64,10 @@ def prepare_evaluator(config: RunConfig, folder: HumanML3DFolder, cache_dir: Pat
         evaluator = Evaluator.load(config.eval.checkpoint, device=config.eval.train.device)
         evaluator.check_dataset(folder)
         return evaluator
-    settings = json.dumps([dataclasses.asdict(config.eval.model), dataclasses.asdict(config.eval.train)], sort_keys=True)
+    train = dataclasses.asdict(config.eval.train)
+    if not train["incoherent_negatives"]:  # off is the training before the setting existed: caches stay valid
+        del train["incoherent_negatives"]
+    settings = json.dumps([dataclasses.asdict(config.eval.model), train], sort_keys=True)
     key = hashlib.sha256(f"{dataset_fingerprint(folder)}|{settings}".encode()).hexdigest()[:16]
     path = cache_dir / f"evaluator_{key}.pt"
     if not path.is_file():
