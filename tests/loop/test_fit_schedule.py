@@ -17,7 +17,7 @@ def test_cpu_faithful_keeps_the_published_proportions() -> None:
     config = OmegaConf.to_object(compose_config("run", ["experiment=cpu_faithful", "data.root=/data/x"]))
     loop = config.loop
     assert loop.n_train == 64 and loop.synthetic_ratio == 1.0 and loop.generations >= 21
-    assert loop.finetune_until == "plateau" and loop.generation0_until == "plateau" and loop.reset_optimizer
+    assert loop.finetune_until == "plateau" and loop.reset_optimizer
     mix = loop.n_train * (1 + loop.synthetic_ratio)
     # The cap: the published 1,000 steps at batch 64 over a 128-clip mix = 500 passes.
     assert loop.finetune_steps * config.train.batch_size / mix == pytest.approx(1000 * 64 / 128)
