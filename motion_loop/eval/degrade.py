@@ -9,7 +9,8 @@ temporal ones only move frames, so they commute with the per-dimension normalisa
   and drawn frame by frame (legs jumping between gait phases, as the CPU generator did);
 * `window_shuffle`: frames permuted within consecutive windows (temporal incoherence of the whole body).
 
-`incoherent_batch` applies the two temporal ones to a padded torch batch (the evaluator's negatives).
+`incoherent_batch` applies the two temporal ones and the noise to a padded torch batch (the evaluator's
+negatives).
 """
 
 from __future__ import annotations
@@ -71,8 +72,13 @@ def window_shuffle(features: np.ndarray, rng: np.random.Generator, *, window: in
     return features[order]
 
 
+# Noise of the noisy negatives, in normalised units (≈ σ · Std of the un-normalised features).
+NEGATIVE_NOISE_SIGMA = 0.4
+
+
 def incoherent_batch(motion: torch.Tensor, lengths: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
-    """Temporally incoherent copies of a padded batch (B, T, 263): half leg-jittered, half window-shuffled.
+    """Defective copies of a normalised padded batch (B, T, 263), cycling over the rows: leg-jittered
+    (rows 0, 3, ...), window-shuffled (1, 4, ...), and with feature noise σ = 0.4 (2, 5, ...).
 
     Only frames inside each clip's length are used as sources, so padding never leaks in.
     """
@@ -90,8 +96,10 @@ def incoherent_batch(motion: torch.Tensor, lengths: torch.Tensor, generator: tor
     rows = torch.arange(B)[:, None]
     jittered = motion[rows, jitter_source]  # (B, T, 263)
     shuffled = motion[rows, shuffle_source]
-    use_jitter = (torch.arange(B) % 2 == 0)[:, None]
-    legs = torch.where(use_jitter[..., None], jittered[..., dims], shuffled[..., dims])
-    out = torch.where(use_jitter[..., None], out, shuffled)
+    kind = torch.arange(B) % 3  # 0: leg jitter, 1: window shuffle, 2: noise
+    use_jitter = (kind == 0)[:, None, None]
+    legs = torch.where(use_jitter, jittered[..., dims], shuffled[..., dims])
+    out = torch.where(use_jitter, out, shuffled)
     out[..., dims] = legs
-    return out
+    noisy = motion + NEGATIVE_NOISE_SIGMA * torch.randn(motion.shape, generator=generator)
+    return torch.where((kind == 2)[:, None, None], noisy, out)
