@@ -11,8 +11,9 @@ with degraded copies of the held-out clips (motion_loop.eval.degrade):
     a frame up to ±5 frames away, drawn frame by frame (legs jumping between gait phases, issue 16);
   * window_shuffle: frames shuffled within consecutive windows of 4 frames.
 For each condition and N, `--draws` random subsets of N held-out clips (one random caption each) are
-scored against the train split: FID, FID∞, KID, R-precision top-3, matching score, diversity, and the
-coherence measure (root-relative foot motion per frame, median and p95 [mm]). The interval of a
+scored against the train split: FID, FID∞, KID, R-precision top-3, matching score, diversity, the
+coherence measure (root-relative foot motion per frame, median and p95 [mm]) and the foot skate of the
+joints (PhysDiff, mm/frame). The interval of a
 condition is mean ± 1.96 std over the draws: the range of one evaluation at N. A degradation is
 detected at N when that interval excludes the real-vs-real mean; `detected_r3` uses the interval of
 the mean of 3 replications (1.96 std / √3); `separated` asks more: the difference exceeds 1.96 times
@@ -57,22 +58,22 @@ from motion_loop.eval.metrics import (  # noqa: E402
     kid,
     r_precision_and_matching,
 )
+from motion_loop.eval.plausibility import clip_plausibility  # noqa: E402
 
 OVERTRAVEL = 1.3
 NOISE_SIGMAS = (0.1, 0.2, 0.4)
 METRICS = ("fid", "fid_infinity", "kid", "r_precision_top3", "matching_score", "diversity",
-           "feet_rel_mm_median", "feet_rel_mm_p95")  # fmt: skip
+           "feet_rel_mm_median", "feet_rel_mm_p95", "skate_mm")  # fmt: skip
 
 
-def feet_motion_mm(features: list[np.ndarray]) -> np.ndarray:
-    """Root-relative foot displacement per frame [mm], all feet joints and frames of all clips."""
+def clip_defects(clip: np.ndarray) -> tuple[np.ndarray, float]:
+    """Root-relative foot displacement per frame [mm] (all foot joints and frames) and the PhysDiff
+    foot skate [mm/frame] of one clip's features (T, 263)."""
     feet = list(sk.LEFT_FOOT_JOINTS + sk.RIGHT_FOOT_JOINTS)
-    steps = []
-    for clip in features:
-        joints = features_to_joints(clip)  # (T, 22, 3) [m]
-        relative = joints[:, feet] - joints[:, :1]
-        steps.append(np.linalg.norm(np.diff(relative, axis=0), axis=-1).reshape(-1))
-    return 1000.0 * np.concatenate(steps)
+    joints = features_to_joints(clip)  # (T, 22, 3) [m]
+    relative = joints[:, feet] - joints[:, :1]
+    steps = 1000.0 * np.linalg.norm(np.diff(relative, axis=0), axis=-1).reshape(-1)
+    return steps, float(clip_plausibility(joints, features=clip).skate_mm)
 
 
 def degraded_sets(clips: list[np.ndarray], std: np.ndarray, rng: np.random.Generator) -> dict[str, list[np.ndarray]]:
@@ -86,7 +87,8 @@ def degraded_sets(clips: list[np.ndarray], std: np.ndarray, rng: np.random.Gener
 
 
 def score(
-    motion: np.ndarray, text: np.ndarray, feet: list[np.ndarray], reference: np.ndarray, ref_stats_rng: np.random.Generator
+    motion: np.ndarray, text: np.ndarray, defects: list[tuple[np.ndarray, float]], reference: np.ndarray,
+    ref_stats_rng: np.random.Generator,
 ) -> dict[str, float]:
     N = motion.shape[0]
     out = {"fid": _fid_eigh(reference, motion)}
@@ -95,8 +97,9 @@ def score(
     matching = r_precision_and_matching(text, motion, ref_stats_rng)
     out["r_precision_top3"], out["matching_score"] = float(matching.r_precision[-1]), matching.matching_score
     out["diversity"] = diversity(motion, min(300, N), ref_stats_rng)
-    steps = np.concatenate(feet)
+    steps = np.concatenate([d[0] for d in defects])
     out["feet_rel_mm_median"], out["feet_rel_mm_p95"] = float(np.median(steps)), float(np.percentile(steps, 95))
+    out["skate_mm"] = float(np.mean([d[1] for d in defects]))
     return out
 
 
@@ -108,6 +111,7 @@ def main() -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[64, 128, 256])
     parser.add_argument("--draws", type=int, default=8)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--conditions", nargs="+", default=[], help="only these conditions (real is always kept)")
     parser.add_argument("--max-clips", type=int, default=0, help="use only this many held-out clips (a quick check)")
     args = parser.parse_args()
     start = time.perf_counter()
@@ -134,10 +138,12 @@ def main() -> int:
     print(f"{total} held-out clips, {len(content)} contents; mode_drop keeps {sorted(kept)} ({len(mode_pool)} clips)", flush=True)
     reference = reference_embeddings(evaluator, folder, "train").motion  # (N_train, D)
     sets = degraded_sets(clips, std, rng)
+    if args.conditions:
+        sets = {name: motions for name, motions in sets.items() if name == "real" or name in args.conditions}
     embedded = {name: evaluator.embed_motion(motions) for name, motions in sets.items()}
-    feet = {name: [feet_motion_mm([m]) for m in motions] for name, motions in sets.items()}
+    defects = {name: [clip_defects(m) for m in motions] for name, motions in sets.items()}
     print(f"embedded {len(sets)} conditions in {time.perf_counter() - start:.0f} s", flush=True)
-    conditions = [*sets, "mode_drop"]
+    conditions = [*sets] + (["mode_drop"] if not args.conditions or "mode_drop" in args.conditions else [])
     results: dict[str, dict[str, dict[str, object]]] = {}
     for name in conditions:
         source = "real" if name == "mode_drop" else name
@@ -150,7 +156,7 @@ def main() -> int:
             for _ in range(args.draws):
                 index = rng.choice(pool, N, replace=bootstrap)
                 text = evaluator.embed_text([captions[i][rng.integers(len(captions[i]))] for i in index])
-                row = score(embedded[source][index], text, [feet[source][i] for i in index], reference, rng)
+                row = score(embedded[source][index], text, [defects[source][i] for i in index], reference, rng)
                 for metric, value in row.items():
                     values[metric].append(value)
             results[name][str(N)] = {"bootstrap": bootstrap} | {
