@@ -22,7 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "evaluate": ("motion_loop.cli.evaluate", "evaluate a dataset split or generated clips (FID, R-precision, ...)"),
     "evaluator": ("motion_loop.cli.evaluator", "train the text-motion evaluator: evaluator train [overrides]"),
     "report": ("motion_loop.cli.report", "write a self-contained HTML report of a run: report RUN_DIR"),
-    "theory": ("motion_loop.cli.theory", "cheap theoretical loops: theory heat-death|gaussian-correction|interaction-graph"),
+    "theory": ("motion_loop.cli.theory", "cheap theoretical loops: theory heat-death|gaussian-correction|gaussian-figure2|stability-map|interaction-graph|digits"),
 }
 
 

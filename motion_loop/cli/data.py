@@ -1,7 +1,7 @@
 """`motion-loop data ...`: dataset subcommands (argparse sub-parsers; add one function per subcommand).
 
     motion-loop data procedural OUT_DIR [--clips N] [--seed S] [--workers W] [--overwrite] [--quiet]
-    motion-loop data import SRC OUT [--joint-map NAME] [--limit N] [--licence TEXT] ...
+    motion-loop data import SRC OUT [--joint-map NAME] [--limit N] [--licence TEXT] [--overwrite] ...
 """
 
 from __future__ import annotations

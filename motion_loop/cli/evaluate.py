@@ -33,7 +33,48 @@ def run(argv: list[str]) -> int:
     if "--cfg" in argv:
         print(OmegaConf.to_yaml(cfg))
         return 0
-    return evaluate(to_object(cfg), resolved=OmegaConf.to_container(cfg))
+    app = to_object(cfg)
+    _validate(app, overrides)
+    return evaluate(app, resolved=OmegaConf.to_container(cfg))
+
+
+def _validate(app, overrides: list[str]) -> None:  # noqa: ANN001 - EvaluateApp
+    """The whole resolved config, before any work (raises one ConfigError listing every problem)."""
+    from motion_loop.data.humanml3d import SPLITS
+    from motion_loop.validation import (
+        PROCEDURAL_ONLY_IN_RUN,
+        at_least,
+        choice,
+        dataset_problems,
+        existing_dir,
+        existing_file,
+        required,
+        validate_app,
+    )
+
+    splits = (app.reference_split,) if app.generated else (app.split, app.reference_split)
+    extra = [
+        *required("data.root", app.data.root, "give data.root=DATASET, the real dataset the metrics compare with"),
+        *dataset_problems("data.root", app.data.root, splits=tuple(dict.fromkeys(splits)), stats=False),
+        *choice("split", app.split, SPLITS),
+        *choice("reference_split", app.reference_split, SPLITS),
+        *existing_file("evaluator", app.evaluator, what="evaluator checkpoint"),
+        *existing_file("t2m.checkpoint", app.t2m.checkpoint, what="T2M checkpoint"),
+        *existing_dir("generated", app.generated, what="folder of generated clips"),
+        *existing_dir("multimodal", app.multimodal, what="folder of repeated clips"),
+        *at_least("torch_threads", app.torch_threads, 0),
+    ]
+    if app.generated and app.split != "test":
+        extra.append(f"split={app.split!r} does not apply with generated=DIR (every clip of the folder is evaluated)")
+    if not app.t2m.checkpoint:
+        extra += [f"t2m.{name} does not apply without t2m.checkpoint (the original T2M evaluator)"
+                  for name in ("glove_dir", "mean", "std") if getattr(app.t2m, name)]  # fmt: skip
+    if bool(app.evaluator) == bool(app.t2m.checkpoint):
+        extra.append(
+            "give exactly one evaluator: evaluator=EVALUATOR.pt (from `motion-loop evaluator train`) or "
+            "t2m.checkpoint=finest.tar t2m.glove_dir=DIR t2m.mean=t2m_mean.npy t2m.std=t2m_std.npy"
+        )
+    validate_app(app, command="motion-loop evaluate", extra=extra, not_applicable=PROCEDURAL_ONLY_IN_RUN, overrides=overrides)
 
 
 def _folder_motions(root: str):  # noqa: ANN202
@@ -51,6 +92,13 @@ def _folder_motions(root: str):  # noqa: ANN202
     if not motions:
         raise ConfigError(f"{root} holds no clips (new_joint_vecs/*.npy)")
     return motions
+
+
+def _report_dropped(what: str, dropped: dict[str, int]) -> None:
+    """One line on stderr when clips of a split were left out (they are in the JSON's info as well)."""
+    if dropped:
+        print(f"{what}: {sum(dropped.values())} clips left out: {dropped} (data.min_frames, captions, "
+              "max length)", file=sys.stderr)
 
 
 def _group_repeats(motions, times: int):  # noqa: ANN001, ANN202
@@ -105,12 +153,17 @@ def evaluate(app, *, resolved: dict | None = None) -> int:  # noqa: ANN001 - Eva
     rng = np.random.default_rng(app.metrics.seed)
     cache_dir = Path(app.cache_dir) if app.cache_dir else None
     reference = reference_embeddings(evaluator, folder, app.reference_split, cache_dir=cache_dir, min_frames=app.data.min_frames)
+    dropped: dict[str, int] = {}
     if app.generated:
         sets = [_folder_motions(app.generated)]
         what = f"generated clips in {app.generated}"
     else:
-        sets = [split_motions(folder, app.split, rng, min_frames=app.data.min_frames) for _ in range(app.metrics.replications)]
+        sets = [split_motions(folder, app.split, rng, min_frames=app.data.min_frames, dropped=dropped)
+                for _ in range(app.metrics.replications)]  # fmt: skip
         what = f"split {app.split!r} of {folder.root}"
+    _report_dropped(f"reference split {app.reference_split!r}", reference.dropped)
+    if not app.generated:
+        _report_dropped(f"evaluated split {app.split!r}", dropped)
     if app.shuffle_captions:
         sets = [[replace(m, caption=s[i].caption) for m, i in zip(s, rng.permutation(len(s)), strict=True)] for s in sets]
         what += " (captions shuffled: control)"
@@ -119,6 +172,7 @@ def evaluate(app, *, resolved: dict | None = None) -> int:  # noqa: ANN001 - Eva
         evaluator, sets if len(sets) > 1 else sets[0], reference, app.metrics, rng,
         plausibility=app.plausibility, multimodal=multimodal,
     )  # fmt: skip
+    result.info.update(evaluated_dropped=dropped, evaluated_dropped_total=int(sum(dropped.values())))
     result.info.update(evaluated=what, evaluator=str(app.evaluator or app.t2m.checkpoint), dataset_matches_evaluator=matches)
     print(format_table(result, title=f"{what} vs {app.reference_split!r} of {folder.root}"))
     if app.out:

@@ -30,7 +30,28 @@ def run(argv: list[str]) -> int:
         print(OmegaConf.to_yaml(cfg))
         return 0
     app = to_object(cfg)
+    _validate(app, overrides)
     return train(app)
+
+
+def _validate(app, overrides: list[str]) -> None:  # noqa: ANN001 - EvaluatorTrainApp
+    """The whole resolved config, before any work (raises one ConfigError listing every problem)."""
+    from motion_loop.validation import (
+        PROCEDURAL_ONLY_IN_RUN,
+        at_least,
+        dataset_problems,
+        required,
+        validate_app,
+    )
+
+    extra = [
+        *required("data.root", app.data.root, "a HumanML3D-layout folder, e.g. from `motion-loop data "
+                  "procedural OUT` or `motion-loop data import SRC OUT`"),
+        *dataset_problems("data.root", app.data.root, splits=("train",), stats=True),
+        *required("out", app.out if app.out != "???" else "", "the evaluator file to write, e.g. out=evaluator.pt"),
+        *at_least("torch_threads", app.torch_threads, 0),
+    ]  # fmt: skip
+    validate_app(app, command="motion-loop evaluator train", extra=extra, not_applicable=PROCEDURAL_ONLY_IN_RUN, overrides=overrides)
 
 
 def train(app) -> int:  # noqa: ANN001 - EvaluatorTrainApp (imported lazily to keep --help instant)
@@ -39,11 +60,6 @@ def train(app) -> int:  # noqa: ANN001 - EvaluatorTrainApp (imported lazily to k
     from motion_loop.data.humanml3d import HumanML3DFolder
     from motion_loop.eval.evaluator import train_evaluator
 
-    if not app.data.root:
-        raise ConfigError(
-            "evaluator train needs data.root=DATASET (a HumanML3D-layout folder, e.g. from "
-            "`motion-loop data procedural OUT` or `motion-loop data import SRC OUT`)"
-        )
     if app.torch_threads > 0:  # process setting, decided at the entry point
         import torch
 

@@ -18,8 +18,10 @@ from pathlib import Path
 import torch
 
 from motion_loop.cli.hydra_utils import compose_config, to_object
+from motion_loop.data.humanml3d import SPLITS
 from motion_loop.errors import ConfigError
 from motion_loop.model.config import SampleAppConfig
+from motion_loop.validation import at_least, choice, existing_file, positive, validate_app
 
 USAGE = __doc__ or ""
 _UNITS = ("seconds", "frames")
@@ -57,15 +59,32 @@ def _prompts(config: SampleAppConfig) -> tuple[list[str], list[float | None]]:
     return captions, lengths
 
 
+def _validate(config: SampleAppConfig, overrides: list[str]) -> None:
+    """The whole resolved config, before any work (raises one ConfigError listing every problem)."""
+    extra = [
+        *existing_file("checkpoint", config.checkpoint, what="checkpoint"),
+        *existing_file("captions_file", config.captions_file, what="captions file"),
+        *choice("length_unit", config.length_unit, _UNITS),
+        *positive("default_length", config.default_length),
+        *[p for n in config.lengths for p in positive("lengths[]", n)],
+        *at_least("repetitions", config.repetitions, 1),
+        *choice("split", config.split, (*SPLITS, "all")),
+        *positive("fps", config.fps),
+        *at_least("threads", config.threads, 0),
+    ]
+    if not (config.captions or config.captions_file):
+        extra.append("no prompt: give captions=[...] or captions_file=FILE")
+    validate_app(config, command="motion-loop sample", extra=extra, overrides=overrides)
+
+
 def run(argv: list[str]) -> int:
     if any(arg in ("-h", "--help") for arg in argv):
         print(USAGE)
         return 0
     config: SampleAppConfig = to_object(compose_config("sample", argv))
+    _validate(config, argv)
     if config.threads > 0:
         torch.set_num_threads(config.threads)
-    if config.length_unit not in _UNITS:
-        raise ConfigError(f"length_unit must be one of {_UNITS}, got {config.length_unit!r}")
     captions, lengths = _prompts(config)
     scale = config.fps if config.length_unit == "seconds" else 1.0
     frames = [int(round((config.default_length if n is None else n) * scale)) for n in lengths]

@@ -1,8 +1,11 @@
 """`motion-loop theory NAME [overrides]`: the cheap closed-loop models on the loop engine.
 
-    motion-loop theory heat-death generations=500 'temperatures=[0.5,1.0,2.0]'
-    motion-loop theory gaussian-correction out_dir=/tmp/g lambdas=[10] gammas=[0,0.5,1]
-    motion-loop theory interaction-graph -m seed=0,1,2
+    motion-loop theory heat-death generations=500 'temperatures=[0.5,1.0,2.0]' seeds=10
+    motion-loop theory gaussian-correction out_dir=/tmp/g lambdas=[10] gammas=[0,0.3,3]
+    motion-loop theory gaussian-figure2          # Gillman et al.'s Figure 2, bands over seeds
+    motion-loop theory stability-map             # lambda x gamma map where Theorem 4.3's condition binds
+    motion-loop theory interaction-graph -m seed=0,10,20
+    motion-loop theory digits seeds=3            # Gillman et al.'s Figure 3 analogue on 8x8 digits
 
 Without `-m` the config is composed directly and the results go to `out_dir` (default
 outputs/theory/NAME/TIMESTAMP); with `-m` Hydra runs the sweep, one job folder per setting.
@@ -20,8 +23,9 @@ from omegaconf import DictConfig
 
 from motion_loop.cli.hydra_utils import compose_config, run_hydra_app, to_object
 from motion_loop.errors import ConfigError
+from motion_loop.theory.config import register_theory_configs
 
-# name -> (primary config under conf/, one-line help)
+# name -> (primary config under conf/, one-line help); presets of one schema share its runner.
 EXPERIMENTS: dict[str, tuple[str, str]] = {
     "heat-death": (
         "theory/heat_death",
@@ -29,12 +33,32 @@ EXPERIMENTS: dict[str, tuple[str, str]] = {
     ),
     "gaussian-correction": (
         "theory/gaussian_correction",
-        "Gaussian refit on real + lambda x corrected synthetic: W2 vs gamma",
+        "Gaussian refit on real + lambda x corrected synthetic: W2 vs Gillman's gamma",
+    ),
+    "gaussian-figure2": (
+        "theory/gaussian_figure2",
+        "Gillman et al. Figure 2: n=50, d=2, lambda=0.5, 8 gammas, 500 generations, accumulated",
+    ),
+    "stability-map": (
+        "theory/stability_map",
+        "lambda x gamma map of late W2, overdispersed sampler: diverges iff lambda > lambda_c(gamma)",
+    ),
+    "digits": (
+        "theory/digits",
+        "small DDPM on sklearn's 8x8 digits, 150% augmentation, with/without cluster correction",
     ),
     "interaction-graph": (
         "theory/interaction_graph",
-        "regression learners on a directed graph: anchored iff a path from fresh data",
+        "regression learners on a directed graph: bounded iff no closed fresh-free group upstream",
     ),
+}
+_RUNNERS = {
+    "heat-death": "heat-death",
+    "gaussian-correction": "gaussian-correction",
+    "gaussian-figure2": "gaussian-correction",
+    "stability-map": "gaussian-correction",
+    "interaction-graph": "interaction-graph",
+    "digits": "digits",
 }
 _MULTIRUN_FLAGS = ("-m", "--multirun")
 
@@ -45,13 +69,14 @@ def _usage() -> str:
     lines += [f"  {name.ljust(width)}  {text}" for name, (_, text) in EXPERIMENTS.items()]
     lines += [
         "",
-        "common overrides: seed=, generations=, out_dir=, progress=false; see conf/theory/*.yaml",
+        "common overrides: seed=, seeds=, generations=, out_dir=, progress=false; see conf/theory/*.yaml",
     ]
     return "\n".join(lines)
 
 
 def _runner(name: str) -> Callable[[Any, Path], Any]:
     # Imported here so that `motion-loop theory --help` does not load matplotlib.
+    name = _RUNNERS[name]
     if name == "heat-death":
         from motion_loop.theory.heat_death import run_heat_death
 
@@ -60,6 +85,17 @@ def _runner(name: str) -> Callable[[Any, Path], Any]:
         from motion_loop.theory.gaussian_correction import run_gaussian_correction
 
         return run_gaussian_correction
+    if name == "digits":
+        import torch
+
+        from motion_loop.theory.digits import run_digits
+
+        def run_digits_with_threads(config: Any, out_dir: Path) -> Any:
+            # Thread count is process state: set here, in the entry point, never in the library.
+            torch.set_num_threads(config.threads)
+            return run_digits(config, out_dir)
+
+        return run_digits_with_threads
     from motion_loop.theory.interaction_graph import run_interaction_graph
 
     return run_interaction_graph
@@ -83,6 +119,7 @@ def run(argv: list[str]) -> int:
             f"unknown theory experiment {name!r}; available: {', '.join(EXPERIMENTS)}"
         )
     config_name = EXPERIMENTS[name][0]
+    register_theory_configs()
     if any(flag in overrides for flag in _MULTIRUN_FLAGS):
 
         def task(cfg: DictConfig) -> None:

@@ -17,8 +17,15 @@ from pathlib import Path
 import torch
 
 from motion_loop.cli.hydra_utils import compose_config, to_object
-from motion_loop.errors import ConfigError
 from motion_loop.model.config import TrainAppConfig
+from motion_loop.validation import (
+    PROCEDURAL_ONLY_IN_RUN,
+    at_least,
+    dataset_problems,
+    existing_file,
+    required,
+    validate_app,
+)
 
 USAGE = __doc__ or ""
 
@@ -36,18 +43,30 @@ def _init_distributed(device: str) -> str:
     return "cpu"
 
 
+def _validate(config: TrainAppConfig, overrides: list[str]) -> None:
+    """The whole resolved config, before any work (raises one ConfigError listing every problem)."""
+    data = config.data
+    extra = [
+        *required("data.root", data.root, "a HumanML3D-layout folder (create one with `motion-loop data "
+                  "import` or `motion-loop data procedural OUT_DIR`)"),
+        *dataset_problems("data.root", data.root, splits=(config.train.split,), stats=not (config.resume_from or config.init_from)),
+        *existing_file("resume_from", config.resume_from, what="checkpoint"),
+        *existing_file("init_from", config.init_from, what="checkpoint"),
+        *at_least("threads", config.threads, 0),
+    ]  # fmt: skip
+    if config.resume_from and config.init_from:
+        extra.append("give resume_from (continue a run exactly) or init_from (fine-tune), not both")
+    validate_app(config, command="motion-loop train", extra=extra, not_applicable=PROCEDURAL_ONLY_IN_RUN, overrides=overrides)
+
+
 def run(argv: list[str]) -> int:
     if any(arg in ("-h", "--help") for arg in argv):
         print(USAGE)
         return 0
     config: TrainAppConfig = to_object(compose_config("train", argv))
+    _validate(config, argv)
     if config.threads > 0:
         torch.set_num_threads(config.threads)
-    if not config.data.root:
-        raise ConfigError(
-            "data.root is empty: give a HumanML3D-layout folder (create one with `motion-loop data import` "
-            "or `motion-loop data procedural OUT_DIR`)"
-        )
     distributed = int(os.environ.get("WORLD_SIZE", "1")) > 1
     if distributed:
         config.train.device = _init_distributed(config.train.device)

@@ -66,8 +66,9 @@ def parse_bvh(text: str, *, source: str = "<bvh>") -> BvhMotion:
     """Parse the text of a BVH file.
 
     Raises:
-        DataFormatError: malformed hierarchy, missing MOTION block, or a motion block whose size does not
-            match the declared frames and channels (e.g. a truncated file).
+        DataFormatError: malformed hierarchy, missing MOTION block, a frame time that is not a positive
+            number, an unreadable number, or a motion block whose size does not match the declared frames
+            and channels (e.g. a truncated file).
     """
     head, separator, motion_text = text.partition("MOTION")
     if not separator:
@@ -132,9 +133,12 @@ def parse_bvh(text: str, *, source: str = "<bvh>") -> BvhMotion:
         frame_time = float(lines[1].split(":")[1])
     except ValueError as error:
         raise _error(source, f"unreadable frame count or frame time ({error})") from error
-    values = np.array(" ".join(lines[2:]).split(), dtype=np.float64)
-    if frame_time <= 0 or frames <= 0:
-        raise _error(source, f"frames={frames}, frame time={frame_time}: both must be positive")
+    if not np.isfinite(frame_time) or frame_time <= 0 or frames <= 0:
+        raise _error(source, f"frames={frames}, frame time={frame_time}: both must be positive and finite")
+    try:
+        values = np.array(" ".join(lines[2:]).split(), dtype=np.float64)
+    except ValueError as error:  # e.g. a file cut in the middle of a number ("1.5e")
+        raise _error(source, f"unreadable number in the motion block, truncated? ({error})") from error
     if values.size != frames * channel_count:
         have = values.size / max(channel_count, 1)
         raise _error(source, f"declares {frames} frames of {channel_count} channels but holds {have:.1f} frames (truncated?)")

@@ -4,13 +4,17 @@ Per file: parse, forward kinematics, joint map to the 22 HumanML3D joints (metre
 calibration frame where the map says so, resample from the true capture rate to 20 fps, window long
 takes into clips of at most `max_frames` feature frames, then HumanML3D's processing per clip
 (uniform skeleton, floor, origin, facing +Z, features). `new_joints` holds the joints recovered from
-the features, as in the HumanML3D release. Files that cannot be used are skipped and counted with
-their reason; the dataset's files are written atomically and `meta.json` last.
+the features, as in the HumanML3D release. Files that cannot be used (corrupt, truncated, a frame time
+that is not a number, an unknown skeleton, too short) are skipped, counted, and listed with their reason
+in meta.json. The dataset is built in a hidden sibling folder and renamed into place when complete, so a
+reader never sees half of one; an existing non-empty OUT is replaced only with `overwrite`, and OUT may
+never be SRC or contain it (the import would delete the files it reads).
 """
 
 from __future__ import annotations
 
 import hashlib
+import shutil
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -33,7 +37,8 @@ from motion_loop.data.humanml3d import (
 )
 from motion_loop.data.joint_map import JointMap, detect_joint_map, load_joint_map
 from motion_loop.data.labels import Labeler, TakeLabel, detect_labeler
-from motion_loop.errors import DataFormatError
+from motion_loop.errors import ConfigError, DataFormatError
+from motion_loop.io.folders import publish_dir, scratch_dir_beside
 
 IMPORTER_VERSION = "1"
 TARGET_FPS = 20.0
@@ -65,6 +70,15 @@ class ImportOptions:
     licence: str = ""
     credit: str = ""
 
+    def __post_init__(self) -> None:
+        if self.max_frames < 1 or self.min_frames < 1 or self.min_frames > self.max_frames:
+            raise ConfigError(
+                f"clip lengths must satisfy 1 <= min_frames <= max_frames [frames at 20 fps], got "
+                f"min_frames={self.min_frames}, max_frames={self.max_frames}; HumanML3D uses 40 and 196"
+            )
+        if self.limit < 0:
+            raise ConfigError(f"limit must be >= 0 (0 imports every file), got {self.limit}")
+
 
 @dataclass
 class ImportSummary:
@@ -72,7 +86,7 @@ class ImportSummary:
     clips: int = 0
     frames: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
-    skipped_files: list[str] = field(default_factory=list)
+    skipped_files: list[dict[str, str]] = field(default_factory=list)  # {"file", "reason"} per skipped file
     clips_per_group: Counter[str] = field(default_factory=Counter)
     splits: dict[str, int] = field(default_factory=dict)
     sanity: dict[str, float] = field(default_factory=dict)
@@ -121,20 +135,60 @@ def _load_take(path: Path, joint_map: JointMap | None, label: TakeLabel) -> tupl
     return joints, label.fps or bvh.fps, chosen
 
 
-def import_bvh_folder(source_dir: Path, out_dir: Path, options: ImportOptions, *, progress: bool = True) -> ImportSummary:
-    """Import every *.bvh under `source_dir` (recursively) into the HumanML3D-layout folder `out_dir`.
+def check_destination(source_dir: Path, out_dir: Path, *, overwrite: bool) -> None:
+    """Refuse an OUT that is SRC or holds it, and a non-empty OUT unless `overwrite`.
 
     Raises:
+        ConfigError: with the fix (another folder, or --overwrite).
+    """
+    source, out = Path(source_dir).resolve(), Path(out_dir).resolve()
+    if out == source or out in source.parents:
+        raise ConfigError(
+            f"the output folder {out_dir} is the source folder {source_dir} or contains it; the import would "
+            "replace the BVH files it reads: choose an output folder outside the source"
+        )
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"the output {out_dir} is a file, not a folder; choose a folder")
+    if out.is_dir() and any(out.iterdir()) and not overwrite:
+        kind = "a dataset" if (out / "meta.json").is_file() or (out / "train.txt").is_file() else "files"
+        raise ConfigError(
+            f"{out_dir} already holds {kind}; pass --overwrite to replace it entirely, or choose a new folder"
+        )
+
+
+def import_bvh_folder(
+    source_dir: Path, out_dir: Path, options: ImportOptions, *, overwrite: bool = False, progress: bool = True
+) -> ImportSummary:
+    """Import every *.bvh under `source_dir` (recursively) into the HumanML3D-layout folder `out_dir`.
+
+    The dataset is built in a hidden sibling of `out_dir` and renamed to `out_dir` when complete.
+
+    Raises:
+        ConfigError: `out_dir` is `source_dir` or holds it, or is not empty and `overwrite` is False.
         DataFormatError: the source folder is missing, holds no BVH file, or no file could be imported.
+        OutputError: the output folder cannot be written.
     """
     source_dir, out_dir = Path(source_dir), Path(out_dir)
     if not source_dir.is_dir():
         raise DataFormatError(f"source folder {source_dir} does not exist; give a folder of .bvh files")
+    check_destination(source_dir, out_dir, overwrite=overwrite)
     files = sorted(source_dir.rglob("*.bvh"))
     if options.limit:
         files = files[: options.limit]
     if not files:
         raise DataFormatError(f"no .bvh files under {source_dir}; an archive must be extracted first (tar xJf ...)")
+    scratch = scratch_dir_beside(out_dir)
+    try:
+        summary = _build(source_dir, files, scratch, options, progress=progress)
+    except BaseException:
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise
+    publish_dir(scratch, out_dir)
+    return summary
+
+
+def _build(source_dir: Path, files: list[Path], out_dir: Path, options: ImportOptions, *, progress: bool) -> ImportSummary:
+    """Import `files` into the (empty, scratch) folder `out_dir`; meta.json last."""
     label_source, labeler = detect_labeler(source_dir, files)
     fixed_map = load_joint_map(options.joint_map) if options.joint_map else None
     summary = ImportSummary()
@@ -145,22 +199,23 @@ def import_bvh_folder(source_dir: Path, out_dir: Path, options: ImportOptions, *
         try:
             clips = _import_file(path, labeler, fixed_map, options, out_dir, maps_used, sanity)
         except DataFormatError as error:
-            reason = str(error).split(": ", 1)[-1].split(";")[0]
-            summary.skipped[reason] += 1
-            summary.skipped_files.append(f"{path.name}: {error}")
+            _skip(summary, path, source_dir, str(error).split(": ", 1)[-1].split(";")[0], str(error))
             continue
-        if clips:
-            summary.files += 1
+        if not clips:
+            reason = f"shorter than {options.min_frames} frames at 20 fps"
+            _skip(summary, path, source_dir, reason, reason)
+            continue
+        summary.files += 1
         for clip_id, frames, group, take in clips:
             splits[split_of(take)].append(clip_id)
             summary.clips += 1
             summary.frames += frames
             summary.clips_per_group[group] += 1
-        if not clips:
-            summary.skipped[f"shorter than {options.min_frames} frames at 20 fps"] += 1
-            summary.skipped_files.append(f"{path.name}: shorter than {options.min_frames} frames at 20 fps")
     if summary.clips == 0:
-        raise DataFormatError(f"no clip could be imported from {source_dir}; skipped: {dict(summary.skipped)}")
+        raise DataFormatError(
+            f"no clip could be imported from {source_dir}; skipped: {dict(summary.skipped)}; first: "
+            f"{summary.skipped_files[0] if summary.skipped_files else '-'}"
+        )
     if not splits["train"]:  # tiny imports: make sure there is something to train on
         splits["train"], splits["test"] = splits["test"], []
     write_splits(out_dir, splits)
@@ -185,12 +240,19 @@ def import_bvh_folder(source_dir: Path, out_dir: Path, options: ImportOptions, *
                 "hours": round(summary.hours, 4),
                 "splits": summary.splits,
                 "skipped": dict(summary.skipped),
+                "skipped_files": summary.skipped_files,
                 "clips_per_group": dict(summary.clips_per_group),
                 "sanity": summary.sanity,
             },
         ),
     )
     return summary
+
+
+def _skip(summary: ImportSummary, path: Path, source_dir: Path, reason: str, detail: str) -> None:
+    """Count a skipped file under its short `reason`; keep the file and the full message for meta.json."""
+    summary.skipped[reason] += 1
+    summary.skipped_files.append({"file": str(path.relative_to(source_dir)), "reason": detail})
 
 
 def _import_file(

@@ -13,7 +13,8 @@ items as the reference "ground truth" loader does (random caption, random unit-r
 
 from __future__ import annotations
 
-import hashlib
+import io
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -21,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from motion_loop.data.dataset import MotionDataset
+from motion_loop.data.dataset import MotionDataset, MotionItem
 from motion_loop.data.features import features_to_joints
 from motion_loop.data.humanml3d import HumanML3DFolder
 from motion_loop.errors import ConfigError
@@ -48,7 +49,9 @@ from motion_loop.eval.physics_metrics import (
     surface_plausibility,
 )
 from motion_loop.eval.plausibility import clip_plausibility
-from motion_loop.io import atomic_save_npy
+from motion_loop.io import CorruptFileError
+from motion_loop.io.checked import read_checked, write_checked
+from motion_loop.io.content_key import ContentHash
 
 # FID∞ fits FID at 40-100 % of the set: below this many clips its smallest subsets are too few to fit.
 _MIN_FID_INFINITY_CLIPS = 10
@@ -80,6 +83,8 @@ class ReferenceEmbeddings:
     split: str
     motion: np.ndarray
     stats: GaussianStats
+    # Clips of the split left out when it was read, by reason ("too short", "no caption", ...).
+    dropped: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -96,13 +101,26 @@ class EvaluationResult:
         return {"metrics": {name: r.to_dict() for name, r in self.records.items()}, "info": self.info}
 
 
-def _split_key(evaluator: Evaluator, folder: HumanML3DFolder, split: str, keys: list[str]) -> str:
-    digest = hashlib.sha256(f"{evaluator.content_hash()}|{folder.root.resolve()}|{split}".encode())
-    for clip_id in sorted({key.split("#")[0] for key in keys}):
-        stat = (folder.features_dir / f"{clip_id}.npy").stat()
-        digest.update(f"{clip_id}:{stat.st_size}:{stat.st_mtime_ns};".encode())
-    digest.update("|".join(keys).encode())
+def _split_key(evaluator: Evaluator, split: str, items: Sequence[MotionItem]) -> str:
+    """Content key of a split's reference embeddings: the evaluator's weights and every item's features."""
+    digest = ContentHash("reference-embeddings").text(evaluator.content_hash()).text(split)
+    for item in items:
+        digest.text(item.key).array(item.features)
     return digest.hexdigest()
+
+
+def _load_cached(path: Path) -> np.ndarray | None:
+    """A cached array (checksummed .npy), or None when absent or damaged (then it is recomputed)."""
+    if not path.is_file():
+        return None
+    try:
+        payload = read_checked(path, what="cached reference embeddings", fix="they are recomputed")
+        if not payload.verified:
+            raise CorruptFileError(f"cached reference embeddings {path} have no checksum; they are recomputed")
+        return np.load(io.BytesIO(payload.data))
+    except (CorruptFileError, ValueError, OSError) as error:
+        warnings.warn(str(error), stacklevel=3)
+        return None
 
 
 def reference_embeddings(
@@ -115,31 +133,42 @@ def reference_embeddings(
 ) -> ReferenceEmbeddings:
     """Embeddings of every usable clip of a real split (full clip, cut to a multiple of 4, <= 196).
 
-    Memoised on the evaluator (one process, many generations) and, with `cache_dir`, on disk as
-    `ref_<sha256>.npy`, keyed by the evaluator's weights, the split's ids and file sizes/mtimes.
+    Memoised on the evaluator (one process, many generations) and, with `cache_dir`, on disk as a
+    checksummed `ref_<key>.npy`, keyed on the evaluator's weights and the split's clip keys and features.
     """
     dataset = MotionDataset(folder, split, min_frames=min_frames, max_frames=MAX_FRAMES, random_cut=False)
-    keys = [item.key for item in dataset.items]
-    key = _split_key(evaluator, folder, split, keys)
+    key = _split_key(evaluator, split, dataset.items)
     if key in evaluator.reference_cache:
         return evaluator.reference_cache[key]
     path = Path(cache_dir) / f"ref_{key[:32]}.npy" if cache_dir else None
-    if path is not None and path.is_file():
-        motion = np.load(path)
-    else:
+    motion = _load_cached(path) if path is not None else None
+    if motion is None:
         motion = evaluator.embed_motion([item.features for item in dataset.items])
         if path is not None:
-            atomic_save_npy(path, motion)
-    reference = ReferenceEmbeddings(key, split, motion, gaussian_stats(motion))
+            buffer = io.BytesIO()
+            np.save(buffer, motion)
+            write_checked(path, buffer.getvalue())
+    reference = ReferenceEmbeddings(key, split, motion, gaussian_stats(motion), dict(dataset.dropped))
     evaluator.reference_cache[key] = reference
     return reference
 
 
 def split_motions(
-    folder: HumanML3DFolder, split: str, rng: np.random.Generator, *, min_frames: int = 40
+    folder: HumanML3DFolder,
+    split: str,
+    rng: np.random.Generator,
+    *,
+    min_frames: int = 40,
+    dropped: dict[str, int] | None = None,
 ) -> list[GeneratedMotion]:
-    """A real split as a "generator": each clip once, random caption and random unit-rounded crop."""
+    """A real split as a "generator": each clip once, random caption and random unit-rounded crop.
+
+    Args:
+        dropped: when given, filled with the counts of the split's clips left out, by reason.
+    """
     dataset = MotionDataset(folder, split, min_frames=min_frames, max_frames=MAX_FRAMES, seed=int(rng.integers(2**31)))
+    if dropped is not None:
+        dropped.update(dataset.dropped)
     out = []
     for index in range(len(dataset)):
         item = dataset[index]
@@ -245,7 +274,9 @@ def evaluate_motions(
         embedded.append((text, motion))
     values: dict[str, list[float]] = {}
     info: dict[str, Any] = {"replications": replications, "set_sizes": [len(s) for s in sets],
-                            "reference_split": reference.split, "reference_size": int(reference.motion.shape[0])}  # fmt: skip
+                            "reference_split": reference.split, "reference_size": int(reference.motion.shape[0]),
+                            "reference_dropped": dict(reference.dropped),
+                            "reference_dropped_total": int(sum(reference.dropped.values()))}  # fmt: skip
     notes: dict[str, str] = {}
     kid_spread: list[float] = []  # std of KID's subset estimates, per set
     fid_inf_stderr: list[float] = []  # standard error of FID∞'s intercept, per set

@@ -1,9 +1,11 @@
 """The text-motion evaluator: embeds captions and motions, trains contrastively, saves itself.
 
 A checkpoint describes itself: model config, weights, the normalisation statistics the motion
-encoder was trained with, the training dataset's fingerprint (sha256 over its sorted train ids and
-Mean/Std), and training figures. Loading rebuilds from the stored config; `check_dataset` warns loudly
-when the evaluator is used on a dataset other than the one it was trained on.
+encoder was trained with, the training dataset's content fingerprint (`dataset_fingerprint`: its train
+clips' motions and captions, and Mean/Std), and training figures. The file carries a sha256 checked on
+load (`motion_loop.io.checked`): a damaged evaluator fails with the file named instead of moving FID.
+Loading rebuilds from the stored config; `check_dataset` warns loudly when the evaluator is used on a
+dataset other than the one it was trained on.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from torch.utils.data import DataLoader
 
 from motion_loop.data.dataset import MotionDataset
 from motion_loop.data.features import FEATURE_DIM, check_features
+from motion_loop.data.fingerprint import dataset_fingerprint
 from motion_loop.data.humanml3d import HumanML3DFolder
 from motion_loop.errors import ConfigError, DataFormatError, MotionLoopError
 from motion_loop.eval.config import EvaluatorModelConfig, EvaluatorTrainConfig
@@ -35,11 +38,18 @@ from motion_loop.eval.encoders import (
     same_caption_mask,
 )
 from motion_loop.eval.text_frontend import CachedFrontend, load_frontend
+from motion_loop.io.checked import load_torch_checked, save_torch_checked
 
 CHECKPOINT_FORMAT = "motion-loop-evaluator/1"
 # Longest motion the encoder sees [frames]; longer inputs are cut (HumanML3D canvas).
 MAX_FRAMES = 196
 _EMBED_BATCH = 256
+_DAMAGED_FIX = (
+    "delete it and train it again with `motion-loop evaluator train` (a run retrains a cached evaluator "
+    "it cannot find)"
+)
+
+__all__ = ["Evaluator", "EvaluatorError", "dataset_fingerprint", "train_evaluator"]
 
 
 class EvaluatorError(MotionLoopError):
@@ -48,16 +58,6 @@ class EvaluatorError(MotionLoopError):
 
 class DatasetMismatchWarning(UserWarning):
     """The evaluator was trained on another dataset: its metrics are not comparable with its own."""
-
-
-def dataset_fingerprint(folder: HumanML3DFolder, split: str = "train") -> str:
-    """sha256 over the sorted ids of `split` and the folder's Mean/Std (as float32 bytes)."""
-    mean, std = folder.mean_std()
-    digest = hashlib.sha256()
-    digest.update("\n".join(sorted(folder.ids(split))).encode())
-    digest.update(mean.astype(np.float32).tobytes())
-    digest.update(std.astype(np.float32).tobytes())
-    return digest.hexdigest()
 
 
 @dataclass
@@ -173,9 +173,7 @@ class Evaluator:
 
     # ---------------------------------------------------------------- persistence
     def save(self, path: Path | str) -> None:
-        """Write the checkpoint (atomically: a temporary file renamed into place)."""
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        """Write the checkpoint atomically, behind its sha256 (see `motion_loop.io.checked`)."""
         state = {
             "format": CHECKPOINT_FORMAT,
             "config": asdict(self.config),
@@ -186,24 +184,20 @@ class Evaluator:
             "fingerprint": self.fingerprint,
             "info": self.info,
         }
-        tmp = path.with_name(path.name + ".tmp")
-        torch.save(state, tmp)
-        tmp.replace(path)
+        save_torch_checked(path, state)
 
     @classmethod
     def load(cls, path: Path | str, *, device: str = "cpu") -> Evaluator:
         """Rebuild an evaluator from its checkpoint.
 
         Raises:
-            EvaluatorError: missing file, another format, or weights that do not fit the stored config.
+            EvaluatorError: missing, truncated or corrupt file (checksum), another format, or weights that
+                do not fit the stored config.
         """
         path = Path(path)
         if not path.is_file():
             raise EvaluatorError(f"no evaluator checkpoint at {path}; train one with `motion-loop evaluator train`")
-        try:
-            state = torch.load(path, map_location="cpu", weights_only=False)
-        except (OSError, RuntimeError, EOFError) as error:
-            raise EvaluatorError(f"{path} is not a readable evaluator checkpoint ({error})") from error
+        state = load_torch_checked(path, what="evaluator checkpoint", fix=_DAMAGED_FIX, error=EvaluatorError)
         if not isinstance(state, dict) or state.get("format") != CHECKPOINT_FORMAT:
             found = state.get("format") if isinstance(state, dict) else type(state).__name__
             raise EvaluatorError(

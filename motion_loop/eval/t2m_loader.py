@@ -36,6 +36,7 @@ from torch.nn.utils.rnn import pack_padded_sequence
 
 from motion_loop.data.features import CONTACT_DIMS, FEATURE_DIM, check_features
 from motion_loop.eval.evaluator import EvaluatorError
+from motion_loop.io.checked import load_torch_checked
 
 POS_CATEGORIES = (
     "VERB", "NOUN", "DET", "ADP", "NUM", "AUX", "PRON", "ADJ", "ADV",
@@ -189,7 +190,9 @@ class T2MEvaluator:
     def load(cls, checkpoint: Path | str, glove_dir: Path | str, mean: Path | str, std: Path | str, *, device: str = "cpu") -> T2MEvaluator:
         """Build the modules and load `finest.tar`; raises EvaluatorError on a layout mismatch."""
         evaluator = cls(WordVectorizer(glove_dir), np.load(mean), np.load(std), device=device)
-        state = torch.load(Path(checkpoint), map_location="cpu", weights_only=False)
+        state = load_torch_checked(  # the original file has no checksum: this names it if it is damaged
+            checkpoint, what="T2M evaluator checkpoint", fix="download finest.tar again", error=EvaluatorError
+        )
         for key, module in (("text_encoder", evaluator.text_encoder), ("movement_encoder", evaluator.movement_encoder),
                             ("motion_encoder", evaluator.motion_encoder)):  # fmt: skip
             if key not in state:

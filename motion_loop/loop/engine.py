@@ -8,14 +8,19 @@ as in DESIGN.md's run layout, else `gen_g/<node>/`):
     incoming/         the items it received this generation (fresh + in-neighbours' samples), g >= 1
     synthetic/        its (corrected) samples, which its out-neighbours train on in generation g+1
     correction.jsonl  the corrector's reports (when there is a corrector)
+    (artefacts)       the evaluator's artefacts (`Evaluation.artefacts`, e.g. video_joints.npy)
 Pools are rebuilt on resume from the `incoming/` folders, so an accumulated pool is stored once.
+
+The engine passes each generation's index to the learner and the evaluator, and keeps each node's score
+history (the evaluator's `score_metric` per evaluated generation, rebuilt from metrics.json on resume):
+with `continue_from="best"` it loads the best-scored generation's state into the learner before a fit.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -23,6 +28,7 @@ import numpy as np
 from tqdm import tqdm
 
 from motion_loop.errors import ConfigError
+from motion_loop.io import atomic_save_npy, atomic_write_json
 from motion_loop.loop.errors import MixingError, RunStateError
 from motion_loop.loop.graph import InteractionGraph
 from motion_loop.loop.mixing import (
@@ -47,6 +53,10 @@ from motion_loop.loop.run_state import RunFolder, atomic_write_text
 _INCOMING_DIR = "incoming"
 _SYNTHETIC_DIR = "synthetic"
 _CORRECTION_FILE = "correction.jsonl"
+CONTINUE_FROM = ("last", "best")
+# Named points of a node's generation, in order, at which `run(on_point=...)` is called (e.g. by a test
+# that kills the process there to check that the run resumes exactly).
+POINTS = ("fit", "sample", "correct", "evaluate", "stored")
 
 
 LearnerT = TypeVar("LearnerT", bound=Learner)
@@ -66,6 +76,11 @@ class LoopSpec(Generic[LearnerT]):
         corrector: optional; applied to every node's samples with strength `gamma`.
         gamma: correction strength in [0, 1].
         fresh: source of fresh data; required when fresh_fraction > 0 and the graph has fresh nodes.
+        record_fields: fixed numeric fields added to every record (e.g. how many real clips were
+            dropped when the data was read), so that they reach metrics.json and metrics.csv.
+        continue_from: "last" (each fit continues from the learner's state) or "best" (from the state of
+            the generation with the lowest `score_metric` so far; needs a run folder to reload it).
+        score_metric: the evaluator's metric that "best" minimises (e.g. "fid").
     """
 
     graph: InteractionGraph
@@ -77,10 +92,17 @@ class LoopSpec(Generic[LearnerT]):
     corrector: Corrector[LearnerT] | None = None
     gamma: float = 0.0
     fresh: FreshSource | None = None
+    record_fields: Mapping[str, float] = field(default_factory=dict)
+    continue_from: str = "last"
+    score_metric: str = ""
 
     def validate(self) -> None:
         """Raise a MotionLoopError subclass naming what is missing or out of range."""
         self.policy.validate()
+        if self.continue_from not in CONTINUE_FROM:
+            raise ConfigError(f"continue_from must be one of {list(CONTINUE_FROM)}, got {self.continue_from!r}")
+        if self.continue_from == "best" and not self.score_metric:
+            raise ConfigError('continue_from="best" needs the score_metric it minimises, got none')
         nodes = set(self.graph.nodes)
         for name, mapping in (("learners", self.learners), ("real", self.real)):
             if set(mapping) != nodes:
@@ -120,6 +142,27 @@ class LoopSpec(Generic[LearnerT]):
 class _NodeState:
     samples: Dataset | None  # this node's (corrected) samples of the last generation
     pool: list[Dataset]  # incoming batches it trains on (see MixingPolicy.pool)
+    scores: dict[int, float] = field(default_factory=dict)  # generation -> score_metric (lower is better)
+
+
+def best_generation(scores: Mapping[int, float]) -> int | None:
+    """The generation with the lowest score (the earliest among equals); None when nothing was scored."""
+    if not scores:
+        return None
+    return min(scores, key=lambda generation: (scores[generation], generation))
+
+
+def _store_artefacts(directory: Path, artefacts: Mapping[str, Any]) -> None:
+    """Write an evaluator's artefacts atomically: ".npy" names as arrays, ".json" names as JSON."""
+    for name, value in artefacts.items():
+        if Path(name).name != name:
+            raise ConfigError(f"artefact names are plain file names, got {name!r}")
+        if name.endswith(".npy"):
+            atomic_save_npy(directory / name, np.asarray(value))
+        elif name.endswith(".json"):
+            atomic_write_json(directory / name, value)
+        else:
+            raise ConfigError(f"artefact {name!r}: the run folder stores '.npy' and '.json' artefacts only")
 
 
 def summarise_reports(reports: list[dict[str, Any]]) -> dict[str, float]:
@@ -222,6 +265,7 @@ class LoopEngine(Generic[LearnerT]):
         progress: bool = False,
         desc: str = "generations",
         on_generation: Callable[[int, list[dict[str, Any]]], None] | None = None,
+        on_point: Callable[[int, str, str], None] | None = None,
     ) -> list[dict[str, Any]]:
         """Run generations 0..`generations`-1 (resuming after the last DONE one in `run_dir`).
 
@@ -232,6 +276,8 @@ class LoopEngine(Generic[LearnerT]):
             progress: show a tqdm bar over generations.
             on_generation: called with (generation, its records) after each generation is stored
                 (e.g. to log TensorBoard scalars); not called for generations loaded on resume.
+            on_point: called with (generation, node, point) after each of a node's steps (`POINTS`):
+                a deterministic place to interrupt a run in tests.
 
         Returns:
             One flat record per (generation, node): generation, node, counts and the evaluator's metrics.
@@ -241,6 +287,8 @@ class LoopEngine(Generic[LearnerT]):
                 f"generations must be >= 1 (generation 0 included), got {generations}"
             )
         spec = self.spec
+        if spec.continue_from == "best" and run_dir is None:
+            raise ConfigError('continue_from="best" reloads earlier generations from the run folder: give run_dir')
         folder = RunFolder(run_dir) if run_dir is not None else None
         records: list[dict[str, Any]] = []
         done = 0
@@ -252,6 +300,10 @@ class LoopEngine(Generic[LearnerT]):
                 records += folder.read_records(generation)
             if done > 0:
                 states = self._resume(folder, done)
+            for record in records:  # the score history, as the uninterrupted run built it
+                score = record.get(spec.score_metric) if spec.score_metric else None
+                if isinstance(score, (int, float)):
+                    states[record["node"]].scores[int(record["generation"])] = float(score)
         counts = self._sample_counts()
         for generation in tqdm(
             range(done, generations),
@@ -260,7 +312,8 @@ class LoopEngine(Generic[LearnerT]):
             initial=done,
             total=generations,
         ):
-            gen_dir = folder.begin(generation) if folder is not None else None
+            if folder is not None:
+                folder.begin(generation)
             incoming = {
                 node: self._incoming(generation, node, states) if generation > 0 else None
                 for node in spec.graph.nodes
@@ -268,7 +321,7 @@ class LoopEngine(Generic[LearnerT]):
             new_records = []
             for node in spec.graph.nodes:
                 record = self._step(
-                    generation, node, states[node], incoming[node], counts[node], gen_dir
+                    generation, node, states[node], incoming[node], counts[node], folder, on_point
                 )
                 new_records.append(record)
             if folder is not None:
@@ -287,11 +340,18 @@ class LoopEngine(Generic[LearnerT]):
         state: _NodeState,
         incoming: Dataset | None,
         n_samples: int,
-        gen_dir: Path | None,
+        folder: RunFolder | None,
+        on_point: Callable[[int, str, str], None] | None = None,
     ) -> dict[str, Any]:
         """One node's generation: mix, fit, sample, correct, evaluate, store; updates `state`."""
+
+        def point(name: str) -> None:
+            if on_point is not None:
+                on_point(generation, node, name)
+
         spec = self.spec
         learner = spec.learners[node]
+        gen_dir = folder.gen_dir(generation) if folder is not None else None
         if generation > 0:
             pool = next_pool(spec.policy, state.pool, incoming)
             # One merged batch keeps an accumulated pool O(n) per generation instead of a growing list.
@@ -299,11 +359,20 @@ class LoopEngine(Generic[LearnerT]):
         train = build_training_set(
             spec.policy, real=spec.real[node], pool=state.pool, ops=spec.ops, generation=generation
         )
-        learner.fit(train, rng=self._rng(generation, node, Stream.FIT))
+        if generation > 0 and spec.continue_from == "best":
+            best = best_generation(state.scores)
+            if best is not None and best != generation - 1:
+                assert folder is not None  # checked in run()
+                learner.load(self._node_dir(folder.gen_dir(best), node))
+        learner.fit(train, generation=generation, rng=self._rng(generation, node, Stream.FIT))
+        point("fit")
         prompts = spec.ops.prompts(
             spec.real[node], n_samples, rng=self._rng(generation, node, Stream.PROMPTS)
         )
-        samples = learner.sample(prompts, rng=self._rng(generation, node, Stream.SAMPLE))
+        samples = learner.sample(
+            prompts, generation=generation, rng=self._rng(generation, node, Stream.SAMPLE)
+        )
+        point("sample")
         reports: list[dict[str, Any]] = []
         if spec.corrector is not None:
             correction = spec.corrector.correct(
@@ -313,8 +382,16 @@ class LoopEngine(Generic[LearnerT]):
                 source=learner,
             )
             samples, reports = correction.samples, correction.reports
+        point("correct")
         state.samples = samples
-        metrics = spec.evaluator.evaluate(learner, rng=self._rng(generation, node, Stream.EVALUATE))
+        evaluation = spec.evaluator.evaluate(
+            learner, generation=generation, rng=self._rng(generation, node, Stream.EVALUATE)
+        )
+        point("evaluate")
+        metrics = evaluation.metrics
+        score = metrics.get(spec.score_metric) if spec.score_metric else None
+        if score is not None:
+            state.scores[generation] = float(score)
         if gen_dir is not None:
             node_dir = self._node_dir(gen_dir, node)
             node_dir.mkdir(parents=True, exist_ok=True)
@@ -324,12 +401,15 @@ class LoopEngine(Generic[LearnerT]):
                 spec.ops.save(incoming, node_dir / _INCOMING_DIR)
             if spec.corrector is not None:
                 _write_jsonl(node_dir / _CORRECTION_FILE, reports)
+            _store_artefacts(node_dir, evaluation.artefacts)
+        point("stored")
         return {
             "generation": generation,
             "node": node,
             "n_train": spec.ops.size(train),
             "n_incoming": 0 if incoming is None else spec.ops.size(incoming),
             "n_samples": spec.ops.size(samples),
+            **{key: float(value) for key, value in spec.record_fields.items()},
             **{key: float(value) for key, value in metrics.items()},
             **summarise_reports(reports),
         }

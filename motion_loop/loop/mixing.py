@@ -26,6 +26,9 @@ POOL_MODES: tuple[str, ...] = ("replace", "accumulate")
 class MixingPolicy:
     """How generation g's training set is built (a Hydra schema as well).
 
+    lambda has no default here: its one definition is the caller's config (`loop.synthetic_ratio` of
+    `motion-loop run`, `mixing.synthetic_ratio` or the lambda list of a theory experiment).
+
     Attributes:
         synthetic_ratio: lambda >= 0, synthetic items per real item and generation.
         fresh_fraction: fresh items from the true distribution per real item and generation, in [0, 1];
@@ -34,7 +37,7 @@ class MixingPolicy:
         keep_real: whether the node's original real set stays in every generation's training set.
     """
 
-    synthetic_ratio: float = 1.0
+    synthetic_ratio: float
     fresh_fraction: float = 0.0
     pool: str = "replace"
     keep_real: bool = True

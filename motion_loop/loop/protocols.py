@@ -23,13 +23,15 @@ class Learner(Protocol):
     """A generative model the loop retrains each generation.
 
     `fit` may start from the learner's current state (fine-tuning) or refit from scratch; the engine calls
-    it once per generation on that generation's training set. `save`/`load` persist the state into the
-    generation folder so that a run resumes after an interruption.
+    it once per generation on that generation's training set, passing the generation's index (the learner
+    keeps no count of its own). Before a fit the engine may `load` the state of an earlier generation (to
+    continue from the best-scored one). `save`/`load` persist the state into the generation folder so that
+    a run resumes after an interruption.
     """
 
-    def fit(self, dataset: Dataset, *, rng: np.random.Generator) -> None: ...
+    def fit(self, dataset: Dataset, *, generation: int, rng: np.random.Generator) -> None: ...
 
-    def sample(self, prompts: Prompts, *, rng: np.random.Generator) -> Dataset: ...
+    def sample(self, prompts: Prompts, *, generation: int, rng: np.random.Generator) -> Dataset: ...
 
     def save(self, directory: Path) -> None: ...
 
@@ -65,12 +67,27 @@ class Corrector(Protocol[LearnerT_contra]):
     ) -> Correction: ...
 
 
+@dataclass(frozen=True)
+class Evaluation:
+    """What an evaluator returns for one node and generation; the engine stores it in the run folder.
+
+    Attributes:
+        metrics: named scalars (an empty dict for a generation that is not evaluated).
+        artefacts: file name -> content, written into the generation's folder by the engine through the
+            atomic-write helper: an ndarray for a name ending in ".npy", a JSON-able value for ".json"
+            (e.g. the joints of a few generated motions, for videos across generations).
+    """
+
+    metrics: dict[str, float]
+    artefacts: dict[str, Any] = field(default_factory=dict)
+
+
 class Evaluator(Protocol[LearnerT_contra]):
-    """Scores one node's learner after a generation; returns named scalar metrics."""
+    """Scores one node's learner after generation `generation`; it never writes into the learner."""
 
     def evaluate(
-        self, learner: LearnerT_contra, *, rng: np.random.Generator
-    ) -> dict[str, float]: ...
+        self, learner: LearnerT_contra, *, generation: int, rng: np.random.Generator
+    ) -> Evaluation: ...
 
 
 class FreshSource(Protocol):

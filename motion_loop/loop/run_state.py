@@ -6,7 +6,9 @@ Layout:
     RUN/gen_000/metrics.json        the generation's records
     RUN/gen_000/DONE                written last, by atomic rename: the generation is complete
     RUN/metrics.csv                 all records so far, one row per (generation, node)
+    RUN/.lock                       while a process writes the run: its pid, host and command
 A generation folder without DONE is an interrupted one: it is deleted and redone on resume.
+A second process is refused while the first holds the lock; a lock left by a killed process is taken over.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from typing import Any
 import yaml
 
 from motion_loop.io import atomic_write_text as _durable_write_text
+from motion_loop.io.atomic import output_error
+from motion_loop.io.lock import FolderLock
 from motion_loop.loop.errors import RunStateError
 
 
@@ -29,6 +33,13 @@ def atomic_write_text(path: Path, text: str) -> None:
     """Atomic against a killed process (temp file + rename); no fsync, which doubled the cost of cheap
     theory generations and guards only against power loss."""
     _durable_write_text(path, text, fsync=False)
+
+def _mkdir(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise output_error(error, folder) from error
+
 
 DONE_NAME = "DONE"
 METRICS_JSON = "metrics.json"
@@ -54,6 +65,14 @@ class RunFolder:
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
 
+    def lock(self) -> FolderLock:
+        """The run folder's lock, to hold (`with folder.lock():`) while this process writes the run.
+
+        Raises (on entering):
+            LockedError: another live process writes this run; the message names its pid and host.
+        """
+        return FolderLock(self.root, what="run folder")
+
     def gen_dir(self, generation: int) -> Path:
         return self.root / f"gen_{generation:03d}"
 
@@ -63,7 +82,7 @@ class RunFolder:
         Raises:
             RunStateError: when the folder holds a run with a different config.
         """
-        self.root.mkdir(parents=True, exist_ok=True)
+        _mkdir(self.root)
         path = self.root / CONFIG_NAME
         # A YAML round trip normalises tuples and the like, so that equal configs compare equal.
         wanted = yaml.safe_load(yaml.safe_dump(dict(config), sort_keys=False))
@@ -109,9 +128,12 @@ class RunFolder:
     def begin(self, generation: int) -> Path:
         """A fresh, empty folder for `generation` (an interrupted attempt's leftovers are deleted)."""
         folder = self.gen_dir(generation)
-        if folder.exists():
-            shutil.rmtree(folder)
-        folder.mkdir(parents=True)
+        try:
+            if folder.exists():
+                shutil.rmtree(folder)
+        except OSError as error:
+            raise output_error(error, folder) from error
+        _mkdir(folder)
         return folder
 
     def finish(self, generation: int, records: Sequence[Mapping[str, Any]]) -> None:

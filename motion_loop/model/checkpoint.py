@@ -1,14 +1,14 @@
 """Self-describing checkpoints of the diffusion model: configs, normalisation, weights, EMA, optimiser,
-step, RNG states and metrics in one file, written atomically.
+step, RNG states and metrics in one file, written atomically behind a sha256 of its payload.
 
-Loading rebuilds the configs from the stored dicts through their typed schemas (unknown or mistyped keys
+Loading verifies the checksum first (`motion_loop.io.checked`): a truncated, corrupt or garbage file
+(flipped bytes in the weights or the optimiser state included) fails with the file named and the fix,
+never loads silently. Loading rebuilds the configs from the stored dicts through their typed schemas (unknown or mistyped keys
 are refused) and refuses a file of another format or version.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -19,12 +19,17 @@ from omegaconf import OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from motion_loop.errors import MotionLoopError
+from motion_loop.io.checked import load_torch_checked, save_torch_checked
 from motion_loop.model.config import DiffusionConfig, ModelConfig, TrainConfig
 
 CHECKPOINT_FORMAT = "motion-loop/text-to-motion-diffusion"
 CHECKPOINT_VERSION = 1
 
 _Config = TypeVar("_Config")
+_DAMAGED_FIX = (
+    "delete it and re-run the command that wrote it (in a run folder: delete that gen_NNN folder and every "
+    "later one, then re-run the same command; the run resumes before it)"
+)
 
 
 class CheckpointError(MotionLoopError):
@@ -75,9 +80,8 @@ def _to_config(schema: type[_Config], values: dict[str, Any], *, what: str, path
 
 
 def save_checkpoint(path: Path | str, checkpoint: Checkpoint) -> Path:
-    """Write `checkpoint` to `path` atomically (temporary file in the same folder, then rename)."""
+    """Write `checkpoint` to `path` atomically, behind the sha256 of its payload."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     payload = {
         "format": CHECKPOINT_FORMAT,
         "version": CHECKPOINT_VERSION,
@@ -97,22 +101,15 @@ def save_checkpoint(path: Path | str, checkpoint: Checkpoint) -> Path:
         "metrics": checkpoint.metrics,
         "generation": checkpoint.generation,
     }
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(handle)
-    try:
-        torch.save(payload, tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return save_torch_checked(path, payload)
 
 
 def load_checkpoint(path: Path | str, *, map_location: str | torch.device = "cpu") -> Checkpoint:
     """Read a checkpoint written by `save_checkpoint`.
 
     Raises:
-        CheckpointError: missing file, another format/version, or configs that do not fit the schemas.
+        CheckpointError: missing, truncated or corrupt file (checksum), another format/version, or configs
+            that do not fit the schemas.
     """
     path = Path(path)
     if not path.is_file():
@@ -120,7 +117,9 @@ def load_checkpoint(path: Path | str, *, map_location: str | torch.device = "cpu
             f"checkpoint {path} does not exist; train one with `motion-loop train`"
         )
     # The file holds numpy RNG states and plain Python containers next to tensors.
-    payload = torch.load(path, map_location=map_location, weights_only=False)
+    payload = load_torch_checked(
+        path, what="model checkpoint", fix=_DAMAGED_FIX, error=CheckpointError, map_location=map_location
+    )
     if not isinstance(payload, dict) or payload.get("format") != CHECKPOINT_FORMAT:
         found = payload.get("format") if isinstance(payload, dict) else type(payload).__name__
         raise CheckpointError(

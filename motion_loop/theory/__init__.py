@@ -1,1 +1,1 @@
-"""motion_loop.theory"""
+"""The theory lab: cheap closed-loop models on the loop engine, their closed forms and seed statistics."""

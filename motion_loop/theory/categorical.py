@@ -16,6 +16,7 @@ import numpy as np
 
 from motion_loop.errors import ConfigError, DataFormatError
 from motion_loop.loop.arrays import Arrays
+from motion_loop.loop.protocols import Evaluation
 
 _STATE_FILE = "categorical.npz"
 
@@ -36,6 +37,35 @@ def tempered(probs: np.ndarray, temperature: float) -> np.ndarray:
     return weights / weights.sum()
 
 
+def check_truncation(top_k: int, top_p: float) -> None:
+    """Raise ConfigError unless top_k >= 0 (0 = off) and 0 < top_p <= 1 (1 = off)."""
+    if top_k < 0:
+        raise ConfigError(f"top_k must be >= 0 (0 = no top-k truncation), got {top_k}")
+    if not (math.isfinite(top_p) and 0.0 < top_p <= 1.0):
+        raise ConfigError(f"top_p must lie in (0, 1] (1 = no nucleus truncation), got {top_p!r}")
+
+
+def sampling_distribution(
+    probs: np.ndarray, temperature: float, *, top_k: int = 0, top_p: float = 1.0
+) -> np.ndarray:
+    """Tempered q, then top-k and top-p (nucleus) truncation, renormalised; shape (K,) -> (K,).
+
+    top-k keeps the k most likely outcomes; top-p keeps the smallest set of most likely outcomes whose
+    tempered mass reaches top_p (ties broken by outcome index). Truncated outcomes get probability 0.
+    """
+    check_truncation(top_k, top_p)
+    q = tempered(probs, temperature)
+    order = np.argsort(-q, kind="stable")  # most likely first
+    keep = np.zeros(q.shape, dtype=bool)
+    count = len(q) if top_k == 0 else min(top_k, len(q))
+    if top_p < 1.0:
+        # Smallest prefix whose mass reaches top_p (searchsorted on the cumulative mass).
+        count = min(count, int(np.searchsorted(np.cumsum(q[order]), top_p)) + 1)
+    keep[order[:count]] = True
+    truncated = np.where(keep, q, 0.0)
+    return truncated / truncated.sum()
+
+
 def entropy(probs: np.ndarray) -> float:
     """Shannon entropy [nats] of a distribution of shape (K,)."""
     nonzero = probs[probs > 0]
@@ -48,17 +78,21 @@ def total_variation(p: np.ndarray, q: np.ndarray) -> float:
 
 
 class CategoricalLearner:
-    """Empirical-frequency model over outcomes 0..K-1 that samples at temperature tau."""
+    """Empirical-frequency model over outcomes 0..K-1 that samples at temperature tau (top-k/top-p optional)."""
 
-    def __init__(self, num_outcomes: int, *, temperature: float) -> None:
+    def __init__(
+        self, num_outcomes: int, *, temperature: float, top_k: int = 0, top_p: float = 1.0
+    ) -> None:
         if num_outcomes < 2:
             raise ConfigError(f"num_outcomes must be >= 2, got {num_outcomes}")
         check_temperature(temperature)
+        check_truncation(top_k, top_p)
         self.num_outcomes = num_outcomes
         self.temperature = temperature
+        self.top_k, self.top_p = top_k, top_p
         self.probs = np.full(num_outcomes, 1.0 / num_outcomes)  # (K,)
 
-    def fit(self, dataset: Arrays, *, rng: np.random.Generator) -> None:
+    def fit(self, dataset: Arrays, *, generation: int, rng: np.random.Generator) -> None:
         outcomes = dataset["x"]  # (N,) int
         if outcomes.size == 0 or outcomes.min() < 0 or outcomes.max() >= self.num_outcomes:
             raise DataFormatError(
@@ -68,9 +102,11 @@ class CategoricalLearner:
         self.probs = counts / counts.sum()
 
     def sampling_probs(self) -> np.ndarray:
-        return tempered(self.probs, self.temperature)
+        return sampling_distribution(
+            self.probs, self.temperature, top_k=self.top_k, top_p=self.top_p
+        )
 
-    def sample(self, prompts: Arrays, *, rng: np.random.Generator) -> Arrays:
+    def sample(self, prompts: Arrays, *, generation: int, rng: np.random.Generator) -> Arrays:
         draws = rng.choice(self.num_outcomes, size=len(prompts), p=self.sampling_probs())
         return Arrays({"x": draws.astype(np.int64)})
 
@@ -100,8 +136,8 @@ class CategoricalEvaluator:
         self.truth = truth
 
     def evaluate(
-        self, learner: CategoricalLearner, *, rng: np.random.Generator
-    ) -> dict[str, float]:
+        self, learner: CategoricalLearner, *, generation: int, rng: np.random.Generator
+    ) -> Evaluation:
         probs = learner.probs
         metrics = {
             "entropy": entropy(probs),
@@ -111,7 +147,7 @@ class CategoricalEvaluator:
             "tv_truth": total_variation(probs, self.truth),
         }
         metrics.update({f"p_{k:02d}": float(value) for k, value in enumerate(probs)})
-        return metrics
+        return Evaluation(metrics)
 
 
 def zipf_probs(num_outcomes: int, exponent: float) -> np.ndarray:

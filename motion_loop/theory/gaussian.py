@@ -1,12 +1,18 @@
-"""Gaussian model with an idealised correction (the self-correcting loop's toy).
+"""Gaussian model with two idealised corrections (the self-correcting loop's toy).
 
-The learner refits mean and covariance (maximum likelihood, divide by N) each generation. The corrector
-moves each sample along the optimal-transport (W2) geodesic from the model's law towards the truth:
-    x -> x + gamma * (T(x) - x),   T(x) = mu* + A (x - mu),
-    A = S^-1/2 (S^1/2 S* S^1/2)^1/2 S^-1/2,
-where N(mu, S) is the current model and N(mu*, S*) the truth. T pushes N(mu, S) exactly onto the truth,
-so the corrected law is the McCann interpolant at fraction gamma: gamma = 0 is no correction, gamma = 1
-turns the samples into draws from the truth.
+The learner refits mean and covariance (maximum likelihood, divide by N) each generation and samples
+N(mu, s^2 S): s = 1 is the exact model; s > 1 an imperfect, overdispersed sampler (the toy in which the
+condition on lambda of Gillman et al.'s Theorem 4.3 binds, see closed_forms.critical_synthetic_ratio).
+
+Both correctors receive from the loop engine a *fraction* w in [0, 1] (the engine's `gamma` argument):
+  * `MixtureCorrector`, Gillman et al.'s correction as defined: the corrected law is
+    pi_gamma = (p_theta + gamma p_theta*) / (1 + gamma), gamma in [0, inf), realised by sampling: each
+    sample is replaced, with probability w = gamma / (1 + gamma), by a draw from p_theta* (the truth here,
+    which the Gaussian family contains);
+  * `OTStepCorrector`, a step of fraction t = w along the optimal-transport (W2) geodesic from the
+    model's sampling law N(mu, C) to the truth: x -> x + t (T(x) - x), T(x) = mu* + A (x - mu),
+    A = C^-1/2 (C^1/2 S* C^1/2)^1/2 C^-1/2; the corrected law is the McCann interpolant at t.
+Both move a batch's mean from mu to (1 - w) mu + w mu*; they differ in the spread of the corrected law.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ import numpy as np
 
 from motion_loop.errors import ConfigError, DataFormatError
 from motion_loop.loop.arrays import Arrays
-from motion_loop.loop.protocols import Correction
+from motion_loop.loop.protocols import Correction, Evaluation
 
 _STATE_FILE = "gaussian.npz"
 
@@ -55,22 +61,28 @@ def ot_matrix(cov_from: np.ndarray, cov_to: np.ndarray) -> np.ndarray:
     return inv_root @ psd_sqrt(root @ cov_to @ root) @ inv_root
 
 
-def check_gamma(gamma: float) -> None:
-    if not (math.isfinite(gamma) and 0.0 <= gamma <= 1.0):
-        raise ConfigError(f"gamma (correction strength) must lie in [0, 1], got {gamma!r}")
+def check_fraction(fraction: float) -> None:
+    """Raise ConfigError unless the engine's correction fraction w = gamma / (1 + gamma) lies in [0, 1]."""
+    if not (math.isfinite(fraction) and 0.0 <= fraction <= 1.0):
+        raise ConfigError(
+            f"the correction fraction w = gamma / (1 + gamma) must lie in [0, 1], got {fraction!r}"
+        )
 
 
 class GaussianLearner:
-    """Multivariate normal fitted by maximum likelihood; samples N(mean, cov)."""
+    """Multivariate normal fitted by maximum likelihood; samples N(mean, sample_scale^2 cov)."""
 
-    def __init__(self, dim: int) -> None:
+    def __init__(self, dim: int, *, sample_scale: float = 1.0) -> None:
         if dim < 1:
             raise ConfigError(f"dim must be >= 1, got {dim}")
+        if not (math.isfinite(sample_scale) and sample_scale > 0.0):
+            raise ConfigError(f"sample_scale must be a finite number > 0, got {sample_scale!r}")
         self.dim = dim
+        self.sample_scale = sample_scale
         self.mean = np.zeros(dim)  # (d,)
         self.cov = np.eye(dim)  # (d, d)
 
-    def fit(self, dataset: Arrays, *, rng: np.random.Generator) -> None:
+    def fit(self, dataset: Arrays, *, generation: int, rng: np.random.Generator) -> None:
         points = dataset["x"]  # (N, d)
         N, d = points.shape
         if d != self.dim or N < 2:
@@ -81,9 +93,14 @@ class GaussianLearner:
         centred = points - self.mean
         self.cov = centred.T @ centred / N  # MLE (divide by N): the estimator whose loop collapses
 
-    def sample(self, prompts: Arrays, *, rng: np.random.Generator) -> Arrays:
+    @property
+    def sampling_cov(self) -> np.ndarray:
+        """Covariance of the samples, s^2 S; (d, d)."""
+        return self.sample_scale**2 * self.cov
+
+    def sample(self, prompts: Arrays, *, generation: int, rng: np.random.Generator) -> Arrays:
         noise = rng.standard_normal((len(prompts), self.dim))  # (B, d)
-        return Arrays({"x": self.mean + noise @ psd_sqrt(self.cov)})
+        return Arrays({"x": self.mean + noise @ psd_sqrt(self.sampling_cov)})
 
     def save(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)
@@ -105,8 +122,8 @@ class GaussianSource:
         return Arrays({"x": self.mean + noise @ psd_sqrt(self.cov)})
 
 
-class OTCorrector:
-    """Idealised correction: x -> x + gamma (T(x) - x), T the OT map from the model's law to the truth."""
+class OTStepCorrector:
+    """x -> x + t (T(x) - x), T the OT map from the model's sampling law to the truth; t = engine fraction."""
 
     def __init__(self, mean: np.ndarray, cov: np.ndarray) -> None:
         self.mean, self.cov = mean, cov
@@ -114,28 +131,78 @@ class OTCorrector:
     def correct(
         self, samples: Arrays, *, gamma: float, rng: np.random.Generator, source: GaussianLearner
     ) -> Correction:
-        check_gamma(gamma)
+        check_fraction(gamma)
         points = samples["x"]  # (B, d)
-        if gamma == 0.0:
-            return Correction(samples=samples, reports=[{"gamma": 0.0, "mean_shift": 0.0}])
-        matrix = ot_matrix(source.cov, self.cov)
-        mapped = self.mean + (points - source.mean) @ matrix.T
-        corrected = points + gamma * (mapped - points)
-        shift = float(np.linalg.norm(corrected - points, axis=1).mean())
-        return Correction(
-            samples=Arrays({"x": corrected}), reports=[{"gamma": gamma, "mean_shift": shift}]
+        step = ((1.0 - gamma) * np.eye(source.dim)) + gamma * ot_matrix(
+            source.sampling_cov, self.cov
         )
+        corrected = (
+            points
+            + gamma * (self.mean - source.mean)
+            + (points - source.mean) @ (step - np.eye(source.dim)).T
+        )
+        report = {
+            "fraction": gamma,
+            "mean_shift": float(np.linalg.norm(corrected - points, axis=1).mean()),
+            # tr of the corrected law's covariance B C B^T (the closed forms need it).
+            "corrected_cov_trace": float(np.trace(step @ source.sampling_cov @ step.T)),
+        }
+        return Correction(samples=Arrays({"x": corrected}), reports=[report])
 
 
-class GaussianEvaluator:
-    """W2 to the truth, mean error and covariance trace ratio of the model."""
+class MixtureCorrector:
+    """Gillman et al.'s pi_gamma by sampling: each sample becomes a truth draw with probability w."""
 
     def __init__(self, mean: np.ndarray, cov: np.ndarray) -> None:
         self.mean, self.cov = mean, cov
 
-    def evaluate(self, learner: GaussianLearner, *, rng: np.random.Generator) -> dict[str, float]:
-        return {
+    def correct(
+        self, samples: Arrays, *, gamma: float, rng: np.random.Generator, source: GaussianLearner
+    ) -> Correction:
+        check_fraction(gamma)
+        points = samples["x"]  # (B, d)
+        B, d = points.shape
+        replace = rng.random(B) < gamma  # (B,) which samples p_theta* supplies
+        draws = self.mean + rng.standard_normal((B, d)) @ psd_sqrt(self.cov)  # (B, d)
+        corrected = np.where(replace[:, None], draws, points)
+        offset = source.mean - self.mean
+        report = {
+            "fraction": gamma,
+            "replaced": float(replace.mean()),
+            # Covariance of the mixture: (1 - w) C + w S* + w (1 - w) (mu - mu*)(mu - mu*)^T.
+            "corrected_cov_trace": float(
+                (1.0 - gamma) * np.trace(source.sampling_cov)
+                + gamma * np.trace(self.cov)
+                + gamma * (1.0 - gamma) * offset @ offset
+            ),
+        }
+        return Correction(samples=Arrays({"x": corrected}), reports=[report])
+
+
+CORRECTORS = {"mixture": MixtureCorrector, "ot_step": OTStepCorrector}
+
+
+def get_corrector(name: str) -> type[MixtureCorrector] | type[OTStepCorrector]:
+    """The corrector class registered as `name` ("mixture": Gillman's pi_gamma; "ot_step": W2 step)."""
+    if name not in CORRECTORS:
+        raise ConfigError(f"unknown corrector {name!r}; available: {sorted(CORRECTORS)}")
+    return CORRECTORS[name]
+
+
+class GaussianEvaluator:
+    """W2 to the truth, mean error, covariance trace ratio and the mean vector (mean_0, ...) of the model."""
+
+    def __init__(self, mean: np.ndarray, cov: np.ndarray) -> None:
+        self.mean, self.cov = mean, cov
+
+    def evaluate(
+        self, learner: GaussianLearner, *, generation: int, rng: np.random.Generator
+    ) -> Evaluation:
+        metrics = {
             "w2": w2_gaussian(learner.mean, learner.cov, self.mean, self.cov),
             "mean_error": float(np.linalg.norm(learner.mean - self.mean)),
             "trace_ratio": float(np.trace(learner.cov) / np.trace(self.cov)),
         }
+        # The mean itself, for the fixed-point check of closed_forms.gaussian_fixed_point_mean.
+        metrics.update({f"mean_{k}": float(value) for k, value in enumerate(learner.mean)})
+        return Evaluation(metrics)

@@ -15,6 +15,7 @@ import numpy as np
 
 from motion_loop.errors import ConfigError, DataFormatError
 from motion_loop.loop.arrays import Arrays
+from motion_loop.loop.protocols import Evaluation
 
 _STATE_FILE = "regression.npz"
 
@@ -29,7 +30,7 @@ class RegressionLearner:
         self.weights = np.zeros(dim)  # (d,)
         self.noise_std = 1.0
 
-    def fit(self, dataset: Arrays, *, rng: np.random.Generator) -> None:
+    def fit(self, dataset: Arrays, *, generation: int, rng: np.random.Generator) -> None:
         inputs, targets = dataset["x"], dataset["y"]  # (N, d), (N,)
         N, d = inputs.shape
         if d != self.dim or N <= d:
@@ -40,7 +41,7 @@ class RegressionLearner:
         residual = targets - inputs @ self.weights
         self.noise_std = float(np.sqrt(residual @ residual / (N - d)))
 
-    def sample(self, prompts: Arrays, *, rng: np.random.Generator) -> Arrays:
+    def sample(self, prompts: Arrays, *, generation: int, rng: np.random.Generator) -> Arrays:
         inputs = prompts["x"]  # (B, d)
         targets = inputs @ self.weights + self.noise_std * rng.standard_normal(len(inputs))
         return Arrays({"x": inputs, "y": targets})
@@ -72,8 +73,12 @@ class RegressionEvaluator:
     def __init__(self, weights: np.ndarray) -> None:
         self.weights = weights
 
-    def evaluate(self, learner: RegressionLearner, *, rng: np.random.Generator) -> dict[str, float]:
-        return {
-            "param_error": float(np.linalg.norm(learner.weights - self.weights)),
-            "noise_std": float(learner.noise_std),
-        }
+    def evaluate(
+        self, learner: RegressionLearner, *, generation: int, rng: np.random.Generator
+    ) -> Evaluation:
+        return Evaluation(
+            {
+                "param_error": float(np.linalg.norm(learner.weights - self.weights)),
+                "noise_std": float(learner.noise_std),
+            }
+        )

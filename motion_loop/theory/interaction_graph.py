@@ -1,12 +1,14 @@
 """Experiment: linear-regression learners training on each other's samples along a directed graph.
 
-Condition tested: a node stays bounded iff it has a directed path from a fresh-data node; nodes
-without such a path (a closed group, or a node feeding only itself) drift as a random walk.
+The verdict of every node comes from the condition derived in motion_loop.theory.graph_condition: a node
+stays bounded iff no closed, fresh-free group (an SCC without fresh data or input from outside, a lone
+self-loop included) is upstream of it. A path from fresh data is necessary, not sufficient. The runs
+(`seeds` seeds) measure each node's late error as a mean over seeds with its 95 % interval.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -14,19 +16,29 @@ import numpy as np
 
 from motion_loop.errors import ConfigError
 from motion_loop.loop.arrays import ArrayOps
-from motion_loop.loop.engine import LoopEngine, LoopSpec
+from motion_loop.loop.engine import LoopSpec
 from motion_loop.loop.graph import InteractionGraph
 from motion_loop.loop.rng import Stream, derive_rng
-from motion_loop.theory.common import column, run_identity, write_outputs
+from motion_loop.theory.bands import band, late_slice, seed_list
+from motion_loop.theory.closed_forms import regression_random_walk_mse
+from motion_loop.theory.common import curves, run_identity, run_seeds, runs_dir, write_outputs
 from motion_loop.theory.config import InteractionGraphConfig
+from motion_loop.theory.graph_condition import NodeVerdict, verdicts
 from motion_loop.theory.interaction import RegressionEvaluator, RegressionLearner, RegressionSource
 from motion_loop.theory.plots import plot_interaction
+
+CONDITION = (
+    "a node stays bounded iff no closed, fresh-free group (a strongly connected component with no fresh "
+    "data and no input from outside it, a lone self-loop included) is upstream of it (its own included); "
+    "a directed path from fresh data is necessary but not sufficient"
+)
 
 
 @dataclass(frozen=True)
 class InteractionResult:
-    records: list[dict[str, Any]]  # one per (generation, node)
+    records: list[dict[str, Any]]  # one per (seed, generation, node)
     graph: InteractionGraph
+    verdicts: dict[str, NodeVerdict]
     summary: dict[str, Any]
 
 
@@ -59,33 +71,82 @@ def build_spec(cfg: InteractionGraphConfig, *, seed: int) -> LoopSpec:
     )
 
 
+def lone_self_loops(graph: InteractionGraph, cfg: InteractionGraphConfig) -> list[str]:
+    """Nodes whose only data is their own samples (the closed form's random walk applies to them)."""
+    return [
+        node
+        for node in graph.nodes
+        if graph.in_neighbours(node) == (node,)
+        and node not in graph.fresh_nodes
+        and not cfg.mixing.keep_real
+        and cfg.mixing.pool == "replace"
+        and round(cfg.mixing.synthetic_ratio * cfg.real_size) == cfg.real_size
+    ]
+
+
 def run_interaction_graph(cfg: InteractionGraphConfig, out_dir: Path | None) -> InteractionResult:
-    """One run of the whole graph (run folder out_dir/graph, resumable), metrics.csv, summary.json."""
-    spec = build_spec(cfg, seed=cfg.seed)
-    records = LoopEngine(spec, seed=cfg.seed).run(
-        cfg.generations,
-        run_dir=None if out_dir is None else out_dir / "graph",
-        config=run_identity(cfg),
+    """The graph for every seed (run folders out_dir/graph/seed_K, resumable), metrics.csv, summary.json."""
+    seeds = seed_list(cfg.seed, cfg.seeds)
+    graph = build_graph(cfg)
+    records = run_seeds(
+        lambda seed: build_spec(cfg, seed=seed),
+        seeds,
+        generations=cfg.generations,
+        run_dir=runs_dir(cfg, out_dir, "graph"),
+        identity=lambda seed: run_identity(cfg, seed=seed),
         progress=cfg.progress,
         desc="graph",
     )
-    summary = summarise(spec.graph, records)
+    verdict = verdicts(graph, cfg.mixing, cfg.real_size)
+    summary = summarise(cfg, graph, verdict, records)
     if out_dir is not None:
         write_outputs(out_dir, records, summary)
-        plot_interaction(records, spec.graph, out_dir / "plots" / "interaction_graph.png")
-    return InteractionResult(records=records, graph=spec.graph, summary=summary)
+        generation = np.arange(cfg.generations)
+        walk = {
+            node: regression_random_walk_mse(
+                generation, noise_std=cfg.noise_std, dim=cfg.dim, real_size=cfg.real_size
+            )
+            for node in lone_self_loops(graph, cfg)
+        }
+        plot_interaction(
+            records,
+            graph,
+            {node: v.bounded for node, v in verdict.items()},
+            seeds,
+            walk,
+            out_dir / "plots" / "interaction_graph.png",
+        )
+    return InteractionResult(records=records, graph=graph, verdicts=verdict, summary=summary)
 
 
-def summarise(graph: InteractionGraph, records: list[dict[str, Any]]) -> dict[str, Any]:
-    """Per node: anchored (path from fresh data) or not, gen-0 error and mean error of the last quarter."""
-    anchored = graph.reachable_from_fresh()
+def summarise(
+    cfg: InteractionGraphConfig,
+    graph: InteractionGraph,
+    verdict: dict[str, NodeVerdict],
+    records: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """Per node: the derived verdict and the measured errors (means over seeds with 95 % intervals)."""
+    seeds = seed_list(cfg.seed, cfg.seeds)
+    walkers = lone_self_loops(graph, cfg)
     nodes = {}
     for node in graph.nodes:
-        error = column(records, "param_error", node=node)
-        nodes[node] = {
-            "anchored": node in anchored,
-            "error_gen0": float(error[0]),
-            "error_late_mean": float(error[-max(1, len(error) // 4) :].mean()),
-            "noise_std_last": float(column(records, "noise_std", node=node)[-1]),
+        error = curves(records, "param_error", seeds, node=node)  # (S, G)
+        late = late_slice(error.shape[1], cfg.late_fraction)
+        entry: dict[str, Any] = {
+            **asdict(verdict[node]),
+            "error_gen0": band(error[:, 0]).as_dict(),
+            "error_late_mean": band(error[:, late].mean(axis=1)).as_dict(),
+            "squared_error_last": band(error[:, -1] ** 2).as_dict(),
+            "noise_std_last": band(curves(records, "noise_std", seeds, node=node)[:, -1]).as_dict(),
         }
-    return {"condition": "bounded iff a directed path from a fresh-data node", "nodes": nodes}
+        if node in walkers:
+            entry["squared_error_last_predicted"] = float(
+                regression_random_walk_mse(
+                    np.array(cfg.generations - 1),
+                    noise_std=cfg.noise_std,
+                    dim=cfg.dim,
+                    real_size=cfg.real_size,
+                )
+            )
+        nodes[node] = entry
+    return {"condition": CONDITION, "seeds": seeds, "generations": cfg.generations, "nodes": nodes}

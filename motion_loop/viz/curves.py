@@ -17,6 +17,8 @@ from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 # Columns of metrics.csv that are bookkeeping, not metrics.
 _NOT_METRICS = {"generation", "node", "arm", "seed", "n_train", "n_incoming", "n_samples"}
+# Counts of clips left out when the data was read (constant over a run; listed in dropped_clips.json).
+_NOT_METRIC_PREFIXES = ("dropped_", "reference_dropped")
 _CI_SUFFIX = "_ci95"
 # The metrics drawn together in all_metrics.png (every metric also gets its own PNG).
 HEADLINE_METRICS = (
@@ -45,7 +47,8 @@ def metric_names(rows: Iterable[Mapping[str, float | str]]) -> list[str]:
     names: dict[str, None] = {}
     for row in rows:
         for key, value in row.items():
-            if key not in _NOT_METRICS and not key.endswith(_CI_SUFFIX) and isinstance(value, float):
+            bookkeeping = key in _NOT_METRICS or key.startswith(_NOT_METRIC_PREFIXES)
+            if not bookkeeping and not key.endswith(_CI_SUFFIX) and isinstance(value, float):
                 names.setdefault(key)
     return list(names)
 

@@ -80,8 +80,9 @@ def test_corrupt_file_is_skipped_and_counted(cmu_import):
     summary, out = cmu_import
     assert sum(summary.skipped.values()) == 1
     assert any("truncated" in reason for reason in summary.skipped)
-    assert any(line.startswith("02_03.bvh") for line in summary.skipped_files)
-    assert json.loads((out / "meta.json").read_text())["extra"]["skipped"]
+    assert [entry["file"] for entry in summary.skipped_files] == ["02_03.bvh"]
+    meta = json.loads((out / "meta.json").read_text())["extra"]
+    assert meta["skipped"] and meta["skipped_files"][0]["file"] == "02_03.bvh"
 
 
 def test_round_trip_on_imported_clips(cmu_import):

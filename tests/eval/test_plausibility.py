@@ -62,8 +62,8 @@ def test_jerk_of_cubic_motion() -> None:
     assert jerk(joints) == pytest.approx(6.0, rel=1e-6)
 
 
-def test_contact_consistency_is_one_on_features_from_joints(reference_clips) -> None:
-    joints, _ = reference_clips["012314"]
+def test_contact_consistency_is_one_on_features_from_joints(lively_motion) -> None:
+    joints, _ = lively_motion
     features = joints_to_features(joints)
     recovered = features_to_joints(features)
     assert contact_consistency(recovered, features) > 0.95
@@ -72,9 +72,9 @@ def test_contact_consistency_is_one_on_features_from_joints(reference_clips) -> 
     assert contact_consistency(recovered, flipped) < 0.05
 
 
-def test_real_mocap_more_plausible_than_jittered(reference_clips) -> None:
+def test_real_mocap_more_plausible_than_jittered(clean_motion, lively_motion) -> None:
     rng = np.random.default_rng(0)
-    for joints, _ in reference_clips.values():
+    for joints, _ in (clean_motion, lively_motion):
         clean = clip_plausibility(joints)
         jittered = clip_plausibility(joints + rng.normal(scale=0.02, size=joints.shape))
         assert jittered.jerk > 5 * clean.jerk

@@ -10,6 +10,7 @@ from motion_loop.loop.arrays import ArrayOps, Arrays
 from motion_loop.loop.engine import LoopSpec
 from motion_loop.loop.graph import InteractionGraph
 from motion_loop.loop.mixing import MixingPolicy
+from motion_loop.loop.protocols import Evaluation
 
 
 class RunningMeanLearner:
@@ -18,10 +19,10 @@ class RunningMeanLearner:
     def __init__(self) -> None:
         self.mean = 0.0
 
-    def fit(self, dataset: Arrays, *, rng: np.random.Generator) -> None:
+    def fit(self, dataset: Arrays, *, generation: int, rng: np.random.Generator) -> None:
         self.mean = 0.5 * self.mean + 0.5 * float(dataset["x"].mean())
 
-    def sample(self, prompts: Arrays, *, rng: np.random.Generator) -> Arrays:
+    def sample(self, prompts: Arrays, *, generation: int, rng: np.random.Generator) -> Arrays:
         return Arrays({"x": self.mean + rng.standard_normal(len(prompts))})
 
     def save(self, directory: Path) -> None:
@@ -41,13 +42,11 @@ class MeanEvaluator:
     def __init__(self, fail_at_call: int | None = None) -> None:
         self.calls, self.fail_at_call = 0, fail_at_call
 
-    def evaluate(
-        self, learner: RunningMeanLearner, *, rng: np.random.Generator
-    ) -> dict[str, float]:
+    def evaluate(self, learner: RunningMeanLearner, *, generation: int, rng: np.random.Generator) -> Evaluation:
         self.calls += 1
         if self.calls == self.fail_at_call:
             raise KeyboardInterrupt("simulated kill")
-        return {"mean": learner.mean, "noise": float(rng.standard_normal())}
+        return Evaluation({"mean": learner.mean, "noise": float(rng.standard_normal())})
 
 
 class ShiftCorrector:

@@ -30,7 +30,7 @@ def test_training_set_sizes(pool: str, expected: list[int]) -> None:
 
 
 def test_correction_is_applied_and_reported(tmp_path) -> None:
-    records = LoopEngine(make_spec(MixingPolicy(), gamma=0.5), seed=0).run(
+    records = LoopEngine(make_spec(MixingPolicy(synthetic_ratio=1.0), gamma=0.5), seed=0).run(
         2, run_dir=tmp_path, config=CONFIG
     )
     assert [r["correction_shift"] for r in records] == [0.5, 0.5]
@@ -57,15 +57,15 @@ def test_validation_errors() -> None:
     with pytest.raises(
         ConfigError, match=r"gamma \(correction strength\) must lie in \[0, 1\], got 1.5"
     ):
-        LoopEngine(make_spec(MixingPolicy(), gamma=1.5), seed=0)
-    spec = make_spec(MixingPolicy(fresh_fraction=0.5))
+        LoopEngine(make_spec(MixingPolicy(synthetic_ratio=1.0), gamma=1.5), seed=0)
+    spec = make_spec(MixingPolicy(synthetic_ratio=1.0, fresh_fraction=0.5))
     spec.fresh = None
     with pytest.raises(ConfigError, match="needs a fresh-data source"):
         LoopEngine(spec, seed=0)
     spec = make_spec(MixingPolicy(synthetic_ratio=0.0, keep_real=False))
     with pytest.raises(MixingError, match="would train on nothing"):
         LoopEngine(spec, seed=0)
-    spec = make_spec(MixingPolicy())
+    spec = make_spec(MixingPolicy(synthetic_ratio=1.0))
     spec.learners = {"other": RunningMeanLearner()}
     with pytest.raises(ConfigError, match=r"learners must have one entry per graph node \['m'\]"):
         LoopEngine(spec, seed=0)
@@ -113,18 +113,18 @@ def test_extending_a_finished_run(tmp_path) -> None:
 
 
 def test_resume_refuses_another_config(tmp_path) -> None:
-    _run(tmp_path, 1, MixingPolicy())
+    _run(tmp_path, 1, MixingPolicy(synthetic_ratio=1.0))
     with pytest.raises(RunStateError, match=r"another config \(keys differing: \['name'\]\)"):
-        LoopEngine(make_spec(MixingPolicy()), seed=7).run(
+        LoopEngine(make_spec(MixingPolicy(synthetic_ratio=1.0)), seed=7).run(
             2, run_dir=tmp_path, config={"name": "other"}
         )
 
 
 def test_gap_in_run_folder_is_reported(tmp_path) -> None:
-    _run(tmp_path, 3, MixingPolicy())
+    _run(tmp_path, 3, MixingPolicy(synthetic_ratio=1.0))
     shutil.rmtree(tmp_path / "gen_001")
     with pytest.raises(RunStateError, match="has a gap"):
-        _run(tmp_path, 3, MixingPolicy())
+        _run(tmp_path, 3, MixingPolicy(synthetic_ratio=1.0))
 
 
 def test_one_node_run_uses_the_flat_generation_layout(tmp_path) -> None:

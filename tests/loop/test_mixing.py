@@ -29,8 +29,8 @@ def test_counts_follow_the_published_loop() -> None:
     policy = MixingPolicy(synthetic_ratio=0.5)
     assert synthetic_count(policy, 65) == 32
     assert synthetic_count(MixingPolicy(synthetic_ratio=1.0), 65) == 65
-    assert fresh_count(MixingPolicy(fresh_fraction=0.2), 50, gets_fresh=True) == 10
-    assert fresh_count(MixingPolicy(fresh_fraction=0.2), 50, gets_fresh=False) == 0
+    assert fresh_count(MixingPolicy(synthetic_ratio=1.0, fresh_fraction=0.2), 50, gets_fresh=True) == 10
+    assert fresh_count(MixingPolicy(synthetic_ratio=1.0, fresh_fraction=0.2), 50, gets_fresh=False) == 0
 
 
 def test_split_evenly_sums_and_balances() -> None:
@@ -41,25 +41,25 @@ def test_split_evenly_sums_and_balances() -> None:
 
 def test_replace_keeps_latest_batch_and_accumulate_keeps_all() -> None:
     a, b = _items(2), _items(3, 10)
-    assert next_pool(MixingPolicy(pool="replace"), [a], b) == [b]
-    assert next_pool(MixingPolicy(pool="accumulate"), [a], b) == [a, b]
-    assert next_pool(MixingPolicy(pool="replace"), [a], None) == []
+    assert next_pool(MixingPolicy(synthetic_ratio=1.0, pool="replace"), [a], b) == [b]
+    assert next_pool(MixingPolicy(synthetic_ratio=1.0, pool="accumulate"), [a], b) == [a, b]
+    assert next_pool(MixingPolicy(synthetic_ratio=1.0, pool="replace"), [a], None) == []
 
 
 def test_training_set_is_real_then_pool() -> None:
     ops, real = ArrayOps(), _items(4)
     pool = [_items(2, 100), _items(1, 200)]
     train = build_training_set(
-        MixingPolicy(keep_real=True), real=real, pool=pool, ops=ops, generation=3
+        MixingPolicy(synthetic_ratio=1.0, keep_real=True), real=real, pool=pool, ops=ops, generation=3
     )
     assert train["x"].tolist() == [0, 1, 2, 3, 100, 101, 200]
     train = build_training_set(
-        MixingPolicy(keep_real=False), real=real, pool=pool, ops=ops, generation=3
+        MixingPolicy(synthetic_ratio=1.0, keep_real=False), real=real, pool=pool, ops=ops, generation=3
     )
     assert train["x"].tolist() == [100, 101, 200]
     # Generation 0 always trains on the real data.
     train = build_training_set(
-        MixingPolicy(keep_real=False), real=real, pool=[], ops=ops, generation=0
+        MixingPolicy(synthetic_ratio=1.0, keep_real=False), real=real, pool=[], ops=ops, generation=0
     )
     assert len(train) == 4
 
@@ -67,7 +67,7 @@ def test_training_set_is_real_then_pool() -> None:
 def test_empty_training_set_raises() -> None:
     with pytest.raises(MixingError, match="training set is empty"):
         build_training_set(
-            MixingPolicy(keep_real=False), real=_items(3), pool=[], ops=ArrayOps(), generation=1
+            MixingPolicy(synthetic_ratio=1.0, keep_real=False), real=_items(3), pool=[], ops=ArrayOps(), generation=1
         )
 
 
@@ -88,5 +88,5 @@ def test_empty_training_set_raises() -> None:
 )
 def test_invalid_policy_names_value_and_range(kwargs: dict, message: str) -> None:
     with pytest.raises(MixingError, match=message) as error:
-        MixingPolicy(**kwargs).validate()
+        MixingPolicy(**{"synthetic_ratio": 1.0, **kwargs}).validate()
     assert isinstance(error.value, MotionLoopError)

@@ -55,19 +55,28 @@ def test_fixed_subset_and_fresh_reservoir():
     assert [c.clip_id for c in train.clips] == [c.clip_id for c in again.clips]
     assert len(train) == 4 and len(rest) == 6
     assert not {c.clip_id for c in train.clips} & {c.clip_id for c in rest.clips}
+    with pytest.raises(ConfigError, match=r"loop.n_train=11 but the train split has 10 usable clips"):
+        split_real(clips, 11, subset_seed=7)
     source = ReservoirSource(rest, ClipSetOps())
     assert len(source.draw(3, rng=np.random.default_rng(0))) == 3
     with pytest.raises(ConfigError, match="fresh_fraction"):
         source.draw(7, rng=np.random.default_rng(0))
 
 
-def test_extend_one_frame_keeps_feature_length(reference_clips):
-    joints, _ = reference_clips["000000"]
+def test_extend_one_frame_keeps_feature_length(clean_motion):
+    joints, _ = clean_motion
     from motion_loop.data.features import joints_to_features
 
     assert len(joints_to_features(extend_one_frame(joints))) == len(joints)
 
 
 def test_load_clip_set_from_reference(reference_dataset):
-    clips = load_clip_set(HumanML3DFolder(reference_dataset), "train")
+    clips = load_clip_set(HumanML3DFolder(reference_dataset), "train").clips
     assert len(clips) == 2 and all(c.captions for c in clips.clips)
+
+
+def test_load_clip_set_from_procedural(procedural_root):
+    folder = HumanML3DFolder(procedural_root)
+    loaded = load_clip_set(folder, "train")
+    assert len(loaded.clips) + len(loaded.dropped) == len(folder.ids("train"))
+    assert all(c.captions and len(c.features) >= 40 for c in loaded.clips.clips)

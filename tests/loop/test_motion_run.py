@@ -11,7 +11,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -20,9 +19,9 @@ FAST = ["train.steps=40", "loop.finetune_steps=10", "progress=false"]
 _TIMEOUT = 1500  # [s] one run on a loaded 2-core machine
 
 
-def _command(out_dir: Path, cache_dir: Path) -> list[str]:
+def _command(out_dir: Path, cache_dir: Path, *extra: str) -> list[str]:
     return [sys.executable, "-m", "motion_loop.cli", "run", "experiment=smoke",
-            f"out_dir={out_dir}", f"cache_dir={cache_dir}", *FAST]  # fmt: skip
+            f"out_dir={out_dir}", f"cache_dir={cache_dir}", *FAST, *extra]  # fmt: skip
 
 
 def _env() -> dict[str, str]:
@@ -59,6 +58,8 @@ def test_smoke_run_writes_every_output(uninterrupted: Path):
         reports = (folder / "correction.jsonl").read_text().splitlines()
         assert len(reports) == 12  # every corrected clip is reported, falls and resets included
         assert (folder / "synthetic" / "new_joint_vecs").is_dir()
+        assert (folder / "video_joints.npy").is_file()  # the evaluator's artefacts, stored by the run folder
+    assert "dropped_train" in rows[0] and (uninterrupted / "dropped_clips.json").is_file()
     assert (uninterrupted / "plots" / "all_metrics.png").is_file()
     assert (uninterrupted / "videos" / "prompt_0.mp4").stat().st_size > 1000
     assert "Physics correction" in (uninterrupted / "report.html").read_text()
@@ -66,19 +67,13 @@ def test_smoke_run_writes_every_output(uninterrupted: Path):
 
 def test_killed_run_resumes_with_identical_metrics(uninterrupted: Path, tmp_path: Path, cache_dir: Path):
     out = tmp_path / "killed"
-    process = subprocess.Popen(_command(out, cache_dir), env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + _TIMEOUT
-    try:
-        # Kill in the middle of generation 1: after generation 0 is complete and generation 1 has begun.
-        while not (out / "gen_001").is_dir():
-            assert process.poll() is None, "the run ended before it could be killed"
-            assert time.monotonic() < deadline
-            time.sleep(0.2)
-        time.sleep(3.0)
-    finally:
-        process.send_signal(signal.SIGKILL)
-        process.wait()
-    assert (out / "gen_000" / "DONE").is_file() and not (out / "gen_002").exists()
+    # The run kills itself with SIGKILL at an exact point: in the middle of generation 1, right after its
+    # physics correction (kill_at is an execution setting: the resumed run's config is the same run's).
+    killed = subprocess.run(_command(out, cache_dir, "kill_at=1:correct"), env=_env(), capture_output=True,
+                            text=True, timeout=_TIMEOUT)  # fmt: skip
+    assert killed.returncode == -signal.SIGKILL, killed.stdout[-3000:] + killed.stderr[-3000:]
+    assert (out / "gen_000" / "DONE").is_file() and (out / "gen_001").is_dir()
+    assert not (out / "gen_001" / "DONE").exists() and not (out / "gen_002").exists()
     resumed = subprocess.run(_command(out, cache_dir), env=_env(), capture_output=True, text=True, timeout=_TIMEOUT)
     assert resumed.returncode == 0, resumed.stdout[-3000:] + resumed.stderr[-3000:]
     expected, got = _rows(uninterrupted / "metrics.csv"), _rows(out / "metrics.csv")

@@ -7,6 +7,7 @@ import os
 import pytest
 
 import motion_loop.io.atomic as atomic_module
+from motion_loop.io import OutputError
 from motion_loop.loop.run_state import RunFolder, atomic_write_text, records_to_csv
 
 
@@ -26,7 +27,7 @@ def test_failed_atomic_write_keeps_old_content_and_no_temp(tmp_path, monkeypatch
         raise OSError("disk gone")
 
     monkeypatch.setattr(atomic_module.os, "replace", broken_replace)
-    with pytest.raises(OSError, match="disk gone"):
+    with pytest.raises(OutputError, match=f"cannot write f.txt into {tmp_path}: disk gone"):
         atomic_write_text(path, "new")
     monkeypatch.setattr(atomic_module.os, "replace", os.replace)
     assert path.read_text() == "old"

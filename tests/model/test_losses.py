@@ -5,8 +5,8 @@ from motion_loop.data.features import features_to_joints
 from motion_loop.model.losses import foot_contact_loss, masked_mse, ric_joints, velocity_loss
 
 
-def test_ric_joints_matches_numpy_recovery(reference_clips) -> None:
-    _, features = reference_clips["012314"]
+def test_ric_joints_matches_numpy_recovery(lively_motion) -> None:
+    _, features = lively_motion
     expected = features_to_joints(features)
     got = ric_joints(torch.from_numpy(features[None]).double())[0].numpy()
     np.testing.assert_allclose(got, expected, atol=1e-6)

@@ -48,9 +48,10 @@ def _has_ray() -> bool:
     return importlib.util.find_spec("ray") is not None
 
 
-def test_cli_corrects_a_folder(tmp_path: Path, reference_dataset: Path) -> None:
+def test_cli_corrects_a_folder(tmp_path: Path, procedural_root: Path) -> None:
     from motion_loop.cli import main
 
+    reference_dataset = procedural_root  # any HumanML3D-layout folder with captions
     out = tmp_path / "corrected"
     code = main(["correct", str(reference_dataset), str(out), "--limit", "1", "physics.gamma=0.5"])
     assert code == 0

@@ -8,16 +8,16 @@ from physics import correct_motion
 from physics.jitter import estimate_jitter, smoothing_for
 
 
-def test_clean_capture_has_no_jitter_and_noise_is_measured(reference_clips) -> None:
-    joints = reference_clips["000000"][0]
+def test_clean_capture_has_no_jitter_and_noise_is_measured(clean_motion) -> None:
+    joints = clean_motion[0]
     assert estimate_jitter(joints) < 1e-4  # [m]: rigid skeleton
     for sigma in (0.004, 0.008, 0.016):
         noisy = joints + np.random.default_rng(0).normal(0.0, sigma, joints.shape)
         assert abs(estimate_jitter(noisy) - sigma) < 0.2 * sigma
 
 
-def test_fast_rigid_motion_is_not_jitter(reference_clips) -> None:
-    joints = reference_clips["012314"][0].copy()
+def test_fast_rigid_motion_is_not_jitter(lively_motion) -> None:
+    joints = lively_motion[0].copy()
     # Spin and translate the whole clip fast: a rigid motion keeps every bone length.
     angle = np.linspace(0.0, 20.0, len(joints))
     c, s = np.cos(angle), np.sin(angle)
@@ -35,8 +35,8 @@ def test_rigid_clips_are_not_smoothed_and_others_at_least_one_frame() -> None:
     assert smoothing_for(0.1, **options) == 2.0
 
 
-def test_correct_motion_smooths_only_noisy_clips(reference_clips) -> None:
-    joints = reference_clips["000000"][0][:60]
+def test_correct_motion_smooths_only_noisy_clips(clean_motion) -> None:
+    joints = clean_motion[0][:60]
     clean = correct_motion(joints, 20.0).report
     noisy = correct_motion(joints + np.random.default_rng(1).normal(0.0, 0.008, joints.shape), 20.0).report
     assert clean["smooth_sigma"] == 0.0 and 1.0 <= noisy["smooth_sigma"] < 1.2

@@ -32,10 +32,10 @@ def test_y_up_and_residual_helpers() -> None:
     assert np.allclose(local_mpjpe(a, b), 0.0)
 
 
-def test_surface_plausibility_agrees_with_the_corrections_before_numbers(reference_clips) -> None:
+def test_surface_plausibility_agrees_with_the_corrections_before_numbers(clean_motion) -> None:
     from physics import correct_motion, surface_plausibility
 
-    joints = reference_clips["000000"][0][:60]
+    joints = clean_motion[0][:60]
     assessed = surface_plausibility(joints, 20.0)
     report = correct_motion(joints, 20.0).report
     for key in ("surface_penetrate_mm", "surface_float_mm", "surface_skate_mm"):

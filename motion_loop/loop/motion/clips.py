@@ -7,9 +7,11 @@ samples, the mix a model is fine-tuned on. Prompts are the captions and true len
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -49,19 +51,72 @@ class Prompt:
     source_captions: tuple[str, ...]
 
 
-def load_clip_set(folder: HumanML3DFolder, split: str | None, *, min_frames: int = 40, origin: str = "real") -> ClipSet:
-    """Every clip of a split that has a caption and at least `min_frames` frames (whole-clip captions)."""
-    clips = []
+@dataclass(frozen=True)
+class DroppedClip:
+    """A clip of a split that was not used, and why (a JSON-able record for the run's manifest).
+
+    Attributes:
+        reason: one of DROP_REASONS.
+        detail: the specifics (the missing file, the clip's length).
+    """
+
+    clip_id: str
+    split: str | None
+    reason: str
+    detail: str = ""
+
+
+class LoadedClips(NamedTuple):
+    """The usable clips of a split and every clip that was dropped, with its reason."""
+
+    clips: ClipSet
+    dropped: tuple[DroppedClip, ...]
+
+
+DROP_REASONS = ("no motion file", "no caption", "too short")
+
+
+def _read_clip(folder: HumanML3DFolder, clip_id: str, split: str | None, min_frames: int, origin: str) -> Clip | DroppedClip:
+    """The clip, or why it cannot be used."""
+    path = folder.features_dir / f"{clip_id}.npy"
+    if not path.is_file():
+        return DroppedClip(clip_id, split, "no motion file", f"{path} does not exist")
+    all_captions = folder.captions(clip_id)
+    captions = tuple(c.text for c in all_captions if c.whole_clip) or tuple(c.text for c in all_captions)
+    if not captions:
+        return DroppedClip(clip_id, split, "no caption", f"texts/{clip_id}.txt is missing or has no caption line")
+    features = folder.features(clip_id)
+    if len(features) < min_frames:
+        return DroppedClip(clip_id, split, "too short", f"{len(features)} < {min_frames} frames (data.min_frames)")
+    return Clip(clip_id, features.astype(np.float32), captions, origin)
+
+
+def load_clip_set(folder: HumanML3DFolder, split: str | None, *, min_frames: int = 40, origin: str = "real") -> LoadedClips:
+    """Every clip of a split that has a motion file, a caption and at least `min_frames` frames (whole-clip
+    captions preferred), and each other clip of the split with the reason it was dropped.
+
+    Raises:
+        DataFormatError: when no clip is usable (the message counts the reasons).
+    """
+    clips: list[Clip] = []
+    dropped: list[DroppedClip] = []
     for clip_id in folder.ids(split):
-        captions = tuple(c.text for c in folder.captions(clip_id) if c.whole_clip) or tuple(
-            c.text for c in folder.captions(clip_id)
-        )
-        features = folder.features(clip_id)
-        if captions and len(features) >= min_frames:
-            clips.append(Clip(clip_id, features.astype(np.float32), captions, origin))
+        item = _read_clip(folder, clip_id, split, min_frames, origin)
+        if isinstance(item, Clip):
+            clips.append(item)
+        else:
+            dropped.append(item)
     if not clips:
-        raise DataFormatError(f"{folder.root} split {split!r} has no captioned clip of >= {min_frames} frames")
-    return ClipSet(tuple(clips))
+        raise DataFormatError(
+            f"{folder.root} split {split!r} has no captioned clip of >= {min_frames} frames "
+            f"(dropped: {dropped_summary(dropped)})"
+        )
+    return LoadedClips(ClipSet(tuple(clips)), tuple(dropped))
+
+
+def dropped_summary(dropped: Sequence[DroppedClip]) -> dict[str, int]:
+    """Counts of dropped clips by reason."""
+    return dict(Counter(d.reason for d in dropped))
 
 
 class ClipSetOps:

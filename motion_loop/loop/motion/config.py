@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from motion_loop.data.config import DataConfig
@@ -11,8 +12,26 @@ from motion_loop.eval.config import (
     MetricsConfig,
     PlausibilityConfig,
 )
+from motion_loop.loop.engine import POINTS
+from motion_loop.loop.mixing import POOL_MODES
 from motion_loop.model.config import DiffusionConfig, ModelConfig, SampleConfig, TrainConfig
+from motion_loop.validation import (
+    at_least,
+    choice,
+    config_problems,
+    dataset_problems,
+    existing_file,
+    inapplicable_problems,
+    raise_problems,
+    within,
+)
 from physics.config import PhysicsConfig
+
+# loop.continue_from: the last checkpoint, or the best by the score history the engine keeps.
+CONTINUE_FROM = ("last", "best")
+PHYSICS_BACKENDS = ("process", "ray")
+# R-precision needs a batch of 32 but says so itself; FID needs two clips.
+_MIN_EVAL_PROMPTS = 2
 
 
 @dataclass
@@ -77,6 +96,24 @@ class LoopSettings:
     video_prompts: int = 3
     seed: int = 0
 
+    def problems(self) -> list[str]:
+        """What is out of range (field names relative to `loop`)."""
+        return [
+            *at_least("generations", self.generations, 1),
+            *at_least("synthetic_ratio", self.synthetic_ratio, 0.0),
+            *within("fresh_fraction", self.fresh_fraction, 0.0, 1.0),
+            *choice("pool", self.pool, POOL_MODES),
+            *within("gamma", self.gamma, 0.0, 1.0),
+            *at_least("finetune_steps", self.finetune_steps, 1),
+            *choice("continue_from", self.continue_from, CONTINUE_FROM),
+            *at_least("n_train", self.n_train, 0),
+            *at_least("eval_every", self.eval_every, 1),
+            *at_least("eval_prompts", self.eval_prompts, _MIN_EVAL_PROMPTS),
+            *at_least("multimodality_prompts", self.multimodality_prompts, 0),
+            *at_least("multimodality_repeats", self.multimodality_repeats, 0),
+            *at_least("video_prompts", self.video_prompts, 0),
+        ]
+
 
 @dataclass
 class PhysicsExecution:
@@ -91,6 +128,9 @@ class PhysicsExecution:
     workers: int = 1
     backend: str = "process"
     ray_address: str = ""
+
+    def problems(self) -> list[str]:
+        return [*at_least("workers", self.workers, 1), *choice("backend", self.backend, PHYSICS_BACKENDS)]
 
 
 @dataclass
@@ -122,6 +162,9 @@ class RunConfig:
         sample: how synthetic training motions are drawn (the published loop: guidance 1).
         threads: torch CPU threads (0 = torch's default).
         progress: progress bars.
+        kill_at: a testing hook: "G:POINT" kills this process with SIGKILL right after POINT (one of
+            motion_loop.loop.engine.POINTS) of generation G, as a `kill -9` there would, so that a test
+            checks the resumed run at an exact place; empty = never.
     """
 
     experiment: str = "default"
@@ -138,7 +181,62 @@ class RunConfig:
     loop: LoopSettings = field(default_factory=LoopSettings)
     threads: int = 0
     progress: bool = True
+    kill_at: str = ""
+
+    def problems(self) -> list[str]:
+        """Cross-field checks: the dataset has what a run reads, the evaluator file exists."""
+        return [
+            *dataset_problems("data.root", self.data.root, splits=("train", "test"), stats=True),
+            *existing_file("eval.checkpoint", self.eval.checkpoint, what="evaluator checkpoint"),
+            *at_least("threads", self.threads, 0),
+            *kill_point_problems(self.kill_at),
+        ]
+
+
+def parse_kill_point(value: str) -> tuple[int, str] | None:
+    """"G:POINT" -> (G, POINT); "" -> None. Raises ValueError on anything else."""
+    if not value:
+        return None
+    generation, _, point = value.partition(":")
+    if not generation.isdigit() or point not in POINTS:
+        raise ValueError(value)
+    return int(generation), point
+
+
+def kill_point_problems(value: str) -> list[str]:
+    try:
+        parse_kill_point(value)
+    except ValueError:
+        return [f"kill_at must be '' or 'GENERATION:POINT' with POINT one of {list(POINTS)}, got {value!r}"]
+    return []
+
+
+# Settings of RunConfig's schema that `motion-loop run` does not read, and the one it reads instead
+# (each setting has one definition; a user who sets one of these is told where it lives).
+RUN_NOT_APPLICABLE: dict[str, str] = {
+    "physics.gamma": "use loop.gamma (the correction strength of the run's corrected arm)",
+    "train.reset_optimizer": "use loop.reset_optimizer (how each generation's fine-tuning starts)",
+    "train.seed": "use loop.seed (it seeds every generation's training)",
+    "train.split": "a run trains on the train split; choose a subset with loop.n_train and loop.subset_seed",
+    "train.progress": "use progress",
+}
+
+
+def validate_run_config(config: RunConfig, *, overrides: Iterable[str] = ()) -> RunConfig:
+    """Check the whole resolved run config before any work; return it, or raise one ConfigError.
+
+    Args:
+        config: the resolved config.
+        overrides: the command line's Hydra overrides (so that a not-applicable setting given with its
+            default value is refused as well).
+    """
+    problems = config_problems(config)
+    problems += inapplicable_problems(
+        config, command="run", not_applicable=RUN_NOT_APPLICABLE, defaults=RunConfig(), overrides=overrides
+    )
+    raise_problems(problems, command="motion-loop run")
+    return config
 
 
 # Keys that only say how a run executes; they may change between a run and its resumption.
-EXECUTION_KEYS = ("out_dir", "cache_dir", "physics_execution", "threads", "progress")
+EXECUTION_KEYS = ("out_dir", "cache_dir", "physics_execution", "threads", "progress", "kill_at")

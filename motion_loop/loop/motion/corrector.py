@@ -22,7 +22,8 @@ class PhysicsCorrector:
     """Projects every synthetic clip onto the humanoid's physically plausible tracking of it.
 
     Args:
-        config: a `physics.PhysicsConfig` (gamma is set per call by the engine).
+        config: a `physics.PhysicsConfig`; its gamma is not read: the engine passes the run's one
+            correction strength (`loop.gamma`; `physics.gamma` is refused on `run`).
         fps: frame rate of the clips [Hz].
         workers: processes of the batch backend.
         backend: "process" or "ray".

@@ -5,12 +5,12 @@ generation, so that generations differ only by the model; each of eval.metrics.r
 freshly sampled set of them (the published protocol: 20 sets of 1,000 clips), so the intervals
 include the sampling noise. Metrics: FID, R-precision top-1..3,
 matching score, diversity (and the real split's), multimodality when asked, plausibility of the
-generated joints. The first few prompts' motions are kept for videos across generations.
+generated joints. The first few prompts' motions are returned as artefacts (video_joints.npy and
+video_captions.json), which the engine stores in the generation's folder, for videos across generations.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -19,13 +19,16 @@ from motion_loop.data.features import features_to_joints
 from motion_loop.eval.config import MetricsConfig, PlausibilityConfig
 from motion_loop.eval.evaluation import GeneratedMotion, ReferenceEmbeddings, evaluate_motions
 from motion_loop.eval.evaluator import Evaluator
-from motion_loop.io import atomic_save_npy, atomic_write_json
 from motion_loop.loop.motion.clips import Prompt
 from motion_loop.loop.motion.learner import MotionLearner
+from motion_loop.loop.protocols import Evaluation
 from motion_loop.model.config import SampleConfig
 
-# The metric the learner's continue_from="best" minimises.
+# The metric that continue_from="best" minimises (the engine keeps the history).
 SCORE_METRIC = "fid"
+# Artefacts of an evaluated generation: joints (P, T, 22, 3) of the first prompts, and their captions.
+VIDEO_JOINTS = "video_joints.npy"
+VIDEO_CAPTIONS = "video_captions.json"
 
 
 class MotionEvaluator:
@@ -40,8 +43,7 @@ class MotionEvaluator:
         every: evaluate generations 0, every, 2*every, ... and the last one; others return no metrics.
         last_generation: index of the run's last generation.
         multimodality: (prompts, repeats) for the multimodality; (0, 0) skips it, as the published loop.
-        keep_for_video: how many of the first prompts' joints to store per generation in `video_dir`.
-        video_dir: where `gen_XXX.npy` joint arrays for videos go (None: keep none).
+        keep_for_video: how many of the first prompts' joints to return per evaluated generation.
     """
 
     def __init__(
@@ -57,19 +59,17 @@ class MotionEvaluator:
         last_generation: int,
         multimodality: tuple[int, int] = (0, 0),
         keep_for_video: int = 3,
-        video_dir: Path | None = None,
     ) -> None:
         self.evaluator, self.reference, self.prompts = evaluator, reference, prompts
         self.sample, self.metrics, self.plausibility = sample, metrics, plausibility
         self.every, self.last_generation = max(1, every), last_generation
-        self.multimodality, self.keep_for_video, self.video_dir = multimodality, keep_for_video, video_dir
+        self.multimodality, self.keep_for_video = multimodality, keep_for_video
 
-    def evaluate(self, learner: MotionLearner, *, rng: np.random.Generator) -> dict[str, float]:
+    def evaluate(self, learner: MotionLearner, *, generation: int, rng: np.random.Generator) -> Evaluation:
         """Metrics of the learner's current model (every `every` generations) plus its last fit's record."""
-        generation = learner.generation
         fit = dict(learner.last_fit)
         if generation % self.every != 0 and generation != self.last_generation:
-            return fit
+            return Evaluation(fit)
         captions = [p.caption for p in self.prompts]
         lengths = [p.length for p in self.prompts]
         # One freshly sampled set per replication (the published protocol: 20 sets of 1,000 clips).
@@ -84,15 +84,11 @@ class MotionEvaluator:
             self.evaluator, generated, self.reference, self.metrics, rng,
             plausibility=self.plausibility, multimodal=multimodal,
         )  # fmt: skip
-        if self.video_dir is not None and self.keep_for_video > 0:
+        artefacts: dict[str, Any] = {}
+        if self.keep_for_video > 0:
             joints = np.stack(_padded([features_to_joints(f) for f in features[: self.keep_for_video]]))
-            atomic_save_npy(self.video_dir / f"gen_{generation:03d}.npy", joints.astype(np.float32))
-            captions_file = self.video_dir / "captions.json"
-            if not captions_file.is_file():
-                atomic_write_json(captions_file, captions[: self.keep_for_video])
-        flat = _flatten(result.to_dict()["metrics"])
-        learner.record_score(flat.get(SCORE_METRIC))
-        return {**flat, **fit}
+            artefacts = {VIDEO_JOINTS: joints.astype(np.float32), VIDEO_CAPTIONS: captions[: self.keep_for_video]}
+        return Evaluation({**_flatten(result.to_dict()["metrics"]), **fit}, artefacts)
 
     def _multimodal(self, learner: MotionLearner, rng: np.random.Generator) -> list[list[GeneratedMotion]] | None:
         prompts, repeats = self.multimodality

@@ -8,10 +8,12 @@ trained evaluator (when no `eval.checkpoint` is given). Both are written to a te
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
+import logging
+import os
 import shutil
-import tempfile
+import signal
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,21 +23,42 @@ from motion_loop.data.humanml3d import HumanML3DFolder
 from motion_loop.errors import ConfigError, DataFormatError
 from motion_loop.eval.evaluation import reference_embeddings
 from motion_loop.eval.evaluator import Evaluator, dataset_fingerprint, train_evaluator
+from motion_loop.io import atomic_write_json
+from motion_loop.io.content_key import ContentHash, content_key
+from motion_loop.io.folders import publish_dir, scratch_dir_beside
 from motion_loop.loop.engine import LoopEngine, LoopSpec
 from motion_loop.loop.graph import InteractionGraph
 from motion_loop.loop.mixing import MixingPolicy
-from motion_loop.loop.motion.clips import ClipSet, ClipSetOps, load_clip_set
-from motion_loop.loop.motion.config import EXECUTION_KEYS, RunConfig
+from motion_loop.loop.motion.clips import (
+    ClipSet,
+    ClipSetOps,
+    LoadedClips,
+    dropped_summary,
+    load_clip_set,
+)
+from motion_loop.loop.motion.config import (
+    EXECUTION_KEYS,
+    RunConfig,
+    parse_kill_point,
+    validate_run_config,
+)
 from motion_loop.loop.motion.corrector import PhysicsCorrector
-from motion_loop.loop.motion.evaluator import MotionEvaluator
+from motion_loop.loop.motion.evaluator import (
+    SCORE_METRIC,
+    VIDEO_CAPTIONS,
+    VIDEO_JOINTS,
+    MotionEvaluator,
+)
 from motion_loop.loop.motion.learner import FitSchedule, MotionLearner
 from motion_loop.loop.rng import Stream, derive_rng
+from motion_loop.loop.run_state import DONE_NAME, RunFolder
 from motion_loop.loop.scalars import ScalarLog
 from motion_loop.text.encoder import get_text_encoder
 from motion_loop.viz.curves import plot_arms
 from motion_loop.viz.report import write_report
 
-_VIDEO_JOINTS_DIR = "video_joints"
+_DROPPED_FILE = "dropped_clips.json"
+_LOG = logging.getLogger(__name__)
 _MIN_EVAL_PROMPTS = 2  # FID needs two; R-precision needs one batch of 32 and says so when it is missing
 
 
@@ -45,14 +68,13 @@ def prepare_dataset(config: RunConfig, cache_dir: Path, *, progress: bool) -> Hu
         return HumanML3DFolder(config.data.root)
     from motion_loop.data.procedural import generate_dataset
 
-    target = cache_dir / f"procedural_{config.data.procedural_clips}_seed{config.data.procedural_seed}"
+    key = content_key("procedural-dataset", config.data.procedural_clips, config.data.procedural_seed)[:12]
+    target = cache_dir / f"procedural_{config.data.procedural_clips}_seed{config.data.procedural_seed}_{key}"
     if not (target / "meta.json").is_file():
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        scratch = Path(tempfile.mkdtemp(prefix=".procedural_", dir=cache_dir))
+        scratch = scratch_dir_beside(target)  # honours the umask (mkdtemp made the shared dataset 0700)
         generate_dataset(scratch, config.data.procedural_clips, config.data.procedural_seed, progress=progress)
         if not (target / "meta.json").is_file():  # another run of the sweep may have finished first
-            shutil.rmtree(target, ignore_errors=True)
-            scratch.rename(target)
+            publish_dir(scratch, target)
         else:
             shutil.rmtree(scratch, ignore_errors=True)
     return HumanML3DFolder(target)
@@ -64,24 +86,26 @@ def prepare_evaluator(config: RunConfig, folder: HumanML3DFolder, cache_dir: Pat
         evaluator = Evaluator.load(config.eval.checkpoint, device=config.eval.train.device)
         evaluator.check_dataset(folder)
         return evaluator
-    train = dataclasses.asdict(config.eval.train)
-    if not train["incoherent_negatives"]:  # off is the training before the setting existed: caches stay valid
-        del train["incoherent_negatives"]
-    settings = json.dumps([dataclasses.asdict(config.eval.model), train], sort_keys=True)
-    key = hashlib.sha256(f"{dataset_fingerprint(folder)}|{settings}".encode()).hexdigest()[:16]
+    key = content_key("evaluator", dataset_fingerprint(folder), config.eval.model, config.eval.train)[:16]
     path = cache_dir / f"evaluator_{key}.pt"
     if not path.is_file():
         evaluator, _ = train_evaluator(folder, config.eval.model, config.eval.train, log=print)
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        scratch = path.with_name(f".{path.name}.tmp")
-        evaluator.save(scratch)
-        scratch.replace(path)
+        evaluator.save(path)  # atomic and checksummed
     return Evaluator.load(path, device=config.eval.train.device)
 
 
 def split_real(clips: ClipSet, n_train: int, subset_seed: int) -> tuple[ClipSet, ClipSet]:
-    """The n training clips (a fixed random subset) and the rest (the fresh-data reservoir)."""
-    if n_train <= 0 or n_train >= len(clips):
+    """The n training clips (a fixed random subset) and the rest (the fresh-data reservoir).
+
+    Raises:
+        ConfigError: when n_train asks for more clips than the split has usable ones (never fewer silently).
+    """
+    if n_train > len(clips):
+        raise ConfigError(
+            f"loop.n_train={n_train} but the train split has {len(clips)} usable clips (see dropped_clips.json "
+            "for the others); lower loop.n_train or use 0 for the whole split"
+        )
+    if n_train <= 0 or n_train == len(clips):
         return clips, ClipSet()
     order = np.random.default_rng(subset_seed).permutation(len(clips))
     chosen, rest = sorted(order[:n_train]), sorted(order[n_train:])
@@ -117,10 +141,13 @@ def build_spec(config: RunConfig, out_dir: Path) -> tuple[LoopSpec, HumanML3DFol
     loop = config.loop
     folder = prepare_dataset(config, cache_dir, progress=config.progress)
     ops = ClipSetOps(min_frames=config.data.min_frames, max_frames=config.data.max_frames)
-    real, reservoir = split_real(load_clip_set(folder, "train", min_frames=config.data.min_frames), loop.n_train, loop.subset_seed)
+    train_split = load_clip_set(folder, "train", min_frames=config.data.min_frames)
+    test_split = load_clip_set(folder, "test", min_frames=config.data.min_frames)
+    dropped = report_dropped(out_dir, {"train": train_split, "test": test_split})
+    real, reservoir = split_real(train_split.clips, loop.n_train, loop.subset_seed)
+    test = test_split.clips
     mean, std = folder.mean_std()
     evaluator = prepare_evaluator(config, folder, cache_dir)
-    test = load_clip_set(folder, "test", min_frames=config.data.min_frames)
     count = loop.eval_prompts  # with repeats when the test split is smaller (e.g. the published 1,000)
     if min(count, len(test)) < _MIN_EVAL_PROMPTS:
         raise DataFormatError(
@@ -129,17 +156,21 @@ def build_spec(config: RunConfig, out_dir: Path) -> tuple[LoopSpec, HumanML3DFol
         )
     prompts = ops.prompts(test, count, rng=derive_rng(loop.seed, 0, 0, Stream.SETUP))
     reference = reference_embeddings(evaluator, folder, "test", cache_dir=cache_dir, min_frames=config.data.min_frames)
+    # The FID reference cuts clips as the evaluator's loader does (it also leaves out over-long ones).
+    dropped["reference_dropped"] = float(sum(reference.dropped.values()))
+    dropped.update({f"reference_dropped_{k.replace(' ', '_')}": float(v) for k, v in reference.dropped.items()})
+    if reference.dropped:
+        _LOG.warning("the FID reference (test split) leaves out %s clips", reference.dropped)
     learner = MotionLearner(
         model=config.model,
         diffusion=config.diffusion,
-        train=dataclasses.replace(config.train, progress=config.progress and config.train.progress),
+        train=dataclasses.replace(config.train, progress=config.progress),
         finetune_steps=loop.finetune_steps,
         reset_optimizer=loop.reset_optimizer,
         sample=config.sample,
         mean=mean,
         std=std,
         text_encoder=get_text_encoder(config.model.text),
-        continue_from=loop.continue_from,
         work_dir=_work_dir(out_dir),
         generation0_cache=cache_dir / "generation0",
         generation0_key=generation0_key(config, folder, real),
@@ -160,7 +191,6 @@ def build_spec(config: RunConfig, out_dir: Path) -> tuple[LoopSpec, HumanML3DFol
         last_generation=loop.generations - 1,
         multimodality=(loop.multimodality_prompts, loop.multimodality_repeats),
         keep_for_video=loop.video_prompts,
-        video_dir=out_dir / _VIDEO_JOINTS_DIR,
     )
     corrector = None
     if loop.correct:
@@ -184,25 +214,49 @@ def build_spec(config: RunConfig, out_dir: Path) -> tuple[LoopSpec, HumanML3DFol
         corrector=corrector,
         gamma=loop.gamma if loop.correct else 0.0,
         fresh=ReservoirSource(reservoir, ops) if loop.fresh_fraction > 0 else None,
+        record_fields=dropped,
+        continue_from=loop.continue_from,
+        score_metric=SCORE_METRIC,
     )
     return spec, folder
 
 
+def report_dropped(out_dir: Path, splits: dict[str, LoadedClips]) -> dict[str, float]:
+    """Log and store every real clip a run cannot use (too short, no caption, no motion file).
+
+    Writes `out_dir/dropped_clips.json` (one record per clip: id, split, reason, detail) and logs one
+    warning per split that lost clips (on the console and in Hydra's job log of the run). Returns the counts as metric fields (`dropped_<split>`, and
+    `dropped_<split>_<reason>` for each reason), added to every generation's record.
+    """
+    fields: dict[str, float] = {}
+    records = []
+    for split, loaded in splits.items():
+        fields[f"dropped_{split}"] = float(len(loaded.dropped))
+        for reason, count in dropped_summary(loaded.dropped).items():
+            fields[f"dropped_{split}_{reason.replace(' ', '_')}"] = float(count)
+        records += [dataclasses.asdict(clip) for clip in loaded.dropped]
+        if loaded.dropped:
+            total = len(loaded.dropped) + len(loaded.clips)
+            _LOG.warning(
+                "dropped %d of %d clips of the %s split: %s (each listed in %s)",
+                len(loaded.dropped), total, split, dropped_summary(loaded.dropped), out_dir / _DROPPED_FILE,
+            )  # fmt: skip
+    atomic_write_json(out_dir / _DROPPED_FILE, records)
+    return fields
+
+
 def generation0_key(config: RunConfig, folder: HumanML3DFolder, real: ClipSet) -> str:
-    """What generation 0's model depends on besides its seed: the real clips and the model's configs."""
-    train = dataclasses.asdict(dataclasses.replace(config.train, progress=False))
-    if train["precision"] == "float32":  # the default before the setting existed: older caches stay valid
-        del train["precision"]
-    parts = [
-        dataset_fingerprint(folder),
-        ",".join(clip.clip_id for clip in real.clips),
-        json.dumps([dataclasses.asdict(config.model), dataclasses.asdict(config.diffusion), train], sort_keys=True),
-    ]
+    """What generation 0's model depends on besides its seed: the real clips' motions and captions, the
+    statistics, the model's configs and the code version (see motion_loop.io.content_key)."""
+    train = dataclasses.replace(config.train, progress=False)
+    mean, std = folder.mean_std()
+    digest = ContentHash("generation0").array(mean).array(std).parts([config.model, config.diffusion, train])
+    for clip in real.clips:
+        digest.text(clip.clip_id).array(clip.features).value(list(clip.captions))
     loop = config.loop
-    if loop.generation0_until == "plateau":
-        rule = (loop.plateau_window, loop.plateau_patience, loop.plateau_min_improvement, loop.plateau_min_passes)
-        parts.append(f"plateau{rule}")
-    return hashlib.sha256("|".join(parts).encode()).hexdigest()
+    if loop.generation0_until == "plateau":  # the rule decides how long generation 0 trains
+        digest.value([loop.plateau_window, loop.plateau_patience, loop.plateau_min_improvement, loop.plateau_min_passes])
+    return digest.hexdigest()
 
 
 def _work_dir(out_dir: Path) -> Path:
@@ -213,18 +267,38 @@ def _work_dir(out_dir: Path) -> Path:
 
 
 def run_experiment(config: RunConfig, out_dir: Path) -> list[dict[str, Any]]:
-    """Run (or resume) the loop into `out_dir`, then write plots, videos and report.html."""
+    """Run (or resume) the loop into `out_dir`, then write plots, videos and report.html.
+
+    Raises:
+        ConfigError: before any work, listing every invalid setting of `config`.
+    """
+    validate_run_config(config)
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    spec, _ = build_spec(config, out_dir)
-    engine = LoopEngine(spec, seed=config.loop.seed)
-    records = engine.run(
-        config.loop.generations, run_dir=out_dir, config=stored_config(config), progress=config.progress,
-        desc=f"{config.loop.arm} generations", on_generation=ScalarLog(out_dir),
-    )  # fmt: skip
-    shutil.rmtree(out_dir / ".work", ignore_errors=True)
-    finalize(out_dir, arm=config.loop.arm, records=records)
+    with RunFolder(out_dir).lock() as lock:  # before anything touches the folder (.work is wiped below)
+        if lock.taken_over is not None:
+            print(f"{out_dir}: took over the lock of a run that is no longer running ({lock.taken_over.describe()})")
+        spec, _ = build_spec(config, out_dir)
+        engine = LoopEngine(spec, seed=config.loop.seed)
+        records = engine.run(
+            config.loop.generations, run_dir=out_dir, config=stored_config(config), progress=config.progress,
+            desc=f"{config.loop.arm} generations", on_generation=ScalarLog(out_dir),
+            on_point=_killer(parse_kill_point(config.kill_at)),
+        )  # fmt: skip
+        shutil.rmtree(out_dir / ".work", ignore_errors=True)
+        finalize(out_dir, arm=config.loop.arm, records=records)
     return records
+
+
+def _killer(kill_point: tuple[int, str] | None) -> Callable[[int, str, str], None] | None:
+    """The `kill_at` testing hook: SIGKILL this process at (generation, point), as `kill -9` would."""
+    if kill_point is None:
+        return None
+
+    def on_point(generation: int, node: str, point: str) -> None:
+        if (generation, point) == kill_point:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    return on_point
 
 
 def finalize(out_dir: Path, *, arm: str, records: list[dict[str, Any]]) -> None:
@@ -238,12 +312,13 @@ def render_generation_videos(out_dir: Path, *, panels: int = 3) -> list[Path]:
     """For each kept prompt, first/middle/last evaluated generation side by side in videos/prompt_K.mp4."""
     from motion_loop.viz.stick import render_stick_video
 
-    files = sorted((out_dir / _VIDEO_JOINTS_DIR).glob("gen_*.npy"))
+    # Evaluated generations of a complete (DONE) generation folder only.
+    files = sorted(path for path in out_dir.glob(f"gen_*/{VIDEO_JOINTS}") if (path.parent / DONE_NAME).is_file())
     if not files:
         return []
     picks = sorted({files[round(k * (len(files) - 1) / max(panels - 1, 1))] for k in range(panels)})
-    arrays = {int(path.stem.removeprefix("gen_")): np.load(path) for path in picks}
-    captions_file = out_dir / _VIDEO_JOINTS_DIR / "captions.json"
+    arrays = {int(path.parent.name.removeprefix("gen_")): np.load(path) for path in picks}
+    captions_file = picks[0].parent / VIDEO_CAPTIONS
     captions = json.loads(captions_file.read_text()) if captions_file.is_file() else []
     videos = []
     prompts = min(a.shape[0] for a in arrays.values())

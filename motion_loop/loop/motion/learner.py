@@ -1,11 +1,13 @@
 """The text-to-motion diffusion model as a loop learner: train on generation 0, fine-tune after.
 
-Each `fit` trains from the continued checkpoint (the last one, or the best by the evaluator's score so
-far) for `finetune_steps` with a fresh or resumed AdamW, as configured; generation 0 trains a new model
-for `train.steps`. With a `FitSchedule` of "plateau", either stops earlier, when its training loss on
-the mix has stopped improving (the step counts are then caps). `last_fit` records how far each fit got
-(steps, passes over its training set, loss at start and end), for the loop's metrics. `sample` turns prompts (captions and true lengths of real clips) into a `ClipSet`
-whose clips carry all captions of the real clip they were prompted from, as in the published loop.
+Each `fit` of generation g >= 1 fine-tunes the current checkpoint (the last one, or the best-scored one,
+which the engine loads before the fit) for `finetune_steps` with a fresh or resumed AdamW, as configured;
+generation 0 trains a new model for `train.steps`. With a `FitSchedule` of "plateau", either stops
+earlier, when its training loss on the mix has stopped improving (the step counts are then caps);
+`last_fit` records how far each fit got (steps, passes over its training set, loss at start and end)
+for the loop's metrics. The engine passes every generation's index and keeps
+the score history. `sample` turns prompts (captions and true lengths of real clips) into a `ClipSet` whose
+clips carry all captions of the real clip they were prompted from, as in the published loop.
 """
 
 from __future__ import annotations
@@ -25,6 +27,9 @@ import torch
 from motion_loop.data.dataset import MotionDataset, MotionItem
 from motion_loop.data.humanml3d import Caption
 from motion_loop.errors import ConfigError
+from motion_loop.io import atomic_write_json
+from motion_loop.io.checked import is_intact
+from motion_loop.loop.errors import RunStateError
 from motion_loop.loop.motion.clips import Clip, ClipSet, Prompt
 from motion_loop.model.api import build_trainer
 from motion_loop.model.config import DiffusionConfig, ModelConfig, SampleConfig, TrainConfig
@@ -34,8 +39,6 @@ from motion_loop.model.training import Trainer, TrainResult
 from motion_loop.text.encoder import TextEncoder
 
 CHECKPOINT_NAME = "checkpoint.pt"
-_STATE_NAME = "learner_state.json"
-CONTINUE_FROM = ("last", "best")
 UNTIL = ("steps", "plateau")
 
 
@@ -97,7 +100,6 @@ class MotionLearner:
         sample: how synthetic motions are drawn (guidance 1 = the published loop's plain conditional).
         mean, std: normalisation statistics (263,) of the real training data, kept for all generations.
         text_encoder: shared, cached sentence encoder.
-        continue_from: "last" or "best" (lowest score recorded with `record_score`).
         work_dir: scratch folder for checkpoints between fit and save.
         generation0_cache: where generation 0's model is kept under `generation0_key` and its training
             seed, so that arms and sweeps that share data, model and seed share it (as the published
@@ -118,58 +120,45 @@ class MotionLearner:
         mean: np.ndarray,
         std: np.ndarray,
         text_encoder: TextEncoder,
-        continue_from: str = "last",
         work_dir: Path,
         generation0_cache: Path | None = None,
         generation0_key: str = "",
         schedule: FitSchedule | None = None,
     ) -> None:
-        if continue_from not in CONTINUE_FROM:
-            raise ConfigError(f"loop.continue_from must be one of {CONTINUE_FROM}, got {continue_from!r}")
         if finetune_steps < 1 or train.steps < 1:
             raise ConfigError(f"train.steps and loop.finetune_steps must be >= 1, got {train.steps}, {finetune_steps}")
         self.model_config, self.diffusion_config, self.train_config = model, diffusion, train
         self.finetune_steps, self.reset_optimizer = finetune_steps, reset_optimizer
-        self.sample_config, self.continue_from = sample, continue_from
+        self.sample_config = sample
         self.mean, self.std, self.text_encoder = mean, std, text_encoder
         self.work_dir = Path(work_dir)
         self.generation0_cache, self.generation0_key = generation0_cache, generation0_key
-        self.generation = -1  # the generation whose fit produced `checkpoint`
         self.checkpoint: Path | None = None
-        # Checkpoints kept for "best": generation -> (stored path, score); scores come from the evaluator.
-        self.history: dict[int, tuple[str, float | None]] = {}
         self._generator: MotionGenerator | None = None
         self.schedule = schedule or FitSchedule()
         self.last_fit: dict[str, float] = {}  # fit_record of the latest fit ({} when generation 0 came from the cache)
 
     # -- training ---------------------------------------------------------------------------------
-    def _start_point(self) -> Path | None:
-        if self.checkpoint is None:
-            return None
-        if self.continue_from == "best":
-            scored = [(score, path) for path, score in self.history.values() if score is not None]
-            if scored:
-                return Path(min(scored)[1])
-        return self.checkpoint
-
     def _dataset(self, clips: ClipSet, seed: int) -> MotionDataset:
         items = [MotionItem(c.clip_id, c.features.astype(np.float32), tuple(Caption(t) for t in c.captions)) for c in clips.clips]
         return MotionDataset.from_items(
             items, mean=self.mean, std=self.std, max_frames=self.model_config.max_frames, seed=seed
         )
 
-    def fit(self, dataset: ClipSet, *, rng: np.random.Generator) -> None:
+    def fit(self, dataset: ClipSet, *, generation: int, rng: np.random.Generator) -> None:
+        """Train generation 0's model, or fine-tune the current checkpoint for generation >= 1."""
         seed = _seed(rng)
-        start = self._start_point()
+        start = self.checkpoint if generation > 0 else None
+        if generation > 0 and start is None:
+            raise ConfigError(f"generation {generation} fine-tunes a model, but the learner has none: load or fit one first")
         out_dir = Path(tempfile.mkdtemp(prefix="fit_", dir=self.work_dir))
         cached = self._generation0_path(seed) if start is None else None
-        if cached is not None and cached.is_file():
-            self.generation += 1
+        if cached is not None and cached.is_file() and is_intact(cached, what="cached generation-0 model"):
             out_dir.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(cached, out_dir / CHECKPOINT_NAME)
             self._replace_checkpoint(out_dir / CHECKPOINT_NAME)
             record = cached.with_suffix(".fit.json")
-            self.last_fit = json.loads(record.read_text()) if record.is_file() else {}
+            self.last_fit = json.loads(record.read_text()) if record.is_file() else {}  # {}: cached before records
             return
         if start is None:
             trainer = Trainer(
@@ -187,8 +176,7 @@ class MotionLearner:
             trainer = build_trainer(
                 self.model_config, self.diffusion_config, train, init_from=start, text_encoder=self.text_encoder
             )
-        self.generation += 1
-        trainer.generation = self.generation
+        trainer.generation = generation
         training_set = self._dataset(dataset, seed)
         batch_size = self.train_config.batch_size
         cap = self.train_config.steps if start is None else self.finetune_steps
@@ -197,7 +185,7 @@ class MotionLearner:
         self.last_fit = fit_record(result, dataset_size=len(training_set), batch_size=batch_size)
         if cached is not None:
             cached.parent.mkdir(parents=True, exist_ok=True)
-            cached.with_suffix(".fit.json").write_text(json.dumps(self.last_fit))
+            atomic_write_json(cached.with_suffix(".fit.json"), self.last_fit)
             scratch = cached.with_name(f".{cached.name}.{os.getpid()}.tmp")
             shutil.copyfile(out_dir / CHECKPOINT_NAME, scratch)
             scratch.replace(cached)
@@ -233,34 +221,26 @@ class MotionLearner:
         generator = torch.Generator().manual_seed(_seed(rng))
         return self.generator().sample(captions, lengths, config, generator=generator).features
 
-    def sample(self, prompts: list[Prompt], *, rng: np.random.Generator) -> ClipSet:
+    def sample(self, prompts: list[Prompt], *, generation: int, rng: np.random.Generator) -> ClipSet:
         features = self.draw([p.caption for p in prompts], [p.length for p in prompts], self.sample_config, rng)
         clips = [
-            Clip(f"g{self.generation:03d}_{k:05d}_{p.source_id}", f, p.source_captions, f"synthetic/g{self.generation}")
+            Clip(f"g{generation:03d}_{k:05d}_{p.source_id}", f, p.source_captions, f"synthetic/g{generation}")
             for k, (p, f) in enumerate(zip(prompts, features, strict=True))
         ]
         return ClipSet(tuple(clips))
 
-    # -- scores and persistence -------------------------------------------------------------------
-    def record_score(self, score: float | None) -> None:
-        """The evaluator's score of the current model (lower is better), used by continue_from="best"."""
-        path, _ = self.history.get(self.generation, (str(self.checkpoint), None))
-        self.history[self.generation] = (path, score)
-
+    # -- persistence ----------------------------------------------------------------------------
     def save(self, directory: Path) -> None:
+        """Copy the current checkpoint into `directory` (the generation's folder)."""
         directory.mkdir(parents=True, exist_ok=True)
         if self.checkpoint is None:
             raise ConfigError("nothing to save: the learner was never fitted")
-        target = directory / CHECKPOINT_NAME
-        shutil.copyfile(self.checkpoint, target)
-        score = self.history.get(self.generation, ("", None))[1]
-        self.history[self.generation] = (str(target), score)
-        state = {"generation": self.generation, "history": {str(g): list(v) for g, v in self.history.items()}}
-        (directory / _STATE_NAME).write_text(json.dumps(state, indent=1))
+        shutil.copyfile(self.checkpoint, directory / CHECKPOINT_NAME)
 
     def load(self, directory: Path) -> None:
-        state = json.loads((directory / _STATE_NAME).read_text())
-        self.generation = int(state["generation"])
-        self.history = {int(g): (str(v[0]), v[1]) for g, v in state["history"].items()}
-        self.checkpoint = directory / CHECKPOINT_NAME
+        """Continue from the checkpoint a generation's folder holds."""
+        path = directory / CHECKPOINT_NAME
+        if not path.is_file():
+            raise RunStateError(f"{path} is missing: the generation folder holds no model to continue from")
+        self.checkpoint = path
         self._generator = None
