@@ -50,6 +50,12 @@ HEADLINE_METRICS: dict[str, str] = {
     "skate_mm": "lower",
     "skating_ratio": "lower",
     "jerk": "lower",
+    # Coherence (motion_loop/eval/coherence.py): root-relative motion per frame; closer to the real clips'.
+    "foot_motion_median_mm": "",
+    "foot_motion_p95_mm": "",
+    "foot_motion_median_ratio": "",
+    "foot_motion_p95_ratio": "",
+    "joint_motion_p95_mm": "",
 }
 # Coherence metrics (motion_loop/eval/coherence.py) are headline metrics when a run has them.
 _COHERENCE_PREFIX = "coherence_"
