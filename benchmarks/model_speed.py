@@ -2,6 +2,8 @@
 
     nice python benchmarks/model_speed.py                       # tiny + small, writes results/model_speed.json
     nice python benchmarks/model_speed.py --presets tiny --repeats 2 --out /tmp/speed.json
+    nice python benchmarks/model_speed.py --presets small --precisions float32 bf16 --ddim-steps 20 \
+        --ddpm-repeats 0 --guidance 1 --clips 32 --out benchmarks/results/model_speed_faithful.json
 
 Uses a synthetic HumanML3D-layout folder (lengths 40-196 frames, the HumanML3D range) and the hash text
 encoder (text embeddings are cached per caption, so the encoder does not affect steady-state speed).
@@ -84,21 +86,25 @@ def bench_preset(
         text_encoder=get_text_encoder(TextConfig(name="hash")),
     )
     steps = args.train_steps[preset]
-    trainer.fit(dataset, work / preset, steps=2)  # warm-up
-    print(f"{preset}: timing training", flush=True)
-    rates = []
-    for _ in range(args.repeats):
-        result = trainer.fit(dataset, work / preset, steps=trainer.step + steps)
-        rates.append(result.steps_per_second)
     row: dict = {
         "parameters": count_parameters(trainer.denoiser),
         "model": asdict(config.model),
         "train_batch_size": args.batch_size,
         "train_steps_timed": steps,
-        "train_steps_per_s": rates,
-        "train_steps_per_s_median": statistics.median(rates),
     }
-    print(f"{preset} train: {row['train_steps_per_s_median']:.2f} steps/s", flush=True)
+    for precision in args.precisions:
+        trainer.train_config.precision = precision
+        trainer.fit(dataset, work / preset, steps=trainer.step + 2)  # warm-up
+        print(f"{preset}: timing training ({precision})", flush=True)
+        rates = []
+        for _ in range(args.repeats):
+            result = trainer.fit(dataset, work / preset, steps=trainer.step + steps)
+            rates.append(result.steps_per_second)
+        suffix = "" if precision == "float32" else f"_{precision}"
+        row[f"train_steps_per_s{suffix}"] = rates
+        row[f"train_steps_per_s{suffix}_median"] = statistics.median(rates)
+        print(f"{preset} train ({precision}): {statistics.median(rates):.3f} steps/s", flush=True)
+    trainer.train_config.precision = "float32"
     if on_update is not None:
         on_update(row)
     generator_model = MotionGenerator.from_checkpoint(work / preset / "checkpoint.pt", device="cpu")
@@ -106,7 +112,7 @@ def bench_preset(
     lengths = [int(n) for n in rng.integers(40, 197, args.clips)]
     captions = [f"motion number {i}" for i in range(args.clips)]
     plans = (
-        ("ddim", 50, args.repeats, args.guidance, args.clips),
+        ("ddim", args.ddim_steps, args.repeats, args.guidance, args.clips),
         ("ddpm", 1000, args.ddpm_repeats, args.ddpm_guidance, args.ddpm_clips),
     )
     for method, steps_, repeats, guidances, clips in plans:
@@ -158,12 +164,16 @@ def main() -> int:
         "--ddpm-guidance", type=float, nargs="+", default=[1.0], help="DDPM guidance scales"
     )
     parser.add_argument("--ddpm-clips", type=int, default=4, help="clips per DDPM-1000 call")
+    parser.add_argument("--ddim-steps", type=int, default=50, help="DDIM steps of the sampling timings")
+    parser.add_argument("--precisions", nargs="+", default=["float32"], help="training precisions: float32, bf16")
+    parser.add_argument("--train-steps", type=int, default=0, help="timed training steps (0 = per-preset default)")
     parser.add_argument("--threads", type=int, default=0, help="torch threads (0 = torch default)")
     parser.add_argument(
         "--out", type=Path, default=Path(__file__).parent / "results" / "model_speed.json"
     )
     args = parser.parse_args()
-    args.train_steps = {"tiny": 30, "small": 8, "mdm": 3}
+    defaults = {"tiny": 30, "small": 8, "mdm": 3}
+    args.train_steps = {name: args.train_steps or steps for name, steps in defaults.items()}
     if args.threads:
         torch.set_num_threads(args.threads)
     results: dict = {

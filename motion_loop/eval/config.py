@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from omegaconf import MISSING
 
 from motion_loop.data.config import DataConfig
+from motion_loop.errors import ConfigError
 
 
 @dataclass
@@ -43,6 +44,10 @@ class EvaluatorTrainConfig:
         margin: negative margin of the "margin" loss (T2M: 10).
         seed: seed of initialisation, shuffling and crops.
         device: torch device.
+        incoherent_negatives: weight of an extra InfoNCE term whose negatives are temporally incoherent
+            copies of the batch's motions (legs jittered frame to frame, frames shuffled in windows;
+            motion_loop.eval.degrade): the text must sit closer to its coherent motion than to them,
+            so the embedding cannot ignore incoherence. 0 = off (T2M's training).
     """
 
     epochs: int = 40
@@ -54,6 +59,7 @@ class EvaluatorTrainConfig:
     margin: float = 10.0
     seed: int = 0
     device: str = "cpu"
+    incoherent_negatives: float = 0.0
 
 
 @dataclass
@@ -61,11 +67,16 @@ class MetricsConfig:
     """Settings of the text-motion metrics (reference values in humanml3d-format.md §3.3).
 
     Attributes:
-        replications: replications; the mean and 1.96 std / sqrt(R) are reported.
+        replications: replications; the mean and 1.96 std / sqrt(R) are reported. The loop samples a
+            fresh set of generated clips for each one (the published protocol: 20).
         batch_size: R-precision batch (32 in the reference; chance top-1 = 1/32).
         top_k: R-precision reported for top-1..top_k.
         diversity_times: S pairs of the diversity (reference 300); clipped to the set size with a note.
         mm_times: pairs per prompt of the multimodality (reference 10).
+        kid_subsets, kid_subset_size: KID (unbiased MMD², cubic polynomial kernel) as the mean over
+            this many random subsets of at most this many clips per side (Bińkowski et al.: 100, 1000).
+        fid_infinity: also report FID∞ (Chong & Forsyth 2020: FID extrapolated to infinitely many
+            samples; about 20 extra FIDs per replication).
         seed: seed of replications (crops, captions, batch shuffles, pairs).
     """
 
@@ -74,7 +85,37 @@ class MetricsConfig:
     top_k: int = 3
     diversity_times: int = 300
     mm_times: int = 10
+    kid_subsets: int = 100
+    kid_subset_size: int = 1000
+    fid_infinity: bool = True
     seed: int = 0
+
+
+@dataclass(frozen=True)
+class EvaluationProtocol:
+    """A named evaluation size: generated clips per replication, replications (fresh sampling each),
+    diversity pairs and R-precision batch. The YAML `conf/eval/protocol/NAME.yaml` sets the same values
+    (loop.eval_prompts and eval.metrics.*); tests check that the two agree.
+    """
+
+    clips: int
+    replications: int
+    diversity_times: int
+    batch_size: int
+
+
+# MDM / T2M evaluation (humanml3d-format.md §3.3): 1,000 generated clips, 20 replications with fresh
+# sampling, diversity over 300 pairs, R-precision within batches of 32.
+PROTOCOLS: dict[str, EvaluationProtocol] = {
+    "published": EvaluationProtocol(clips=1000, replications=20, diversity_times=300, batch_size=32),
+}
+
+
+def get_protocol(name: str) -> EvaluationProtocol:
+    """The evaluation protocol registered under `name` (raises with the valid names)."""
+    if name not in PROTOCOLS:
+        raise ConfigError(f"unknown evaluation protocol {name!r}; available: {sorted(PROTOCOLS)}")
+    return PROTOCOLS[name]
 
 
 @dataclass

@@ -104,6 +104,19 @@ def _margin(text: torch.Tensor, motion: torch.Tensor, same_caption: torch.Tensor
     return positive.mean() + negative.mean()
 
 
+def incoherent_negative_loss(
+    text: torch.Tensor, motion: torch.Tensor, negatives: torch.Tensor, *, temperature: float
+) -> torch.Tensor:
+    """InfoNCE of each caption against its motion (positive) and incoherent copies (negatives).
+
+    logits_i = [-||t_i - m_i||², -||t_i - ñ_j||² for every j] / tau, target 0; (B, D) each.
+    """
+    positive = -(text - motion).pow(2).sum(1, keepdim=True)  # (B, 1)
+    negative = -torch.cdist(text, negatives).pow(2)  # (B, B)
+    logits = torch.cat([positive, negative], dim=1) / temperature
+    return F.cross_entropy(logits, torch.zeros(len(text), dtype=torch.long, device=text.device))
+
+
 LossFn = Callable[..., torch.Tensor]
 LOSSES: dict[str, LossFn] = {"infonce": _infonce, "margin": _margin}
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import io
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +34,9 @@ from motion_loop.eval.metrics import (
     MetricRecord,
     diversity,
     fid,
+    fid_infinity,
     gaussian_stats,
+    kid,
     multimodality,
     r_precision_and_matching,
     summarize,
@@ -50,6 +52,9 @@ from motion_loop.eval.plausibility import clip_plausibility
 from motion_loop.io import CorruptFileError
 from motion_loop.io.checked import read_checked, write_checked
 from motion_loop.io.content_key import ContentHash
+
+# FID∞ fits FID at 40-100 % of the set: below this many clips its smallest subsets are too few to fit.
+_MIN_FID_INFINITY_CLIPS = 10
 
 
 @dataclass(frozen=True)
@@ -273,6 +278,8 @@ def evaluate_motions(
                             "reference_dropped": dict(reference.dropped),
                             "reference_dropped_total": int(sum(reference.dropped.values()))}  # fmt: skip
     notes: dict[str, str] = {}
+    kid_spread: list[float] = []  # std of KID's subset estimates, per set
+    fid_inf_stderr: list[float] = []  # standard error of FID∞'s intercept, per set
     fids: dict[int, float] = {}  # FID of a set is deterministic: one sqrtm (the slow part) per set
     for r in range(replications):
         text, motion = embedded[r % len(embedded)]
@@ -280,6 +287,14 @@ def evaluate_motions(
         if r % len(embedded) not in fids:
             fids[r % len(embedded)] = fid(reference.stats, motion)
         values.setdefault("fid", []).append(fids[r % len(embedded)])
+        if r < len(embedded):  # KID and FID∞ of a set: once per distinct set, like its FID
+            kid_result = kid(reference.motion, motion, rng, subsets=cfg.kid_subsets, subset_size=cfg.kid_subset_size)
+            values.setdefault("kid", []).append(kid_result.mean)
+            kid_spread.append(kid_result.std)
+            if cfg.fid_infinity and N >= _MIN_FID_INFINITY_CLIPS:
+                fid_inf = fid_infinity(reference.motion, motion, rng)
+                values.setdefault("fid_infinity", []).append(fid_inf.value)
+                fid_inf_stderr.append(fid_inf.stderr)
         times = min(cfg.diversity_times, N)
         if times < cfg.diversity_times:
             notes["diversity"] = f"S = {times} pairs (only {N} motions; diversity_times = {cfg.diversity_times})"
@@ -293,10 +308,15 @@ def evaluate_motions(
             values.setdefault("matching_score", []).append(matching.matching_score)
             info["r_precision_pairs"], info["r_precision_dropped"] = matching.count, matching.dropped
     records: dict[str, MetricRecord] = {}
-    better = {"fid": "lower", "matching_score": "lower", "diversity": "closer_to_real", "diversity_real": "reference"}
+    better = {"fid": "lower", "kid": "lower", "fid_infinity": "lower", "matching_score": "lower", "diversity": "closer_to_real", "diversity_real": "reference"}
     for name, vals in values.items():
         note = notes.get(name, same_set_note if name == "fid" else "")
         records[name] = summarize(name, vals, better=better.get(name, "higher"), note=note)
+    records.update(_single_set_intervals(records, kid_spread, fid_inf_stderr, cfg))
+    if cfg.fid_infinity and "fid_infinity" not in records:
+        records["fid_infinity"] = unavailable(
+            "fid_infinity", f"needs >= {_MIN_FID_INFINITY_CLIPS} clips per set, got {min(len(s) for s in sets)}"
+        )
     if "matching_score" not in records:
         reason = f"needs at least one batch of {cfg.batch_size} pairs, got {min(len(s) for s in sets)}"
         for name in [f"r_precision_top{k + 1}" for k in range(cfg.top_k)] + ["matching_score"]:
@@ -307,6 +327,26 @@ def evaluate_motions(
         records.update(plaus_records)
         info.update(plaus_info)
     return EvaluationResult(records, info)
+
+
+def _single_set_intervals(
+    records: dict[str, MetricRecord], kid_spread: list[float], fid_inf_stderr: list[float], cfg: MetricsConfig
+) -> dict[str, MetricRecord]:
+    """KID and FID∞ records; with one set their interval comes from within the set, not from replications.
+
+    KID: 1.96 · the std of its subset estimates (the spread of one estimate on half the clips, so a
+    conservative interval). FID∞: 1.96 · the standard error of the fitted intercept.
+    """
+    out: dict[str, MetricRecord] = {}
+    if "kid" in records and len(kid_spread) == 1:
+        record = records["kid"]
+        out["kid"] = replace(record, ci95=1.96 * kid_spread[0], values=(record.mean,),
+                             note=f"one set: interval = 1.96 std over {cfg.kid_subsets} subsets")  # fmt: skip
+    if "fid_infinity" in records and len(fid_inf_stderr) == 1:
+        record = records["fid_infinity"]
+        out["fid_infinity"] = replace(record, ci95=1.96 * fid_inf_stderr[0], values=(record.mean,),
+                                      note="one set: interval = 1.96 standard errors of the fitted intercept")  # fmt: skip
+    return out
 
 
 def _multimodality_record(

@@ -28,11 +28,13 @@ from motion_loop.data.fingerprint import dataset_fingerprint
 from motion_loop.data.humanml3d import HumanML3DFolder
 from motion_loop.errors import ConfigError, DataFormatError, MotionLoopError
 from motion_loop.eval.config import EvaluatorModelConfig, EvaluatorTrainConfig
+from motion_loop.eval.degrade import incoherent_batch
 from motion_loop.eval.encoders import (
     TIME_STRIDE,
     MotionEncoder,
     TextEncoder,
     get_loss,
+    incoherent_negative_loss,
     same_caption_mask,
 )
 from motion_loop.eval.text_frontend import CachedFrontend, load_frontend
@@ -294,6 +296,7 @@ def train_evaluator(
         generator=generator, collate_fn=_collate,
     )  # fmt: skip
     rng = np.random.default_rng(train_config.seed)
+    corrupt_generator = torch.Generator().manual_seed(train_config.seed + 1)
     history = TrainHistory(train_items=len(dataset), val_items=len(val) if val is not None else 0)
     start = time.perf_counter()
     for epoch in range(train_config.epochs):
@@ -305,6 +308,12 @@ def train_evaluator(
             moving = evaluator.motion_encoder(motion, batch["length"])
             same = same_caption_mask(batch["caption"], evaluator.device)
             loss = loss_fn(text, moving, same, temperature=train_config.temperature, margin=train_config.margin)
+            if train_config.incoherent_negatives > 0:
+                corrupted = incoherent_batch(batch["motion"], batch["length"], corrupt_generator)
+                negatives = evaluator.motion_encoder(corrupted.to(evaluator.device), batch["length"])
+                loss = loss + train_config.incoherent_negatives * incoherent_negative_loss(
+                    text, moving, negatives, temperature=train_config.temperature
+                )
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(evaluator.parameters(), 1.0)

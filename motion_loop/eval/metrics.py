@@ -255,3 +255,159 @@ def multimodality(embeddings: np.ndarray, times: int, rng: np.random.Generator) 
     first = rng.choice(R, times, replace=False)
     second = rng.choice(R, times, replace=False)
     return float(np.linalg.norm(embeddings[:, first] - embeddings[:, second], axis=2).mean())
+
+
+# Bińkowski et al. 2018 (KID) use 100 subsets of at most 1,000 samples per side.
+KID_SUBSETS = 100
+KID_SUBSET_SIZE = 1000
+# Chong & Forsyth 2020 fit FID at 15 sample counts between 5k and 50k (a factor 10); with our small sets
+# the fractions of each set below give the same linear fit in 1/N over a factor 2.5.
+FID_INF_FRACTIONS = (0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
+FID_INF_DRAWS = 3
+
+
+@dataclass(frozen=True)
+class KIDResult:
+    """Kernel Inception Distance over subsets: mean and std of the unbiased MMD² estimates.
+
+    Attributes:
+        mean: mean of the per-subset estimates.
+        std: their standard deviation (the spread of one estimate at `subset_size`).
+        subsets, subset_size: how many subsets of how many samples per side.
+    """
+
+    mean: float
+    std: float
+    subsets: int
+    subset_size: int
+
+
+def polynomial_kernel(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """k(x, y) = (xᵀy / d + 1)³ for rows of (N, D) and (M, D) -> (N, M) (the KID kernel)."""
+    return (a @ b.T / a.shape[1] + 1.0) ** 3
+
+
+def mmd2_unbiased(x: np.ndarray, y: np.ndarray) -> float:
+    """Unbiased MMD² (Gretton et al. 2012, eq. 3) with the cubic polynomial kernel; (m, D), (n, D)."""
+    m, n = x.shape[0], y.shape[0]
+    k_xx, k_yy, k_xy = polynomial_kernel(x, x), polynomial_kernel(y, y), polynomial_kernel(x, y)
+    # The diagonal terms k(x_i, x_i) are left out: that is what makes the estimate unbiased.
+    term_x = (k_xx.sum() - np.trace(k_xx)) / (m * (m - 1))
+    term_y = (k_yy.sum() - np.trace(k_yy)) / (n * (n - 1))
+    return float(term_x + term_y - 2.0 * k_xy.mean())
+
+
+def kid(
+    real: np.ndarray,
+    generated: np.ndarray,
+    rng: np.random.Generator,
+    *,
+    subsets: int = KID_SUBSETS,
+    subset_size: int = KID_SUBSET_SIZE,
+) -> KIDResult:
+    """KID between (N_r, D) and (N_g, D) embeddings: unbiased MMD² on `subsets` random subsets.
+
+    Each subset draws min(subset_size, N_r, N_g) rows of each side without replacement. When both
+    sets are no larger than the subset, every subset is the whole set: std 0 then says nothing about
+    the estimate's noise, so the size is halved to keep the subsets apart (noted by `subset_size`).
+
+    Raises:
+        MetricError: fewer than 2 rows on a side, or dimensions differ.
+    """
+    real = _check_embeddings("KID", real, min_rows=2)
+    generated = _check_embeddings("KID", generated, min_rows=2)
+    if real.shape[1] != generated.shape[1]:
+        raise MetricError(f"KID: embedding sizes differ: {real.shape[1]} vs {generated.shape[1]}")
+    if subsets < 1:
+        raise MetricError(f"KID: needs subsets >= 1, got {subsets}")
+    size = min(subset_size, real.shape[0], generated.shape[0])
+    if size == min(real.shape[0], generated.shape[0]) and size >= 4:
+        size //= 2
+    estimates = [
+        mmd2_unbiased(
+            real[rng.choice(real.shape[0], size, replace=False)],
+            generated[rng.choice(generated.shape[0], size, replace=False)],
+        )
+        for _ in range(subsets)
+    ]
+    return KIDResult(float(np.mean(estimates)), float(np.std(estimates)), subsets, size)
+
+
+@dataclass(frozen=True)
+class FIDInfinityResult:
+    """FID extrapolated to infinitely many samples (Chong & Forsyth 2020, §3).
+
+    FID at a sample count N is ≈ FID∞ + c / N (its bias is linear in 1/N); fitting FID against 1/N and
+    reading the intercept removes it. Here both sides are subsampled to the same fraction f of their
+    size, so the bias of the reference statistics (c_r / (f N_r)) is removed too.
+
+    Attributes:
+        value: the intercept (FID∞). It may be slightly negative for equal distributions.
+        slope: the fitted bias coefficient c (FID units × samples).
+        stderr: the intercept's standard error from the least-squares fit.
+        counts: generated-side sample counts of the fit; fids: mean FID at each.
+    """
+
+    value: float
+    slope: float
+    stderr: float
+    counts: tuple[int, ...]
+    fids: tuple[float, ...]
+
+
+def _fid_eigh(a: np.ndarray, b: np.ndarray) -> float:
+    """FID of (N, D) and (M, D) rows through symmetric eigendecompositions (same value as `fid`).
+
+    Tr (S_a S_b)^{1/2} = Σ sqrt(eig(S_a^{1/2} S_b S_a^{1/2})), a symmetric PSD matrix: two `eigh` calls
+    instead of one general `sqrtm`, about 10x faster at D = 512 (FID∞ needs ~20 FIDs per evaluation).
+    """
+    mu_a, mu_b = a.mean(0), b.mean(0)
+    sigma_a, sigma_b = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
+    w, v = np.linalg.eigh(sigma_a)
+    root_a = (v * np.sqrt(np.clip(w, 0.0, None))) @ v.T
+    inner = np.linalg.eigvalsh(root_a @ sigma_b @ root_a)
+    trace_root = float(np.sqrt(np.clip(inner, 0.0, None)).sum())
+    diff = mu_a - mu_b
+    return float(diff @ diff + np.trace(sigma_a) + np.trace(sigma_b) - 2.0 * trace_root)
+
+
+def fid_infinity(
+    real: np.ndarray,
+    generated: np.ndarray,
+    rng: np.random.Generator,
+    *,
+    fractions: tuple[float, ...] = FID_INF_FRACTIONS,
+    draws: int = FID_INF_DRAWS,
+) -> FIDInfinityResult:
+    """FID∞ of (N_r, D) against (N_g, D) embeddings: FID on `draws` random subsets at each fraction of
+    both sets, a least-squares line in 1/N_g, and its intercept.
+
+    Raises:
+        MetricError: fewer than two distinct sample counts, or a subset smaller than 2 rows.
+    """
+    real = _check_embeddings("FID∞", real, min_rows=2)
+    generated = _check_embeddings("FID∞", generated, min_rows=2)
+    counts, fids = [], []
+    for fraction in fractions:
+        n_real, n_gen = round(fraction * real.shape[0]), round(fraction * generated.shape[0])
+        if min(n_real, n_gen) < 2:
+            continue
+        values = []
+        for _ in range(draws if fraction < 1.0 else 1):  # the full sets are one draw
+            a = real[rng.choice(real.shape[0], n_real, replace=False)]
+            b = generated[rng.choice(generated.shape[0], n_gen, replace=False)]
+            values.append(_fid_eigh(a, b))
+        counts.append(n_gen)
+        fids.append(float(np.mean(values)))
+    if len(set(counts)) < 2:
+        raise MetricError(
+            f"FID∞: needs at least two distinct sample counts, got {counts} from sets of "
+            f"{real.shape[0]} and {generated.shape[0]} rows; evaluate more clips"
+        )
+    inverse = 1.0 / np.asarray(counts, dtype=np.float64)
+    design = np.stack([np.ones_like(inverse), inverse], axis=1)  # FID = a + c / N
+    coef, residual, _, _ = np.linalg.lstsq(design, np.asarray(fids), rcond=None)
+    dof = len(counts) - 2
+    sigma2 = float(residual[0]) / dof if dof > 0 and residual.size else 0.0
+    stderr = float(np.sqrt(sigma2 * np.linalg.inv(design.T @ design)[0, 0]))
+    return FIDInfinityResult(float(coef[0]), float(coef[1]), stderr, tuple(counts), tuple(fids))

@@ -38,6 +38,7 @@ from motion_loop.model.losses import (
     ric_joints,
     velocity_loss,
 )
+from motion_loop.model.plateau import PlateauRule, PlateauTracker
 from motion_loop.model.schedule import NoiseSchedule
 from motion_loop.text.encoder import TextEncoder
 
@@ -94,15 +95,27 @@ def collate(items: list[dict[str, Any]]) -> Batch:
     return Batch(motion, mask[:, :frames], [str(item["caption"]) for item in items])
 
 
+PRECISIONS = ("float32", "bf16")
+
+
 @dataclass
 class TrainResult:
-    """Outcome of `Trainer.fit`: where the checkpoint is and how training went."""
+    """Outcome of `Trainer.fit`: where the checkpoint is and how training went.
+
+    `loss_start` and `loss_end` are the mean training loss of the first and the last window of this
+    call (`plateau.window` steps, or train.log_every without a plateau rule); `stopped` says why the
+    call ended: "steps" (the target), "plateau" (the rule fired) or "cap" (plateau rule at max_steps).
+    """
 
     checkpoint: Path
     step: int
     loss: float
     seconds: float
     steps_per_second: float
+    steps_done: int = 0
+    loss_start: float = float("nan")
+    loss_end: float = float("nan")
+    stopped: str = "steps"
 
 
 class Trainer:
@@ -325,7 +338,9 @@ class Trainer:
             torch.rand(B, generator=gen, device=self.device) >= self.model_config.cond_mask_prob
         )
         x_t = self.schedule.add_noise(motion, noise, t)
-        x0 = model(x_t, t, text, mask, keep_text=keep_text)
+        with self._autocast():
+            x0 = model(x_t, t, text, mask, keep_text=keep_text)
+        x0 = x0.float()  # losses in float32 whatever the forward's precision
         terms = {"mse": masked_mse(x0, motion, mask).mean()}
         weights = self.train_config.loss
         if weights.lambda_joints or weights.lambda_velocity or weights.lambda_foot_contact:
@@ -348,6 +363,12 @@ class Trainer:
                 )
         loss = torch.stack(list(terms.values())).sum()
         return loss, {k: float(v.detach()) for k, v in terms.items()}
+
+    def _autocast(self) -> torch.autocast:
+        precision = self.train_config.precision
+        if precision not in PRECISIONS:
+            raise ConfigError(f"train.precision must be one of {PRECISIONS}, got {precision!r}")
+        return torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=precision == "bf16")
 
     def _train_step(self, model: torch.nn.Module, dataset: Dataset) -> dict[str, float]:
         indices = self._next_indices(len(dataset), self.train_config.batch_size)  # type: ignore[arg-type]
@@ -373,13 +394,29 @@ class Trainer:
         }
 
     def fit(
-        self, dataset: Dataset, out_dir: Path | str, *, steps: int | None = None
+        self,
+        dataset: Dataset,
+        out_dir: Path | str,
+        *,
+        steps: int | None = None,
+        plateau: PlateauRule | None = None,
     ) -> TrainResult:
         """Train until the step counter reaches `steps` (default train.steps), then save out_dir/checkpoint.pt.
 
-        Checkpoints are also written every train.save_every steps. Under DDP only rank 0 writes.
+        With `plateau`, train instead until its rule fires or `plateau.max_steps` more steps are done
+        (`steps` is then ignored). Checkpoints are also written every train.save_every steps. Under DDP
+        only rank 0 writes (and the plateau decision is rank 0's loss, identical on every rank only
+        approximately: use it on one process).
         """
         target = self.train_config.steps if steps is None else steps
+        tracker = None
+        if plateau is not None:
+            target = self.step + plateau.max_steps
+            tracker = PlateauTracker(plateau)
+        first_window: list[float] = []
+        first_window_size = plateau.window if plateau is not None else max(self.train_config.log_every, 1)
+        last_window: list[float] = []
+        stopped = "steps" if plateau is None else "cap"
         out_dir = Path(out_dir)
         rank = _rank()
         self._attach_dataset(dataset)
@@ -419,6 +456,9 @@ class Trainer:
             while self.step < target:
                 scalars = self._train_step(model, dataset)
                 window.append(scalars["loss"])
+                if len(first_window) < first_window_size:
+                    first_window.append(scalars["loss"])
+                last_window = (last_window + [scalars["loss"]])[-first_window_size:]
                 bar.update(1)
                 log_now = (
                     self.step % max(self.train_config.log_every, 1) == 0 or self.step == target
@@ -440,6 +480,11 @@ class Trainer:
                 )
                 if save_now and rank == 0 and self.step < target:
                     self.save(checkpoint_path, dataset)
+                if tracker is not None:
+                    tracker.update(scalars["loss"])
+                    if tracker.plateaued(self.step - start_step):
+                        stopped = "plateau"
+                        break
             bar.close()
             self._capture_dropout_states(devices)
         if window:
@@ -456,6 +501,10 @@ class Trainer:
             loss=self.metrics.get("loss", float("nan")),
             seconds=seconds,
             steps_per_second=done / seconds if seconds > 0 else float("nan"),
+            steps_done=done,
+            loss_start=float(np.mean(first_window)) if first_window else float("nan"),
+            loss_end=float(np.mean(last_window)) if last_window else float("nan"),
+            stopped=stopped,
         )
 
     def _capture_dropout_states(self, devices: list[torch.device]) -> None:

@@ -42,3 +42,16 @@ def test_smoke_runs_the_corrected_arm_by_default() -> None:
 def test_experiments_exist() -> None:
     assert {"smoke", "cpu_small", "gpu_n64", "gpu_n2794"} <= set(EXPERIMENTS)
     assert set(ARMS) == {"baseline", "synthetic", "corrected"}
+
+
+@pytest.mark.parametrize("experiment", ["gpu_n64", "gpu_n2794"])
+def test_gpu_presets_evaluate_with_the_published_protocol(experiment: str) -> None:
+    from motion_loop.eval.config import get_protocol
+
+    config = OmegaConf.to_object(compose_config("run", [f"experiment={experiment}", "data.root=/data/x"]))
+    published = get_protocol("published")
+    assert (published.clips, published.replications, published.diversity_times, published.batch_size) == (1000, 20, 300, 32)
+    metrics = config.eval.metrics
+    assert (config.loop.eval_prompts, metrics.replications, metrics.diversity_times, metrics.batch_size) == (
+        published.clips, published.replications, published.diversity_times, published.batch_size,
+    )  # fmt: skip

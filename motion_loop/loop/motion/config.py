@@ -51,12 +51,20 @@ class LoopSettings:
         correct: physics-correct the synthetic clips before they are reused.
         gamma: correction strength in [0, 1] (1 = the physics output).
         finetune_steps: optimiser steps of each generation after the first (published: 1000 for small n).
+        finetune_until: "steps" (exactly finetune_steps) or "plateau" (until the training loss on the
+            mix stops improving, at most finetune_steps steps: motion_loop.model.plateau).
+        generation0_until: the same choice for generation 0 ("plateau": at most train.steps steps).
+        plateau_window, plateau_patience, plateau_min_improvement: the plateau rule (loss averaged over
+            windows of this many steps; stop after `patience` windows without a relative improvement
+            of at least `min_improvement` over the best window).
+        plateau_min_passes: never stop before this many passes over the training set.
         reset_optimizer: fine-tune with a fresh AdamW each generation (the published loop) or resume it.
         continue_from: "last" checkpoint or "best" by test FID so far.
         n_train: real training clips (0 = the whole train split; else a fixed random subset).
         subset_seed: seed of that subset (shared by every arm and seed, so arms see the same data).
         eval_every: evaluate every k generations (and the last).
-        eval_prompts: test prompts generated and scored each evaluated generation (>= 32).
+        eval_prompts: generated clips per evaluation replication (>= 32; prompts drawn from the test
+            split, with repeats when it is smaller); eval.metrics.replications sets, each freshly sampled.
         multimodality_prompts, multimodality_repeats: multimodality set (0 = off, as the published loop).
         video_prompts: prompts whose motions are rendered across generations.
         seed: the run's seed (prompts, training noise, sampling).
@@ -72,6 +80,12 @@ class LoopSettings:
     correct: bool = False
     gamma: float = 1.0
     finetune_steps: int = 100
+    finetune_until: str = "steps"
+    generation0_until: str = "steps"
+    plateau_window: int = 50
+    plateau_patience: int = 3
+    plateau_min_improvement: float = 0.01
+    plateau_min_passes: float = 0.0
     reset_optimizer: bool = True
     continue_from: str = "last"
     n_train: int = 0

@@ -1,7 +1,9 @@
 """The loop's per-generation evaluation of the motion model against the real test split.
 
 The same test prompts (captions and true lengths, fixed by the run's seed) are generated every
-generation, so that generations differ only by the model. Metrics: FID, R-precision top-1..3,
+generation, so that generations differ only by the model; each of eval.metrics.replications is a
+freshly sampled set of them (the published protocol: 20 sets of 1,000 clips), so the intervals
+include the sampling noise. Metrics: FID, R-precision top-1..3,
 matching score, diversity (and the real split's), multimodality when asked, plausibility of the
 generated joints. The first few prompts' motions are returned as artefacts (video_joints.npy and
 video_captions.json), which the engine stores in the generation's folder, for videos across generations.
@@ -64,12 +66,19 @@ class MotionEvaluator:
         self.multimodality, self.keep_for_video = multimodality, keep_for_video
 
     def evaluate(self, learner: MotionLearner, *, generation: int, rng: np.random.Generator) -> Evaluation:
+        """Metrics of the learner's current model (every `every` generations) plus its last fit's record."""
+        fit = dict(learner.last_fit)
         if generation % self.every != 0 and generation != self.last_generation:
-            return Evaluation({})
+            return Evaluation(fit)
         captions = [p.caption for p in self.prompts]
         lengths = [p.length for p in self.prompts]
-        features = learner.draw(captions, lengths, self.sample, rng)
-        generated = [GeneratedMotion(f, c, n) for f, c, n in zip(features, captions, lengths, strict=True)]
+        # One freshly sampled set per replication (the published protocol: 20 sets of 1,000 clips).
+        sets = []
+        for _ in range(max(1, self.metrics.replications)):
+            drawn = learner.draw(captions, lengths, self.sample, rng)
+            sets.append([GeneratedMotion(f, c, n) for f, c, n in zip(drawn, captions, lengths, strict=True)])
+        features = [m.features for m in sets[0]]
+        generated = sets if len(sets) > 1 else sets[0]
         multimodal = self._multimodal(learner, rng)
         result = evaluate_motions(
             self.evaluator, generated, self.reference, self.metrics, rng,
@@ -79,7 +88,7 @@ class MotionEvaluator:
         if self.keep_for_video > 0:
             joints = np.stack(_padded([features_to_joints(f) for f in features[: self.keep_for_video]]))
             artefacts = {VIDEO_JOINTS: joints.astype(np.float32), VIDEO_CAPTIONS: captions[: self.keep_for_video]}
-        return Evaluation(_flatten(result.to_dict()["metrics"]), artefacts)
+        return Evaluation({**_flatten(result.to_dict()["metrics"]), **fit}, artefacts)
 
     def _multimodal(self, learner: MotionLearner, rng: np.random.Generator) -> list[list[GeneratedMotion]] | None:
         prompts, repeats = self.multimodality

@@ -49,7 +49,7 @@ from motion_loop.loop.motion.evaluator import (
     VIDEO_JOINTS,
     MotionEvaluator,
 )
-from motion_loop.loop.motion.learner import MotionLearner
+from motion_loop.loop.motion.learner import FitSchedule, MotionLearner
 from motion_loop.loop.rng import Stream, derive_rng
 from motion_loop.loop.run_state import DONE_NAME, RunFolder
 from motion_loop.loop.scalars import ScalarLog
@@ -149,8 +149,8 @@ def build_spec(config: RunConfig, out_dir: Path) -> tuple[LoopSpec, HumanML3DFol
     test = test_split.clips
     mean, std = folder.mean_std()
     evaluator = prepare_evaluator(config, folder, cache_dir)
-    count = min(loop.eval_prompts, len(test))
-    if count < _MIN_EVAL_PROMPTS:
+    count = loop.eval_prompts  # with repeats when the test split is smaller (e.g. the published 1,000)
+    if min(count, len(test)) < _MIN_EVAL_PROMPTS:
         raise DataFormatError(
             f"{folder.root} has {len(test)} usable test clips and loop.eval_prompts={loop.eval_prompts}; "
             f"evaluation needs >= {_MIN_EVAL_PROMPTS} (and 32 for R-precision)"
@@ -176,6 +176,11 @@ def build_spec(config: RunConfig, out_dir: Path) -> tuple[LoopSpec, HumanML3DFol
         generation0_cache=cache_dir / "generation0",
         generation0_key=generation0_key(config, folder, real),
         train_log_dir=out_dir / "tensorboard" / "train",
+        schedule=FitSchedule(
+            finetune_until=loop.finetune_until, generation0_until=loop.generation0_until,
+            window=loop.plateau_window, patience=loop.plateau_patience,
+            min_improvement=loop.plateau_min_improvement, min_passes=loop.plateau_min_passes,
+        ),  # fmt: skip
     )
     scorer = MotionEvaluator(
         evaluator=evaluator,
@@ -251,6 +256,9 @@ def generation0_key(config: RunConfig, folder: HumanML3DFolder, real: ClipSet) -
     digest = ContentHash("generation0").array(mean).array(std).parts([config.model, config.diffusion, train])
     for clip in real.clips:
         digest.text(clip.clip_id).array(clip.features).value(list(clip.captions))
+    loop = config.loop
+    if loop.generation0_until == "plateau":  # the rule decides how long generation 0 trains
+        digest.value([loop.plateau_window, loop.plateau_patience, loop.plateau_min_improvement, loop.plateau_min_passes])
     return digest.hexdigest()
 
 

@@ -2,7 +2,10 @@
 
 Each `fit` of generation g >= 1 fine-tunes the current checkpoint (the last one, or the best-scored one,
 which the engine loads before the fit) for `finetune_steps` with a fresh or resumed AdamW, as configured;
-generation 0 trains a new model for `train.steps`. The engine passes every generation's index and keeps
+generation 0 trains a new model for `train.steps`. With a `FitSchedule` of "plateau", either stops
+earlier, when its training loss on the mix has stopped improving (the step counts are then caps);
+`last_fit` records how far each fit got (steps, passes over its training set, loss at start and end)
+for the loop's metrics. The engine passes every generation's index and keeps
 the score history. `sample` turns prompts (captions and true lengths of real clips) into a `ClipSet` whose
 clips carry all captions of the real clip they were prompted from, as in the published loop.
 """
@@ -11,6 +14,8 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
+import math
 import os
 import shutil
 import tempfile
@@ -22,16 +27,62 @@ import torch
 from motion_loop.data.dataset import MotionDataset, MotionItem
 from motion_loop.data.humanml3d import Caption
 from motion_loop.errors import ConfigError
+from motion_loop.io import atomic_write_json
 from motion_loop.io.checked import is_intact
 from motion_loop.loop.errors import RunStateError
 from motion_loop.loop.motion.clips import Clip, ClipSet, Prompt
 from motion_loop.model.api import build_trainer
 from motion_loop.model.config import DiffusionConfig, ModelConfig, SampleConfig, TrainConfig
 from motion_loop.model.generate import MotionGenerator
-from motion_loop.model.training import Trainer
+from motion_loop.model.plateau import PlateauRule
+from motion_loop.model.training import Trainer, TrainResult
 from motion_loop.text.encoder import TextEncoder
 
 CHECKPOINT_NAME = "checkpoint.pt"
+UNTIL = ("steps", "plateau")
+
+
+@dataclasses.dataclass(frozen=True)
+class FitSchedule:
+    """How long each generation trains (see LoopSettings.finetune_until and the plateau_* settings).
+
+    Attributes:
+        finetune_until, generation0_until: "steps" (the fixed count) or "plateau" (the count is a cap).
+        window, patience, min_improvement: the plateau rule (motion_loop.model.plateau.PlateauRule).
+        min_passes: passes over the training set before the rule may stop a fit.
+    """
+
+    finetune_until: str = "steps"
+    generation0_until: str = "steps"
+    window: int = 50
+    patience: int = 3
+    min_improvement: float = 0.01
+    min_passes: float = 0.0
+
+    def __post_init__(self) -> None:
+        for name in ("finetune_until", "generation0_until"):
+            if getattr(self, name) not in UNTIL:
+                raise ConfigError(f"loop.{name} must be one of {UNTIL}, got {getattr(self, name)!r}")
+
+    def rule(self, *, generation0: bool, cap: int, dataset_size: int, batch_size: int) -> PlateauRule | None:
+        """The plateau rule of one fit, or None for a fixed number of steps."""
+        until = self.generation0_until if generation0 else self.finetune_until
+        if until == "steps":
+            return None
+        min_steps = math.ceil(self.min_passes * dataset_size / batch_size)
+        return PlateauRule(self.window, self.patience, self.min_improvement, max_steps=cap, min_steps=min_steps)
+
+
+def fit_record(result: TrainResult, *, dataset_size: int, batch_size: int) -> dict[str, float]:
+    """How far a fit got, as loop metrics: steps, passes over the training set, loss at start and end."""
+    return {
+        "fit_steps": float(result.steps_done),
+        "fit_passes": result.steps_done * batch_size / max(dataset_size, 1),
+        "fit_loss_start": result.loss_start,
+        "fit_loss_end": result.loss_end,
+        "fit_plateau": 1.0 if result.stopped == "plateau" else 0.0,
+        "fit_seconds": result.seconds,
+    }
 
 
 def _seed(rng: np.random.Generator) -> int:
@@ -56,6 +107,7 @@ class MotionLearner:
         generation0_key: what identifies generation 0's training apart from its seed (data, configs).
         train_log_dir: where each generation's training curves (TensorBoard events) are kept, as
             gen_NNN/ (a generation 0 taken from the cache has none); None drops them with the scratch.
+        schedule: fixed step counts (default) or training until the loss plateaus.
     """
 
     def __init__(
@@ -74,6 +126,7 @@ class MotionLearner:
         generation0_cache: Path | None = None,
         generation0_key: str = "",
         train_log_dir: Path | None = None,
+        schedule: FitSchedule | None = None,
     ) -> None:
         if finetune_steps < 1 or train.steps < 1:
             raise ConfigError(f"train.steps and loop.finetune_steps must be >= 1, got {train.steps}, {finetune_steps}")
@@ -86,6 +139,8 @@ class MotionLearner:
         self.train_log_dir = train_log_dir
         self.checkpoint: Path | None = None
         self._generator: MotionGenerator | None = None
+        self.schedule = schedule or FitSchedule()
+        self.last_fit: dict[str, float] = {}  # fit_record of the latest fit ({} when generation 0 came from the cache)
 
     # -- training ---------------------------------------------------------------------------------
     def _dataset(self, clips: ClipSet, seed: int) -> MotionDataset:
@@ -106,6 +161,8 @@ class MotionLearner:
             out_dir.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(cached, out_dir / CHECKPOINT_NAME)
             self._replace_checkpoint(out_dir / CHECKPOINT_NAME)
+            record = cached.with_suffix(".fit.json")
+            self.last_fit = json.loads(record.read_text()) if record.is_file() else {}  # {}: cached before records
             return
         if start is None:
             trainer = Trainer(
@@ -124,10 +181,16 @@ class MotionLearner:
                 self.model_config, self.diffusion_config, train, init_from=start, text_encoder=self.text_encoder
             )
         trainer.generation = generation
-        trainer.fit(self._dataset(dataset, seed), out_dir)
+        training_set = self._dataset(dataset, seed)
+        batch_size = self.train_config.batch_size
+        cap = self.train_config.steps if start is None else self.finetune_steps
+        rule = self.schedule.rule(generation0=start is None, cap=cap, dataset_size=len(training_set), batch_size=batch_size)
+        result = trainer.fit(training_set, out_dir, plateau=rule)
+        self.last_fit = fit_record(result, dataset_size=len(training_set), batch_size=batch_size)
         self._keep_training_log(out_dir, generation)
         if cached is not None:
             cached.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write_json(cached.with_suffix(".fit.json"), self.last_fit)
             scratch = cached.with_name(f".{cached.name}.{os.getpid()}.tmp")
             shutil.copyfile(out_dir / CHECKPOINT_NAME, scratch)
             scratch.replace(cached)

@@ -1,0 +1,117 @@
+"""The sweep verdict: paired arm differences over seeds with t intervals (issue 13, item 3)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+
+import numpy as np
+import pytest
+import yaml
+from scipy import stats
+
+from motion_loop.cli.report import run as report_cli
+from motion_loop.eval.verdict import (
+    compare_arms,
+    find_sweep_runs,
+    last_third,
+    swept_keys,
+    write_summary,
+)
+
+
+def _run(root, arm, seed, fids, *, ratio=0.5, r3=None):
+    root.mkdir(parents=True)
+    config = {"loop": {"arm": arm, "seed": seed, "synthetic_ratio": ratio, "correct": arm == "corrected"}}
+    (root / "config.yaml").write_text(yaml.safe_dump(config))
+    names = ["generation", "node", "fid", "fid_ci95"] + (["r_precision_top3"] if r3 else [])
+    with (root / "metrics.csv").open("w", newline="") as stream:
+        writer = csv.DictWriter(stream, fieldnames=names)
+        writer.writeheader()
+        for generation, fid in enumerate(fids):
+            row = {"generation": generation, "node": "model", "fid": fid, "fid_ci95": 0.1}
+            if r3:
+                row["r_precision_top3"] = r3[generation]
+            writer.writerow(row)
+
+
+# generations 0..6: the last third is 4, 5, 6. Generation 0 is shared per seed.
+_G0 = {0: 1.0, 1: 2.0, 2: 1.5}
+_OFFSET = {"baseline": 0.0, "synthetic": 1.0, "corrected": 0.4}
+_NOISE = {0: 0.0, 1: 0.2, 2: -0.1}  # per-seed, same in every arm of the seed except synthetic
+
+
+def _fids(arm, seed):
+    extra = _NOISE[seed] if arm == "synthetic" else 0.0
+    return [_G0[seed]] + [_G0[seed] + g * 0.1 + _OFFSET[arm] + extra for g in range(1, 7)]
+
+
+@pytest.fixture
+def sweep(tmp_path):
+    for arm in ("baseline", "synthetic", "corrected"):
+        for seed in (0, 1, 2):
+            _run(tmp_path / arm / f"seed_{seed}", arm, seed, _fids(arm, seed))
+    return tmp_path
+
+
+def test_last_third_skips_generation_zero():
+    assert last_third(list(range(7))) == [4, 5, 6]
+    assert last_third([0, 1]) == [1]
+    assert last_third([0]) == []
+
+
+def test_paired_differences_and_t_interval_are_exact(sweep):
+    verdict = compare_arms(find_sweep_runs(sweep))
+    by_arms = {tuple(c.arms): c for c in verdict.comparisons if c.metric == "fid"}
+    synthetic = by_arms[("synthetic", "baseline")]
+    per_seed = np.array([1.0 + _NOISE[s] for s in (0, 1, 2)])
+    half = stats.t.ppf(0.975, 2) * per_seed.std(ddof=1) / math.sqrt(3)
+    assert synthetic.per_seed == pytest.approx(tuple(per_seed))
+    assert synthetic.difference == pytest.approx(per_seed.mean())
+    assert synthetic.ci95 == pytest.approx((per_seed.mean() - half, per_seed.mean() + half))
+    assert synthetic.seeds == (0, 1, 2) and synthetic.generations == (4, 5, 6)
+    assert synthetic.detected and "synthetic is higher than baseline" in synthetic.sentence and "worse" in synthetic.sentence
+    corrected = by_arms[("corrected", "baseline")]  # identical difference in every seed: zero-width interval
+    assert corrected.difference == pytest.approx(0.4) and corrected.ci95 == pytest.approx((0.4, 0.4))
+    assert by_arms[("corrected", "synthetic")].difference == pytest.approx(0.4 - per_seed.mean())
+
+
+def test_an_interval_containing_zero_says_no_detectable_difference(tmp_path):
+    for seed, delta in ((0, 0.3), (1, -0.3), (2, 0.05)):
+        base = [1.0] * 4
+        _run(tmp_path / "baseline" / f"seed_{seed}", "baseline", seed, base)
+        _run(tmp_path / "synthetic" / f"seed_{seed}", "synthetic", seed, [1.0] + [1.0 + delta] * 3)
+    (comparison,) = [c for c in compare_arms(find_sweep_runs(tmp_path)).comparisons if c.metric == "fid"]
+    assert not comparison.detected
+    assert comparison.sentence == "fid: no detectable difference between synthetic and baseline."
+
+
+def test_runs_with_another_generation0_are_not_paired(tmp_path):
+    _run(tmp_path / "baseline" / "seed_0", "baseline", 0, [1.0, 1.0])
+    _run(tmp_path / "synthetic" / "seed_0", "synthetic", 0, [1.5, 2.0])
+    verdict = compare_arms(find_sweep_runs(tmp_path))
+    assert verdict.comparisons == [] and "generation 0 differs" in verdict.skipped[0]
+
+
+def test_swept_values_form_separate_groups(tmp_path):
+    for ratio, offset in ((0.25, 0.5), (1.0, 2.0)):
+        for seed in (0, 1):
+            _run(tmp_path / f"r{ratio}" / "baseline" / f"seed_{seed}", "baseline", seed, [1.0, 1.0, 1.0], ratio=ratio)
+            _run(tmp_path / f"r{ratio}" / "synthetic" / f"seed_{seed}", "synthetic", seed,
+                 [1.0, 1.0 + offset, 1.0 + offset + 0.1 * seed], ratio=ratio)  # fmt: skip
+    runs = find_sweep_runs(tmp_path)
+    assert swept_keys(runs) == ["loop.synthetic_ratio"]
+    found = {c.group["loop.synthetic_ratio"]: c.difference for c in compare_arms(runs).comparisons}
+    assert found == pytest.approx({0.25: 0.5 + 0.05, 1.0: 2.0 + 0.05})
+
+
+def test_report_writes_summary_json_with_the_fixed_schema(sweep, capsys):
+    assert report_cli([str(sweep)]) == 0
+    summary = json.loads((sweep / "summary.json").read_text())
+    entry = summary["comparisons"][0]
+    assert {"metric", "arms", "difference", "ci95", "seeds"} <= set(entry)
+    assert len(entry["arms"]) == 2 and len(entry["ci95"]) == 2 and entry["seeds"] == [0, 1, 2]
+    assert any(row["arm"] == "corrected" and row["generation"] == 6 for row in summary["per_generation"])
+    assert "synthetic is higher than baseline" in capsys.readouterr().out
+    assert write_summary(sweep).comparisons[0].metric == "fid"
