@@ -95,3 +95,28 @@ def test_bad_input_is_named() -> None:
         root_relative_speed(np.zeros((1, 22, 3)))
     with pytest.raises(CoherenceError, match="pair them per prompt"):
         compare_coherence([_walk()], [])
+
+
+def test_evaluation_records_coherence_next_to_the_real_clips(trained, synthetic_root) -> None:
+    from dataclasses import replace
+
+    from motion_loop.data.humanml3d import HumanML3DFolder
+    from motion_loop.eval.config import MetricsConfig
+    from motion_loop.eval.evaluation import evaluate_motions, reference_embeddings, split_motions
+
+    evaluator, _, _ = trained
+    folder = HumanML3DFolder(synthetic_root)
+    reference = reference_embeddings(evaluator, folder, "test")
+    rng = np.random.default_rng(0)
+    real = split_motions(folder, "test", rng)
+    cfg = MetricsConfig(replications=1, diversity_times=10)
+    same = evaluate_motions(evaluator, real, reference, cfg, rng, coherence_real=real, coherence_labels=["x"] * len(real))
+    assert same["foot_motion_median_ratio"].mean == pytest.approx(1.0)
+    assert same["foot_motion_p95_mm"].unit == "mm/frame" and same["foot_motion_p95_mm"].ci95 >= 0
+    assert [row["group"] for row in same.info["coherence"]] == ["all", "x"]
+    # Frame-to-frame noise on the features (positions included) makes the joints flicker.
+    noisy = [replace(m, features=m.features + rng.normal(scale=0.5, size=m.features.shape)) for m in real]
+    flicker = evaluate_motions(evaluator, noisy, reference, cfg, rng, coherence_real=real)
+    assert flicker["foot_motion_median_ratio"].mean > 2.0
+    alone = evaluate_motions(evaluator, noisy, reference, cfg, rng)
+    assert "foot_motion_median_ratio" not in alone.records and alone["joint_motion_median_mm"].mean > 0
