@@ -15,6 +15,7 @@ import yaml
 
 from motion_loop.errors import MotionLoopError
 from motion_loop.io import atomic_write_text
+from motion_loop.viz.coherence_strip import coherence_html
 from motion_loop.viz.curves import metric_names, plot_arms, read_metrics_csv
 
 # Videos are embedded only up to this total size, so the page stays openable [bytes].
@@ -124,6 +125,7 @@ def write_report(path: Path, out: Path | None = None) -> Path:
         sections.append(f"<h2>Run {html.escape(arm_label(run))} <small>({html.escape(str(run))})</small></h2>")
         sections.append("<h3>Metrics</h3>" + _table(read_metrics_csv(run / "metrics.csv")))
         sections.append("<h3>Physics correction</h3>" + _table(correction_summary(run)))
+        sections.append(coherence_html(run))  # issue 16: headline coherence ratio and filmstrip
         sections.append("<details><summary>config</summary><pre>" + html.escape((run / "config.yaml").read_text()) + "</pre></details>")
     sections.append("<h2>Videos</h2>" + _videos(runs))
     page = f"<!doctype html><html><head><meta charset='utf-8'><title>motion-loop report</title><style>{_STYLE}</style></head><body>{''.join(sections)}</body></html>"

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from motion_loop.data.features import features_to_joints
+from motion_loop.eval.coherence import content_label
 from motion_loop.eval.config import MetricsConfig, PlausibilityConfig
 from motion_loop.eval.evaluation import GeneratedMotion, ReferenceEmbeddings, evaluate_motions
 from motion_loop.eval.evaluator import Evaluator
@@ -40,6 +41,8 @@ class MotionEvaluator:
         multimodality: (prompts, repeats) for the multimodality; (0, 0) skips it, as the published loop.
         keep_for_video: how many of the first prompts' joints to store per generation in `video_dir`.
         video_dir: where `gen_XXX.npy` joint arrays for videos go (None: keep none).
+        real_features: features (T, 263) of the prompts' real clips by clip id: adds the coherence
+            ratios generated/real (eval/coherence.py) per generation; None: absolute coherence only.
     """
 
     def __init__(
@@ -56,11 +59,15 @@ class MotionEvaluator:
         multimodality: tuple[int, int] = (0, 0),
         keep_for_video: int = 3,
         video_dir: Path | None = None,
+        real_features: dict[str, np.ndarray] | None = None,
     ) -> None:
         self.evaluator, self.reference, self.prompts = evaluator, reference, prompts
         self.sample, self.metrics, self.plausibility = sample, metrics, plausibility
         self.every, self.last_generation = max(1, every), last_generation
         self.multimodality, self.keep_for_video, self.video_dir = multimodality, keep_for_video, video_dir
+        self.coherence_real = None  # the real clip of each prompt, cut to its length (issue 16)
+        if real_features is not None:
+            self.coherence_real = [GeneratedMotion(real_features[p.source_id][: p.length], p.caption, p.length) for p in prompts]
 
     def evaluate(self, learner: MotionLearner, *, rng: np.random.Generator) -> dict[str, float]:
         generation = learner.generation
@@ -73,7 +80,8 @@ class MotionEvaluator:
         multimodal = self._multimodal(learner, rng)
         result = evaluate_motions(
             self.evaluator, generated, self.reference, self.metrics, rng,
-            plausibility=self.plausibility, multimodal=multimodal,
+            plausibility=self.plausibility, multimodal=multimodal, coherence_real=self.coherence_real,
+            coherence_labels=[content_label(p.source_id) for p in self.prompts],
         )  # fmt: skip
         if self.video_dir is not None and self.keep_for_video > 0:
             joints = np.stack(_padded([features_to_joints(f) for f in features[: self.keep_for_video]]))
@@ -81,9 +89,19 @@ class MotionEvaluator:
             captions_file = self.video_dir / "captions.json"
             if not captions_file.is_file():
                 atomic_write_json(captions_file, captions[: self.keep_for_video])
+            self._save_real_for_filmstrip()
         flat = _flatten(result.to_dict()["metrics"])
         learner.record_score(flat.get(SCORE_METRIC))
         return flat
+
+    def _save_real_for_filmstrip(self) -> None:
+        """The kept prompts' real joints (`real.npy`, padded) and lengths, for the report's filmstrip."""
+        if self.video_dir is None or self.coherence_real is None or (self.video_dir / "real.npy").is_file():
+            return
+        kept = self.coherence_real[: self.keep_for_video]
+        atomic_write_json(self.video_dir / "lengths.json", [int(m.valid.shape[0]) for m in kept])
+        joints = np.stack(_padded([features_to_joints(m.valid) for m in kept]))
+        atomic_save_npy(self.video_dir / "real.npy", joints.astype(np.float32))
 
     def _multimodal(self, learner: MotionLearner, rng: np.random.Generator) -> list[list[GeneratedMotion]] | None:
         prompts, repeats = self.multimodality

@@ -153,6 +153,7 @@ def build_spec(config: RunConfig, out_dir: Path) -> tuple[LoopSpec, HumanML3DFol
         multimodality=(loop.multimodality_prompts, loop.multimodality_repeats),
         keep_for_video=loop.video_prompts,
         video_dir=out_dir / _VIDEO_JOINTS_DIR,
+        real_features={clip.clip_id: clip.features for clip in test.clips},
     )
     corrector = None
     if loop.correct:

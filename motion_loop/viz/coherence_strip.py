@@ -1,0 +1,124 @@
+"""Filmstrip of generated clips against the real clips of the same prompts, over consecutive frames.
+
+Flicker (legs jumping between gait phases from one frame to the next) is invisible in frames a second
+apart and obvious in consecutive ones, so each row shows `frames` frames `stride` apart from the middle
+of the clip, with the root-relative foot motion per frame (eval/coherence.py) in its title.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import html
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from motion_loop.errors import MotionLoopError  # noqa: E402
+from motion_loop.eval.coherence import FOOT_JOINTS, root_relative_speed  # noqa: E402
+from motion_loop.viz.frames import draw_pose  # noqa: E402
+
+# Horizontal distance between drawn frames [m]: poses are drawn with their own root removed.
+_SPACING = 0.75
+
+
+def _window(length: int, frames: int, stride: int) -> np.ndarray:
+    span = (frames - 1) * stride
+    start = max(0, (length - 1 - span) // 2)
+    return np.minimum(start + stride * np.arange(frames), length - 1)
+
+
+def save_coherence_filmstrip(
+    rows: Sequence[tuple[str, Sequence[tuple[str, np.ndarray]]]],
+    path: Path,
+    *,
+    frames: int = 8,
+    stride: int = 1,
+    dpi: int = 70,
+) -> Path:
+    """One block per prompt: its real clip and generated clips, each over `frames` consecutive frames.
+
+    Args:
+        rows: (caption, [(label, joints (T, 22, 3) [m] y-up), ...]) per prompt, e.g.
+            ("a person walks", [("real", real), ("generation 0", generated)]).
+        path: the PNG to write (its folder is created).
+        frames, stride: frames drawn per clip and the step between them [frames at 20 fps].
+    """
+    strips = [(f"{label}: {caption}", joints) for caption, clips in rows for label, joints in clips]
+    if not strips:
+        raise MotionLoopError("save_coherence_filmstrip: no clips given")
+    fig, axes = plt.subplots(len(strips), 1, figsize=(frames * 0.75, 1.45 * len(strips)), squeeze=False)
+    for ax, (title, joints) in zip(axes[:, 0], strips, strict=True):
+        joints = np.asarray(joints, dtype=np.float64)
+        feet = root_relative_speed(joints, FOOT_JOINTS)  # (T - 1, 4) [mm/frame]
+        for k, frame in enumerate(_window(len(joints), frames, stride)):
+            pose = joints[frame] - joints[frame, 0] * np.array([1.0, 0.0, 1.0])  # root over the origin
+            draw_pose(ax, pose, x_shift=k * _SPACING)
+        ax.axhline(0.0, color="#999999", linewidth=0.6)
+        ax.set_title(f"{title[:70]}  (feet {np.median(feet):.0f} / p95 {np.percentile(feet, 95):.0f} mm/frame)", fontsize=7, loc="left")
+        ax.set_aspect("equal")
+        ax.set_xlim(-0.6, (frames - 1) * _SPACING + 0.6)
+        ax.set_ylim(-0.05, 1.9)
+        ax.axis("off")
+    fig.tight_layout()
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp.png")
+    fig.savefig(tmp, dpi=dpi)
+    plt.close(fig)
+    tmp.replace(path)
+    return path
+
+
+# Loop outputs read by `coherence_html` (written by loop/motion/evaluator.py).
+_JOINTS_DIR = "video_joints"
+_HEADLINE = ("foot_motion_median_ratio", "foot_motion_p95_ratio", "foot_motion_median_mm", "foot_motion_p95_mm")
+
+
+def run_filmstrip(run: Path, out: Path) -> Path | None:
+    """Filmstrip of a loop run's kept prompts: real clip, first and last evaluated generation (None if absent)."""
+    folder = Path(run) / _JOINTS_DIR
+    files = sorted(folder.glob("gen_*.npy"))
+    if not files or not (folder / "real.npy").is_file():
+        return None
+    real = np.load(folder / "real.npy")
+    lengths = json.loads((folder / "lengths.json").read_text())
+    captions = json.loads((folder / "captions.json").read_text())
+    picks = sorted({files[0], files[-1]})
+    generated = {int(p.stem.removeprefix("gen_")): np.load(p) for p in picks}
+    rows = []
+    for k, length in enumerate(lengths):
+        clips = [("real", real[k, :length])] + [(f"generation {g}", a[k, :length]) for g, a in generated.items()]
+        rows.append((captions[k] if k < len(captions) else f"prompt {k}", clips))
+    return save_coherence_filmstrip(rows, out)
+
+
+def coherence_html(run: Path) -> str:
+    """The report's coherence section of a run: headline ratios per generation and the filmstrip."""
+    metrics_file = Path(run) / "metrics.csv"
+    rows = list(csv.DictReader(metrics_file.open(newline=""))) if metrics_file.is_file() else []
+    rows = [r for r in rows if r.get(_HEADLINE[0])]
+    parts = ["<h3>Temporal coherence</h3>"]
+    if rows:
+        first, last = rows[0], rows[-1]
+        parts.append(
+            "<p><b>Feet move {:.2f}x (median) / {:.2f}x (p95) as much per frame, relative to the root, as in the real "
+            "clips of the same prompts</b> at generation {} ({:.2f}x / {:.2f}x at generation {}); 1 = as coherent as the "
+            "data, well above 1 = flicker.</p>".format(
+                float(last[_HEADLINE[0]]), float(last[_HEADLINE[1]]), html.escape(str(last.get("generation", "?"))),
+                float(first[_HEADLINE[0]]), float(first[_HEADLINE[1]]), html.escape(str(first.get("generation", "?"))),
+            )
+        )  # fmt: skip
+    else:
+        parts.append("<p>no coherence metrics in metrics.csv</p>")
+    strip = run_filmstrip(run, Path(run) / "plots" / "coherence_filmstrip.png")
+    if strip is not None:
+        data = base64.b64encode(strip.read_bytes()).decode()
+        parts.append(f'<img alt="coherence filmstrip" src="data:image/png;base64,{data}">')
+    return "".join(parts)
