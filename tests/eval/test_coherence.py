@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -120,3 +122,44 @@ def test_evaluation_records_coherence_next_to_the_real_clips(trained, synthetic_
     assert flicker["foot_motion_median_ratio"].mean > 2.0
     alone = evaluate_motions(evaluator, noisy, reference, cfg, rng)
     assert "foot_motion_median_ratio" not in alone.records and alone["joint_motion_median_mm"].mean > 0
+
+
+class _ReplayLearner:
+    """A learner whose "samples" are the real clips of the prompts, played back (loop/motion/evaluator.py's seam)."""
+
+    generation = 0
+
+    def __init__(self, features: list[np.ndarray]) -> None:
+        self.features, self.scores = features, []
+
+    def draw(self, captions, lengths, sample, rng):  # noqa: ANN001, ANN201
+        return [f[:n] for f, n in zip(self.features, lengths, strict=True)]
+
+    def record_score(self, score) -> None:  # noqa: ANN001
+        self.scores.append(score)
+
+
+def test_loop_metrics_carry_coherence_ratios_and_keep_real_clips_for_the_filmstrip(trained, synthetic_root, tmp_path) -> None:
+    from motion_loop.data.humanml3d import HumanML3DFolder
+    from motion_loop.eval.config import MetricsConfig, PlausibilityConfig
+    from motion_loop.eval.evaluation import reference_embeddings
+    from motion_loop.loop.motion.clips import ClipSetOps, load_clip_set
+    from motion_loop.loop.motion.evaluator import MotionEvaluator
+    from motion_loop.model.config import SampleConfig
+
+    evaluator, _, _ = trained
+    folder = HumanML3DFolder(synthetic_root)
+    test = load_clip_set(folder, "test")
+    prompts = ClipSetOps().prompts(test, 32, rng=np.random.default_rng(0))
+    real = {clip.clip_id: clip.features for clip in test.clips}
+    scorer = MotionEvaluator(
+        evaluator=evaluator, reference=reference_embeddings(evaluator, folder, "test"), prompts=prompts,
+        sample=SampleConfig(), metrics=MetricsConfig(replications=1, diversity_times=10),
+        plausibility=PlausibilityConfig(enabled=False), every=1, last_generation=0, keep_for_video=2,
+        video_dir=tmp_path, real_features=real,
+    )  # fmt: skip
+    replay = _ReplayLearner([real[p.source_id] for p in prompts])
+    metrics = scorer.evaluate(replay, rng=np.random.default_rng(1))
+    assert metrics["foot_motion_median_ratio"] == pytest.approx(1.0)
+    assert metrics["foot_motion_p95_mm"] > 0
+    assert (tmp_path / "real.npy").is_file() and len(json.loads((tmp_path / "lengths.json").read_text())) == 2
