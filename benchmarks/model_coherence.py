@@ -68,6 +68,7 @@ def main() -> int:
     parser.add_argument("--guidance", type=float, default=1.0)
     parser.add_argument("--seed", type=int, default=0, help="prompt choice and sampling seed")
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--samples-dir", type=Path, default=None, help="where the sampled features go (.npz; default: samples/ next to each checkpoint)")
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "model_coherence.json")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -94,6 +95,14 @@ def main() -> int:
             start = time.perf_counter()
             result = generator.sample(captions, lengths, config, generator=torch.Generator().manual_seed(args.seed))
             seconds = time.perf_counter() - start
+            # Kept for scoring by an evaluator later without re-sampling.
+            samples_dir = args.samples_dir or path.parent / "samples"
+            samples_dir.mkdir(parents=True, exist_ok=True)
+            np.savez_compressed(
+                samples_dir / f"{args.name}_step{checkpoint.step}_{weights}.npz",
+                clip_ids=np.array([p[0] for p in prompts]), captions=np.array(captions),
+                **{f"features_{i}": f for i, f in enumerate(result.features)},
+            )  # fmt: skip
             table = coherence_table(compare_coherence(result.joints, real, labels=labels))
             # The figures are on walk and run prompts only: the same pooled over locomotion.
             moving = [i for i, label in enumerate(labels) if label in LOCOMOTION]
