@@ -26,7 +26,12 @@ import torch
 
 from motion_loop.data.features import features_to_joints
 from motion_loop.data.humanml3d import HumanML3DFolder
-from motion_loop.eval.coherence import coherence_table, compare_coherence, content_label
+from motion_loop.eval.coherence import (
+    coherence_table,
+    compare_coherence,
+    content_label,
+    set_coherence,
+)
 from motion_loop.eval.plausibility import clip_plausibility
 from motion_loop.model import MotionGenerator, SampleConfig
 from motion_loop.model.checkpoint import load_checkpoint
@@ -58,10 +63,27 @@ def skate(joints: list[np.ndarray]) -> float:
     return float(np.mean([clip_plausibility(j).skate_mm for j in joints]))
 
 
+def real_table(folder: HumanML3DFolder, split: str, out: Path) -> int:
+    """Per content, the pooled coherence of every real clip of `split` (its joints, as stored)."""
+    by_label: dict[str, list[np.ndarray]] = {}
+    for clip_id in folder.ids(split):
+        by_label.setdefault(content_label(clip_id), []).append(np.load(folder.root / "new_joints" / f"{clip_id}.npy"))
+    rows = {}
+    for label in sorted(by_label):
+        stats = set_coherence(by_label[label])
+        rows[label] = {"clips": stats.clips, "foot_median_mm": stats.foot_median.value, "foot_p95_mm": stats.foot_p95.value,
+                       "joint_median_mm": stats.joint_median.value, "joint_p95_mm": stats.joint_p95.value}  # fmt: skip
+        print(label, {k: round(v, 1) for k, v in rows[label].items()})
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"dataset": str(folder.root), "split": split, "per_content": rows}, indent=1) + "\n")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("dataset", type=Path)
-    parser.add_argument("checkpoints", type=Path, nargs="+")
+    parser.add_argument("checkpoints", type=Path, nargs="*")
+    parser.add_argument("--real-split", default="", help="only tabulate the real clips of this split per content")
     parser.add_argument("--name", default="run", help="label of this model in the results")
     parser.add_argument("--per-content", type=int, default=4)
     parser.add_argument("--steps", type=int, default=20, help="DDIM steps")
@@ -73,6 +95,8 @@ def main() -> int:
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     folder = HumanML3DFolder(args.dataset)
+    if args.real_split:
+        return real_table(folder, args.real_split, args.out)
     prompts = choose_prompts(folder, args.per_content, args.seed)
     labels = [content_label(clip_id) for clip_id, _, _ in prompts]
     real = [features_to_joints(features) for _, _, features in prompts]
