@@ -26,6 +26,7 @@ from motion_loop.viz.frames import draw_pose  # noqa: E402
 
 # Horizontal distance between drawn frames [m]: poses are drawn with their own root removed.
 _SPACING = 0.75
+_TITLE_CHARS = 90
 
 
 def _window(length: int, frames: int, stride: int) -> np.ndarray:
@@ -50,18 +51,19 @@ def save_coherence_filmstrip(
         path: the PNG to write (its folder is created).
         frames, stride: frames drawn per clip and the step between them [frames at 20 fps].
     """
-    strips = [(f"{label}: {caption}", joints) for caption, clips in rows for label, joints in clips]
+    strips = [(label, caption, joints) for caption, clips in rows for label, joints in clips]
     if not strips:
         raise MotionLoopError("save_coherence_filmstrip: no clips given")
     fig, axes = plt.subplots(len(strips), 1, figsize=(frames * 0.75, 1.45 * len(strips)), squeeze=False)
-    for ax, (title, joints) in zip(axes[:, 0], strips, strict=True):
+    for ax, (label, caption, joints) in zip(axes[:, 0], strips, strict=True):
         joints = np.asarray(joints, dtype=np.float64)
         feet = root_relative_speed(joints, FOOT_JOINTS)  # (T - 1, 4) [mm/frame]
         for k, frame in enumerate(_window(len(joints), frames, stride)):
             pose = joints[frame] - joints[frame, 0] * np.array([1.0, 0.0, 1.0])  # root over the origin
             draw_pose(ax, pose, x_shift=k * _SPACING)
         ax.axhline(0.0, color="#999999", linewidth=0.6)
-        ax.set_title(f"{title[:70]}  (feet {np.median(feet):.0f} / p95 {np.percentile(feet, 95):.0f} mm/frame)", fontsize=7, loc="left")
+        title = f"{label}, feet {np.median(feet):.0f} / p95 {np.percentile(feet, 95):.0f} mm/frame: {caption}"
+        ax.set_title(title if len(title) <= _TITLE_CHARS else title[: _TITLE_CHARS - 3] + "...", fontsize=7, loc="left")
         ax.set_aspect("equal")
         ax.set_xlim(-0.6, (frames - 1) * _SPACING + 0.6)
         ax.set_ylim(-0.05, 1.9)
