@@ -102,7 +102,7 @@ def run_filmstrip(run: Path, out: Path) -> Path | None:
 
 
 def coherence_html(run: Path) -> str:
-    """The report's coherence section of a run: headline ratios per generation and the filmstrip."""
+    """The report's coherence section of a run: headline ratios and the filmstrip ("" when it has neither)."""
     metrics_file = Path(run) / "metrics.csv"
     rows = list(csv.DictReader(metrics_file.open(newline=""))) if metrics_file.is_file() else []
     rows = [r for r in rows if r.get(_HEADLINE[0])]
@@ -117,9 +117,9 @@ def coherence_html(run: Path) -> str:
                 float(first[_HEADLINE[0]]), float(first[_HEADLINE[1]]), html.escape(str(first.get("generation", "?"))),
             )
         )  # fmt: skip
-    else:
-        parts.append("<p>no coherence metrics in metrics.csv</p>")
     strip = run_filmstrip(run, Path(run) / "plots" / "coherence_filmstrip.png")
+    if not rows and strip is None:
+        return ""  # not a motion run (e.g. a theory run): no section
     if strip is not None:
         data = base64.b64encode(strip.read_bytes()).decode()
         parts.append(f'<img alt="coherence filmstrip" src="data:image/png;base64,{data}">')

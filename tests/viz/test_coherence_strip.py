@@ -38,7 +38,9 @@ def test_run_section_has_headline_and_filmstrip(tmp_path: Path) -> None:
     assert "data:image/png;base64," in page
     strip = run / "plots" / "coherence_filmstrip.png"
     assert strip.stat().st_size > 5000
-    # a run without stored real clips has no filmstrip but still a section
+    # a run without stored real clips has no filmstrip but still a section; a run with neither has none
     (joints_dir / "real.npy").unlink()
     assert run_filmstrip(run, tmp_path / "x.png") is None
-    assert "Temporal coherence" in coherence_html(run)
+    assert "Temporal coherence" in coherence_html(run) and "data:image/png" not in coherence_html(run)
+    (run / "metrics.csv").write_text("generation,fid\n0,1.0\n")
+    assert coherence_html(run) == ""
