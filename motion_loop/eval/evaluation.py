@@ -26,6 +26,7 @@ from motion_loop.data.dataset import MotionDataset, MotionItem
 from motion_loop.data.features import features_to_joints
 from motion_loop.data.humanml3d import HumanML3DFolder
 from motion_loop.errors import ConfigError
+from motion_loop.eval.coherence import coherence_records
 from motion_loop.eval.config import MetricsConfig, PlausibilityConfig
 from motion_loop.eval.evaluator import MAX_FRAMES, Evaluator
 from motion_loop.eval.metrics import (
@@ -252,8 +253,10 @@ def evaluate_motions(
     *,
     plausibility: PlausibilityConfig | None = None,
     multimodal: Sequence[Sequence[GeneratedMotion]] | None = None,
+    coherence_real: Sequence[GeneratedMotion] | None = None,
+    coherence_labels: Sequence[str] | None = None,
 ) -> EvaluationResult:
-    """FID, R-precision top-1..k, matching score, diversity, multimodality and plausibility.
+    """FID, R-precision top-1..k, matching score, diversity, multimodality, plausibility and coherence.
 
     Args:
         evaluator: the embedding model (its cache keeps `reference` between calls).
@@ -263,6 +266,9 @@ def evaluate_motions(
         rng: randomness of batch shuffles and pairs.
         plausibility: thresholds; None skips the plausibility metrics.
         multimodal: prompts x repeats generations for the multimodality (None: reported as not available).
+        coherence_real: the real clip of each prompt (same order as each set): adds the generated/real
+            ratios of the root-relative foot motion per frame (eval/coherence.py); None: absolute values only.
+        coherence_labels: a content label per prompt for the per-content coherence table in the info.
     """
     sets = _as_replications(generated)
     replications = len(sets) if len(sets) > 1 else cfg.replications
@@ -326,6 +332,14 @@ def evaluate_motions(
         plaus_records, plaus_info = _plausibility_records(sets, plausibility)
         records.update(plaus_records)
         info.update(plaus_info)
+    # Temporal coherence (issue 16): root-relative joint motion per frame, next to the prompts' real clips.
+    coherence, coherence_info = coherence_records(
+        [[features_to_joints(m.valid) for m in motions] for motions in sets],
+        real=None if coherence_real is None else [features_to_joints(m.valid) for m in coherence_real],
+        labels=coherence_labels,
+    )
+    records.update(coherence)
+    info.update(coherence_info)
     return EvaluationResult(records, info)
 
 

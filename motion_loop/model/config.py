@@ -32,6 +32,11 @@ class ModelConfig:
         feature_dim: per-frame feature width (HumanML3D: 263).
         max_frames: longest motion the positional encoding supports [frames].
         text: the text encoder (its width sets the text projection's input).
+        temporal_conv_kernel: frames of a residual temporal 1-D convolution block on the frame tokens
+            (denoiser.TemporalConvBlock); 0 = none, as published. Odd (the block keeps frame alignment).
+        temporal_conv_placement: "input" (one block before the first attention layer) or "interleaved"
+            (one before every attention layer). Not in the published model: a CPU preset that uses it
+            says so (docs/model.md, "Temporal coherence").
     """
 
     latent_dim: int = 512
@@ -46,6 +51,8 @@ class ModelConfig:
     feature_dim: int = 263
     max_frames: int = 196
     text: TextConfig = field(default_factory=TextConfig)
+    temporal_conv_kernel: int = 0
+    temporal_conv_placement: str = "interleaved"
 
 
 @dataclass

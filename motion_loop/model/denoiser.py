@@ -4,6 +4,9 @@ Layout (the published MDM "trans_enc" model, plus a padding mask):
     frames (B, T, 263) --Linear--> (B, T, d)
     cond token = MLP(sinusoid(t)) + Linear(text embedding)  (text zeroed for unconditional samples)
     [cond, frames] + sinusoidal positions --dropout--> TransformerEncoder --> drop cond --Linear--> (B, T, 263)
+Optional (`model.temporal_conv_kernel` > 0, not in the published model): residual temporal 1-D
+convolution blocks on the frame tokens, before the first attention layer or before every one, which give
+the denoiser the local-in-time inductive bias attention lacks early in training (docs/model.md).
 The denoiser never sees a beta: the schedule lives in schedule.py.
 """
 
@@ -19,6 +22,7 @@ from motion_loop.errors import ConfigError
 from motion_loop.model.config import ModelConfig
 
 _ACTIVATIONS = ("gelu", "relu")
+_TEMPORAL_PLACEMENTS = ("input", "interleaved")
 # Wavelength base of the sinusoidal encodings (Vaswani et al. 2017).
 _SINUSOID_BASE = 10000.0
 
@@ -33,6 +37,29 @@ def sinusoidal_table(length: int, dim: int) -> torch.Tensor:
     table[:, 0::2] = torch.sin(position * frequency)
     table[:, 1::2] = torch.cos(position * frequency[: dim // 2])
     return table
+
+
+class TemporalConvBlock(nn.Module):
+    """x + Dropout(Linear(GELU(Conv1d_k(LayerNorm(x))))) along the frame axis of frame tokens (B, T, d).
+
+    Padded frames are zeroed before the convolution, so they never reach valid frames (a clip's output
+    does not depend on its canvas). The output projection starts at zero: a new block is the identity.
+    """
+
+    def __init__(self, dim: int, kernel: int, dropout: float) -> None:
+        super().__init__()
+        self.norm = nn.LayerNorm(dim)
+        self.conv = nn.Conv1d(dim, dim, kernel, padding=kernel // 2)
+        self.proj = nn.Linear(dim, dim)
+        nn.init.zeros_(self.proj.weight)
+        nn.init.zeros_(self.proj.bias)
+        self.dropout = nn.Dropout(dropout)
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """x: (B, T, d) frame tokens; mask: (B, T) bool valid frames. Returns (B, T, d)."""
+        h = self.norm(x) * rearrange(mask, "b t -> b t 1").to(x.dtype)
+        h = rearrange(self.conv(rearrange(h, "b t d -> b d t")), "b d t -> b t d")
+        return x + self.dropout(self.proj(nn.functional.gelu(h)))
 
 
 class MotionDenoiser(nn.Module):
@@ -53,6 +80,14 @@ class MotionDenoiser(nn.Module):
         if config.latent_dim % config.heads:
             raise ConfigError(
                 f"model.latent_dim ({config.latent_dim}) must be divisible by model.heads ({config.heads})"
+            )
+        kernel = config.temporal_conv_kernel
+        if kernel < 0 or (kernel > 0 and kernel % 2 == 0):
+            raise ConfigError(f"model.temporal_conv_kernel must be 0 (off) or an odd number of frames, got {kernel}")
+        if config.temporal_conv_placement not in _TEMPORAL_PLACEMENTS:
+            raise ConfigError(
+                f"model.temporal_conv_placement must be one of {_TEMPORAL_PLACEMENTS}, "
+                f"got {config.temporal_conv_placement!r}"
             )
         d = config.latent_dim
         self.config, self.text_dim = config, text_dim
@@ -81,6 +116,11 @@ class MotionDenoiser(nn.Module):
         layer.self_attn.dropout = config.attention_dropout
         self.encoder = nn.TransformerEncoder(
             layer, num_layers=config.layers, enable_nested_tensor=False
+        )
+        blocks = 0 if not kernel else (1 if config.temporal_conv_placement == "input" else config.layers)
+        # Block i runs before attention layer i; an empty list keeps the published layout.
+        self.temporal_blocks = nn.ModuleList(
+            TemporalConvBlock(d, kernel, config.dropout) for _ in range(blocks)
         )
         self.output_proj = nn.Linear(d, config.feature_dim)
 
@@ -122,7 +162,15 @@ class MotionDenoiser(nn.Module):
             padding = torch.cat(
                 [torch.zeros(B, 1, dtype=torch.bool, device=mask.device), ~mask], dim=1
             )
-        hidden = self.encoder(tokens, src_key_padding_mask=padding)  # (B, 1 + T, d)
+        if not self.temporal_blocks:
+            hidden = self.encoder(tokens, src_key_padding_mask=padding)  # (B, 1 + T, d)
+        else:
+            hidden = tokens
+            for index, layer in enumerate(self.encoder.layers):
+                if index < len(self.temporal_blocks):
+                    frames = self.temporal_blocks[index](hidden[:, 1:], mask)  # (B, T, d)
+                    hidden = torch.cat([hidden[:, :1], frames], dim=1)
+                hidden = layer(hidden, src_key_padding_mask=padding)  # (B, 1 + T, d)
         x0 = self.output_proj(hidden[:, 1:])  # (B, T, 263)
         return x0 * rearrange(mask, "b t -> b t 1").to(x0.dtype)
 

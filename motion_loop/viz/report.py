@@ -17,6 +17,7 @@ import yaml
 
 from motion_loop.errors import MotionLoopError
 from motion_loop.io import atomic_write_text
+from motion_loop.viz.coherence_strip import coherence_html
 from motion_loop.viz.curves import (
     HEADLINE_METRICS,
     metric_names,
@@ -31,7 +32,6 @@ from motion_loop.viz.verdict_table import read_summary, verdict_html
 _MAX_EMBEDDED_VIDEO_BYTES = 40_000_000
 _CORRECTION_KEYS = ("fell", "resets", "mpjpe_mm", "residual_force_pct_bw", "seconds")
 _CORRECTION_HEADLINE = ("generation", "clips", "fell", "resets", "mpjpe_mm", "residual_force_pct_bw", "seconds")
-_VIDEO_CAPTIONS = Path("video_joints") / "captions.json"
 _CI = "_ci95"
 
 
@@ -121,9 +121,13 @@ def _image(path: Path, alt: str) -> str:
 
 
 def _prompts(run: Path) -> list[str]:
-    path = run / _VIDEO_CAPTIONS
-    if not path.is_file():
+    """The captions of the kept prompts (videos/prompt_K.mp4), as the loop stores them per generation."""
+    from motion_loop.loop.motion.evaluator import VIDEO_CAPTIONS
+
+    found = sorted(run.glob(f"gen_*/{VIDEO_CAPTIONS}"))
+    if not found:
         return []
+    path = found[0]
     captions = json.loads(path.read_text())
     return [str(c) for c in captions] if isinstance(captions, list) else []
 
@@ -258,6 +262,7 @@ def write_report(path: Path, out: Path | None = None) -> Path:
             shown = [c for c in _CORRECTION_HEADLINE if any(c in row for row in correction)]
             sections.append("<h3>Physics correction (mean per clip)</h3>" + _table(correction, shown))
             sections.append("<details><summary>before / after plausibility of the corrector</summary>" + _table(correction) + "</details>")
+        sections.append(coherence_html(run))  # issue 16: headline coherence ratio and filmstrip
         sections.append("<details><summary>config</summary><pre>" + html.escape((run / "config.yaml").read_text()) + "</pre></details>")
     page = ("<!doctype html><html lang='en'><head><meta charset='utf-8'><meta name='viewport' content='width=device-width, "
             f"initial-scale=1'><title>motion-loop report</title><style>{_STYLE}</style></head><body>{''.join(sections)}</body></html>")  # fmt: skip

@@ -68,3 +68,38 @@ def test_published_size_parameter_count() -> None:
 def test_heads_must_divide_width() -> None:
     with pytest.raises(ConfigError, match="divisible"):
         MotionDenoiser(tiny_model_config(heads=3), text_dim=16, num_diffusion_steps=10)
+
+
+def test_temporal_conv_off_by_default_and_new_blocks_are_the_identity() -> None:
+    assert ModelConfig().temporal_conv_kernel == 0  # the published model has no convolution
+    plain = MotionDenoiser(tiny_model_config(layers=2), text_dim=16, num_diffusion_steps=100).eval()
+    for placement, blocks in (("input", 1), ("interleaved", 2)):
+        conv = MotionDenoiser(
+            tiny_model_config(layers=2, temporal_conv_kernel=3, temporal_conv_placement=placement),
+            text_dim=16, num_diffusion_steps=100,
+        ).eval()  # fmt: skip
+        assert len(conv.temporal_blocks) == blocks
+        missing = conv.load_state_dict(plain.state_dict(), strict=False).missing_keys
+        assert missing and all(key.startswith("temporal_blocks.") for key in missing)
+        x, t, text, mask = _inputs()
+        # Zero-initialised output projections: the layer-by-layer path equals nn.TransformerEncoder.
+        torch.testing.assert_close(conv(x, t, text, mask), plain(x, t, text, mask))
+
+
+def test_temporal_conv_never_sees_padding() -> None:
+    model = MotionDenoiser(
+        tiny_model_config(temporal_conv_kernel=3, padding_mask=True, heads=2), text_dim=16, num_diffusion_steps=100
+    ).eval()
+    for block in model.temporal_blocks:
+        torch.nn.init.normal_(block.proj.weight, std=0.2)
+    x, t, text, mask = _inputs()
+    noisy_padding = x.clone()
+    noisy_padding[~mask] = 100.0
+    torch.testing.assert_close(model(x, t, text, mask), model(noisy_padding, t, text, mask))
+    torch.testing.assert_close(
+        model(x, t, text, mask)[1:2, :12], model(x[1:2, :12], t[1:2], text[1:2], mask[1:2, :12])
+    )
+    with pytest.raises(ConfigError, match="odd number of frames"):
+        MotionDenoiser(tiny_model_config(temporal_conv_kernel=4), text_dim=16, num_diffusion_steps=10)
+    with pytest.raises(ConfigError, match="temporal_conv_placement"):
+        MotionDenoiser(tiny_model_config(temporal_conv_kernel=3, temporal_conv_placement="x"), text_dim=16, num_diffusion_steps=10)

@@ -52,8 +52,8 @@ def test_page_puts_the_verdict_first_and_hides_the_wide_table(tmp_path):
     video_run = sweep / "corrected" / "seed_0"
     (video_run / "videos").mkdir()
     (video_run / "videos" / "prompt_0.mp4").write_bytes(b"\x00" * 64)
-    (video_run / "video_joints").mkdir()
-    (video_run / "video_joints" / "captions.json").write_text(json.dumps(["a person waves with both hands"]))
+    (video_run / "gen_000").mkdir(exist_ok=True)
+    (video_run / "gen_000" / "video_captions.json").write_text(json.dumps(["a person waves with both hands"]))
     (sweep / "summary.json").write_text(json.dumps({"comparisons": [_comparison(-0.2, 0.8), _comparison(0.1, 0.5)]}))
     page = write_report(sweep).read_text()
     verdict = page.index("Verdict across seeds")

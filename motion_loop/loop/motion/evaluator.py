@@ -5,8 +5,10 @@ generation, so that generations differ only by the model; each of eval.metrics.r
 freshly sampled set of them (the published protocol: 20 sets of 1,000 clips), so the intervals
 include the sampling noise. Metrics: FID, R-precision top-1..3,
 matching score, diversity (and the real split's), multimodality when asked, plausibility of the
-generated joints. The first few prompts' motions are returned as artefacts (video_joints.npy and
-video_captions.json), which the engine stores in the generation's folder, for videos across generations.
+generated joints, and the coherence of the feet against the prompts' real clips. The first few prompts'
+motions are returned as artefacts (video_joints.npy, video_captions.json, video_lengths.json and, with
+real clips, video_real_joints.npy), which the engine stores in the generation's folder, for videos
+across generations and the report's coherence filmstrip.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from motion_loop.data.features import features_to_joints
+from motion_loop.eval.coherence import content_label
 from motion_loop.eval.config import MetricsConfig, PlausibilityConfig
 from motion_loop.eval.evaluation import GeneratedMotion, ReferenceEmbeddings, evaluate_motions
 from motion_loop.eval.evaluator import Evaluator
@@ -29,6 +32,8 @@ SCORE_METRIC = "fid"
 # Artefacts of an evaluated generation: joints (P, T, 22, 3) of the first prompts, and their captions.
 VIDEO_JOINTS = "video_joints.npy"
 VIDEO_CAPTIONS = "video_captions.json"
+VIDEO_LENGTHS = "video_lengths.json"  # true frame counts of the kept prompts (the arrays are padded)
+VIDEO_REAL_JOINTS = "video_real_joints.npy"  # the kept prompts' real clips, for the coherence filmstrip
 
 
 class MotionEvaluator:
@@ -44,6 +49,9 @@ class MotionEvaluator:
         last_generation: index of the run's last generation.
         multimodality: (prompts, repeats) for the multimodality; (0, 0) skips it, as the published loop.
         keep_for_video: how many of the first prompts' joints to return per evaluated generation.
+        real_features: features (T, 263) of the prompts' real clips by clip id: adds the coherence
+            ratios generated/real (eval/coherence.py) per generation, and the kept prompts' real joints
+            to the artefacts (the report's filmstrip); None: absolute coherence only.
     """
 
     def __init__(
@@ -59,11 +67,15 @@ class MotionEvaluator:
         last_generation: int,
         multimodality: tuple[int, int] = (0, 0),
         keep_for_video: int = 3,
+        real_features: dict[str, np.ndarray] | None = None,
     ) -> None:
         self.evaluator, self.reference, self.prompts = evaluator, reference, prompts
         self.sample, self.metrics, self.plausibility = sample, metrics, plausibility
         self.every, self.last_generation = max(1, every), last_generation
         self.multimodality, self.keep_for_video = multimodality, keep_for_video
+        self.coherence_real = None  # the real clip of each prompt, cut to its length (issue 16)
+        if real_features is not None:
+            self.coherence_real = [GeneratedMotion(real_features[p.source_id][: p.length], p.caption, p.length) for p in prompts]
 
     def evaluate(self, learner: MotionLearner, *, generation: int, rng: np.random.Generator) -> Evaluation:
         """Metrics of the learner's current model (every `every` generations) plus its last fit's record."""
@@ -82,12 +94,20 @@ class MotionEvaluator:
         multimodal = self._multimodal(learner, rng)
         result = evaluate_motions(
             self.evaluator, generated, self.reference, self.metrics, rng,
-            plausibility=self.plausibility, multimodal=multimodal,
+            plausibility=self.plausibility, multimodal=multimodal, coherence_real=self.coherence_real,
+            coherence_labels=[content_label(p.source_id) for p in self.prompts],
         )  # fmt: skip
         artefacts: dict[str, Any] = {}
         if self.keep_for_video > 0:
             joints = np.stack(_padded([features_to_joints(f) for f in features[: self.keep_for_video]]))
-            artefacts = {VIDEO_JOINTS: joints.astype(np.float32), VIDEO_CAPTIONS: captions[: self.keep_for_video]}
+            artefacts = {
+                VIDEO_JOINTS: joints.astype(np.float32),
+                VIDEO_CAPTIONS: captions[: self.keep_for_video],
+                VIDEO_LENGTHS: lengths[: self.keep_for_video],
+            }
+            if self.coherence_real is not None:
+                kept = self.coherence_real[: self.keep_for_video]
+                artefacts[VIDEO_REAL_JOINTS] = np.stack(_padded([features_to_joints(m.valid) for m in kept])).astype(np.float32)
         return Evaluation({**_flatten(result.to_dict()["metrics"]), **fit}, artefacts)
 
     def _multimodal(self, learner: MotionLearner, rng: np.random.Generator) -> list[list[GeneratedMotion]] | None:

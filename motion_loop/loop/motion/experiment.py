@@ -193,6 +193,7 @@ def build_spec(config: RunConfig, out_dir: Path) -> tuple[LoopSpec, HumanML3DFol
         last_generation=loop.generations - 1,
         multimodality=(loop.multimodality_prompts, loop.multimodality_repeats),
         keep_for_video=loop.video_prompts,
+        real_features={clip.clip_id: clip.features for clip in test.clips},
     )
     corrector = None
     if loop.correct:
