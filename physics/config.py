@@ -63,6 +63,15 @@ class PhysicsConfig:
         mpc_horizon: planning horizon [s].
         mpc_replan: re-planning interval [s].
         mpc_noise: standard deviation of the sampled servo offsets [rad].
+        min_body_scale, max_body_scale: a clip whose median bone lengths sum to less / more than this
+            times those of HumanML3D's target body is refused (`physics.validation.check_body`): a
+            human-sized body is 0.6-1.6 (about 0.9-2.5 m tall); a clip in centimetres or scaled
+            x10 / x0.1 is not.
+        max_root_speed: a pelvis faster than this between two frames is a teleport [m/s] (the
+            fastest sprinters reach 12.4 m/s; Bandai-Namco 2 clips stay below 4.6).
+        max_joint_speed: the same for any joint [m/s] (Bandai-Namco 2: at most 10.5).
+        max_change: an output whose mean joint distance to the input exceeds this is flagged
+            `large_change` [m]: the correction had to move it too far to call it the same motion.
         allow_reset: in the last attempt, reset to the reference after a fall (counted) instead of stopping.
         max_resets: give up (report the clip as fallen) after this many resets.
     """
@@ -97,6 +106,11 @@ class PhysicsConfig:
     mpc_horizon: float = 0.2
     mpc_replan: float = 0.05
     mpc_noise: float = 0.05
+    min_body_scale: float = 0.6
+    max_body_scale: float = 1.6
+    max_root_speed: float = 12.0
+    max_joint_speed: float = 25.0
+    max_change: float = 0.3
     allow_reset: bool = True
     max_resets: int = 20
 
@@ -121,12 +135,15 @@ class PhysicsConfig:
         if self.smooth_sigma is not None and self.smooth_sigma < 0:
             raise PhysicsError(f"smooth_sigma must be >= 0 or None (automatic), got {self.smooth_sigma}")
         for name in ("mass", "timestep", "jitter_per_sigma", "friction", "contact_timeconst", "fall_distance",
-                     "mpc_horizon", "mpc_replan", "mpc_noise"):
+                     "mpc_horizon", "mpc_replan", "mpc_noise", "min_body_scale", "max_root_speed",
+                     "max_joint_speed", "max_change"):
             if getattr(self, name) <= 0:
                 raise PhysicsError(f"{name} must be positive, got {getattr(self, name)}")
         for name in ("base_force_budget", "fallback_force_budget", "torque_budget", "max_smooth_sigma", "rigid_jitter", "clearance", "swing_friction", "plant_deadband", "contact_speed_ratio"):
             if getattr(self, name) < 0:
                 raise PhysicsError(f"{name} must be >= 0, got {getattr(self, name)}")
+        if self.max_body_scale <= self.min_body_scale:
+            raise PhysicsError(f"max_body_scale ({self.max_body_scale}) must exceed min_body_scale ({self.min_body_scale})")
         return self
 
 

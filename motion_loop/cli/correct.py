@@ -10,6 +10,7 @@ would describe the uncorrected clips).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import shutil
 from pathlib import Path
@@ -25,8 +26,9 @@ from motion_loop.io.atomic import atomic_save_npy, atomic_write_text
 from physics.batch import BACKENDS, correct_batch
 from physics.config import PhysicsConfig
 from physics.errors import PhysicsError
+from physics.report import CorrectionReport, summarize
 
-_SUMMARY_KEYS = ("penetrate_mm", "float_mm", "skate_mm", "surface_penetrate_mm", "surface_float_mm", "surface_skate_mm")
+_SUMMARY_KEYS = ("surface_penetrate_mm", "surface_float_mm", "surface_skate_mm")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -65,26 +67,25 @@ def _load(folder: HumanML3DFolder, clip_id: str) -> np.ndarray:
     return features_to_joints(folder.features(clip_id))
 
 
-def _summary(reports: list[dict[str, Any]]) -> str:
-    ok = [r for r in reports if "error" not in r]
-    lines = [f"clips: {len(reports)}  corrected: {len(ok)}  errors: {len(reports) - len(ok)}"]
-    if not ok:
+def _summary(reports: list[CorrectionReport], ids: list[str]) -> str:
+    summary = summarize(reports)
+    lines = [f"clips: {summary.clips}  corrected: {summary.clips - summary.rejected}  rejected: {summary.rejected}  "
+             f"flagged: {summary.flagged}"]
+    if summary.rejected == summary.clips:
         return "\n".join(lines)
-    falls = sum(bool(r["fell"]) for r in ok)
-    resets = sum(int(r["resets"]) for r in ok)
-    fallbacks = sum(r.get("controller") == "fallback" for r in ok)
-    planned = sum(r.get("controller") == "mpc" for r in ok)
-    lines.append(f"fell: {falls}  resets: {resets}  sampling MPC: {planned}  fallback controller: {fallbacks}")
+    lines.append(f"fall rate: {summary.fall_rate:.2f}  reset rate: {summary.reset_rate:.2f}  "
+                 f"sampling MPC: {summary.mpc_rate:.2f}  fallback rate: {summary.fallback_rate:.2f}")
     lines.append(f"{'metric':22s} {'before':>8s} {'after':>8s}")
     for key in _SUMMARY_KEYS:
-        before = [r[f"{key}_before"] for r in ok if f"{key}_before" in r]
-        after = [r[f"{key}_after"] for r in ok if f"{key}_after" in r]
-        if before and after:
-            lines.append(f"{key:22s} {np.mean(before):8.2f} {np.mean(after):8.2f}")
-    for key in ("mpjpe_mm", "residual_force_pct_bw", "residual_torque_pct"):
-        lines.append(f"{key:22s} {'':8s} {np.mean([r[key] for r in ok]):8.2f}")
-    seconds = np.array([r["cpu_seconds"] for r in ok])
-    lines.append(f"cpu seconds per clip: median {np.median(seconds):.2f}  p95 {np.percentile(seconds, 95):.2f}")
+        before, after = getattr(summary, f"{key}_before"), getattr(summary, f"{key}_after")
+        lines.append(f"{key:22s} {before:8.2f} {after:8.2f}")
+    lines.append(f"{'distance to input mm':22s} {'':8s} {summary.mpjpe_mm:8.2f}")
+    lines.append(f"{'residual force % BW':22s} {'':8s} {summary.residual_force_pct_bw:8.2f}"
+                 f"  (p95 over clips {summary.residual_force_p95_pct_bw:.1f})")
+    lines.append(f"cpu seconds per clip: mean {summary.cpu_seconds:.2f}  p95 {summary.cpu_seconds_p95:.2f}")
+    for report, clip_id in zip(reports, ids, strict=True):
+        for code, reason in report.flags.items():
+            lines.append(f"flagged {clip_id}: {code}: {reason}")
     return "\n".join(lines)
 
 
@@ -111,7 +112,7 @@ def run(argv: list[str]) -> int:
         print(f"motion-loop correct: error: {error}")
         return 1
     out = args.out_dir
-    reports = []
+    reports: list[dict[str, Any]] = []
     for clip_id, result in zip(ids, results, strict=True):
         atomic_save_npy(out / "new_joints" / f"{clip_id}.npy", result.joints.astype(np.float32))
         atomic_save_npy(out / "new_joint_vecs" / f"{clip_id}.npy", joints_to_features(result.joints).astype(np.float32))
@@ -119,7 +120,7 @@ def run(argv: list[str]) -> int:
         if text.is_file():
             (out / "texts").mkdir(parents=True, exist_ok=True)
             shutil.copyfile(text, out / "texts" / f"{clip_id}.txt")
-        reports.append({"id": clip_id, **result.report})
+        reports.append({"id": clip_id, **dataclasses.asdict(result.report)})
     for split in (*SPLITS, "all"):
         source = args.in_dir / f"{split}.txt"
         if source.is_file():
@@ -132,6 +133,6 @@ def run(argv: list[str]) -> int:
             render_side_by_side([(clip, f"{clip_id} input"), (result.joints, "corrected")],
                                 out / "videos" / f"{clip_id}.mp4", fps=args.fps)
     atomic_write_text(out / "correction.jsonl", "".join(json.dumps(r, default=float) + "\n" for r in reports))
-    print(_summary(reports))
+    print(_summary([result.report for result in results], ids))
     print(f"wrote {len(ids)} clips and correction.jsonl to {out}")
     return 0

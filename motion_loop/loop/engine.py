@@ -305,6 +305,7 @@ class LoopEngine(Generic[LearnerT]):
         )
         samples = learner.sample(prompts, rng=self._rng(generation, node, Stream.SAMPLE))
         reports: list[dict[str, Any]] = []
+        summary: dict[str, float] = {}
         if spec.corrector is not None:
             correction = spec.corrector.correct(
                 samples,
@@ -313,6 +314,7 @@ class LoopEngine(Generic[LearnerT]):
                 source=learner,
             )
             samples, reports = correction.samples, correction.reports
+            summary = correction.summary if correction.summary is not None else summarise_reports(reports)
         state.samples = samples
         metrics = spec.evaluator.evaluate(learner, rng=self._rng(generation, node, Stream.EVALUATE))
         if gen_dir is not None:
@@ -331,5 +333,5 @@ class LoopEngine(Generic[LearnerT]):
             "n_incoming": 0 if incoming is None else spec.ops.size(incoming),
             "n_samples": spec.ops.size(samples),
             **{key: float(value) for key, value in metrics.items()},
-            **summarise_reports(reports),
+            **summary,
         }
