@@ -70,8 +70,10 @@ class PhysicsConfig:
         max_root_speed: a pelvis faster than this between two frames is a teleport [m/s] (the
             fastest sprinters reach 12.4 m/s; Bandai-Namco 2 clips stay below 4.6).
         max_joint_speed: the same for any joint [m/s] (Bandai-Namco 2: at most 10.5).
-        max_change: an output whose mean joint distance to the input exceeds this is flagged
-            `large_change` [m]: the correction had to move it too far to call it the same motion.
+        max_change: an output whose root-aligned mean joint distance to the input exceeds this is
+            flagged `large_change` [m]: the correction had to change the pose too much to call it the
+            same motion. Root-aligned, because pulling an over-travelled root back to its strides
+            is the intended projection (it can move the whole body by metres).
         allow_reset: in the last attempt, reset to the reference after a fall (counted) instead of stopping.
         max_resets: give up (report the clip as fallen) after this many resets.
     """
@@ -110,7 +112,7 @@ class PhysicsConfig:
     max_body_scale: float = 1.6
     max_root_speed: float = 12.0
     max_joint_speed: float = 25.0
-    max_change: float = 0.3
+    max_change: float = 0.15
     allow_reset: bool = True
     max_resets: int = 20
 

@@ -7,7 +7,7 @@ everywhere.
 
 A clip is *flagged* when its output cannot be taken as physically plausible: the base controller fell
 and the stiff-root fallback dragged it, it was reset to the reference, it still fell, or the
-correction moved it further than `PhysicsConfig.max_change`. A clip is *rejected* (not corrected, kept
+correction changed its pose (root-aligned) by more than `PhysicsConfig.max_change`. A clip is *rejected* (not corrected, kept
 unchanged) when its input is not a human motion at all (`physics.validation`); its report carries the
 error.
 """

@@ -44,7 +44,7 @@ def test_a_clean_walk_is_not_flagged_and_a_bounded_change_is(walk: np.ndarray) -
     assert plain.controller == "base" and not plain.flagged
     strict = correct_motion(walk, 20.0, max_change=0.001).report
     assert set(strict.flags) == {FLAG_LARGE_CHANGE}
-    assert f"moved {strict.mpjpe_mm:.0f} mm" in strict.flags[FLAG_LARGE_CHANGE]
+    assert f"changed the pose by {strict.mpjpe_local_mm:.0f} mm" in strict.flags[FLAG_LARGE_CHANGE]
 
 
 def test_summary_rates_and_record(walk: np.ndarray, dragged: CorrectionReport) -> None:
