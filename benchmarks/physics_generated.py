@@ -211,7 +211,10 @@ def main(argv: list[str] | None = None) -> int:
         inputs = draw_samples(args.checkpoint, prompts, config, args.seed, args.work)
     else:
         inputs = real
-    joints_in = [features_to_joints(f).astype(np.float64) for f in inputs]
+    if args.inputs == "samples":
+        joints_in = [features_to_joints(f).astype(np.float64) for f in inputs]
+    else:  # the recorded joints themselves (rigid), one frame more than the features
+        joints_in = [folder.joints(p["id"])[:p["length"] + 1].astype(np.float64) for p in prompts]
     if args.inputs == "overtravel":
         for joints in joints_in:
             joints[..., [0, 2]] += (args.overtravel - 1.0) * (joints[:, :1, [0, 2]] - joints[:1, :1, [0, 2]])
