@@ -10,8 +10,10 @@
 2. Prompts: up to `--per-content` clips of each content label of the data's test split (the content
    is the label field of Bandai-Namco ids, `dataset-2_{content}_...`), each with a caption drawn at
    random and its own length clipped to [40, 196] frames, as the loop draws prompts.
-3. Samples: drawn with the loop's sampling settings (the cpu_small preset's `sample`: DDIM 20 steps,
-   guidance 1), cached under `--work` by checkpoint, prompts and settings (regenerated, never committed).
+3. Samples: drawn by `motion-loop sample` with the loop's sampling settings (the cpu_small preset's
+   `sample`: DDIM 20 steps, guidance 1, EMA weights), cached under `--work` by checkpoint, prompts and
+   settings (regenerated, never committed); `--sampler-code DIR` samples with another checkout's code
+   (a checkpoint from a branch with model options this one lacks).
    `--inputs real` corrects the prompts' own motion-capture clips instead, `--inputs overtravel` the
    same with the root's horizontal travel x`--overtravel` (a generator's defect on real motion).
 4. Every clip is corrected with `physics.correct_motion` (defaults plus the key=value options), one
@@ -112,27 +114,37 @@ def _sha(path: Path) -> str:
     return digest.hexdigest()
 
 
-def draw_samples(checkpoint: Path, prompts: list[dict[str, Any]], config: Any, seed: int, work: Path) -> list[np.ndarray]:
-    """Features (T_i, 263) of one sample per prompt, cached under `work` by everything they depend on."""
+def draw_samples(checkpoint: Path, prompts: list[dict[str, Any]], config: Any, seed: int, work: Path,
+                 code: Path | None) -> list[np.ndarray]:
+    """Features (T_i, 263) of one sample per prompt, cached under `work` by everything they depend on.
+
+    Drawn by `motion-loop sample` in a subprocess (one thread), with the code at `code` when given
+    (a checkpoint written by a branch whose model options this one lacks), else this checkout's.
+    """
     key = hashlib.sha256(json.dumps([_sha(checkpoint), prompts, dataclasses.asdict(config.sample), seed],
                                     sort_keys=True).encode()).hexdigest()[:16]
-    cache = work / f"samples_{key}.npz"
-    if cache.is_file():
-        with np.load(cache) as stored:
-            return [stored[f"clip{i}"] for i in range(len(prompts))]
-    import torch
-
-    from motion_loop.model.generate import MotionGenerator
-
-    torch.set_num_threads(1)
-    generator = MotionGenerator.from_checkpoint(checkpoint, device="cpu")
-    result = generator.sample([p["caption"] for p in prompts], [p["length"] for p in prompts], config.sample,
-                              generator=torch.Generator().manual_seed(seed))
-    work.mkdir(parents=True, exist_ok=True)
-    scratch = work / f".{cache.name}.tmp.npz"
-    np.savez(scratch, **{f"clip{i}": f for i, f in enumerate(result.features)})
-    scratch.replace(cache)
-    return [np.asarray(f) for f in result.features]
+    cache = work / f"samples_{key}"
+    if not (cache / "DONE").is_file():
+        work.mkdir(parents=True, exist_ok=True)
+        captions_file = work / f"prompts_{key}.txt"
+        captions_file.write_text("".join(f"{p['caption'].replace('#', ' ')}#{p['length']}\n" for p in prompts))
+        sample = config.sample
+        command = [sys.executable, "-m", "motion_loop.cli", "sample", f"checkpoint={checkpoint}",
+                   f"captions_file={captions_file}", "length_unit=frames", f"out_dir={cache}", f"seed={seed}",
+                   "video=false", "threads=1", f"sample.method={sample.method}", f"sample.steps={sample.steps}",
+                   f"sample.eta={sample.eta}", f"sample.guidance_scale={sample.guidance_scale}",
+                   f"sample.temperature={sample.temperature}", f"sample.use_ema={sample.use_ema}"]
+        env = dict(os.environ, OMP_NUM_THREADS="1")
+        if code is not None:
+            env["PYTHONPATH"] = str(code)
+        # python -m puts the working directory first on sys.path: run from the checkout that samples.
+        subprocess.run(command, check=True, env=env, cwd=code)
+        (cache / "DONE").write_text("")
+    folder = HumanML3DFolder(cache)
+    ids = sorted(folder.ids("test"))
+    if len(ids) != len(prompts):
+        raise RuntimeError(f"{cache} holds {len(ids)} samples for {len(prompts)} prompts; delete it and rerun")
+    return [folder.features(clip_id) for clip_id in ids]
 
 
 def _hit_rates(text: np.ndarray, motion: np.ndarray, shuffles: int, seed: int) -> np.ndarray:
@@ -188,6 +200,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=Path("/tmp/ml-cache/bandai2"))
     parser.add_argument("--checkpoint", type=Path, default=Path("/tmp/ml-cache/models/small_bandai2_default/checkpoint.pt"))
     parser.add_argument("--work", type=Path, default=Path("/tmp/ml-cache/physics/generated"))
+    parser.add_argument("--sampler-code", type=Path, default=None,
+                        help="checkout whose code samples the checkpoint (default: this one)")
     parser.add_argument("--split", default="test")
     parser.add_argument("--per-content", type=int, default=10)
     parser.add_argument("--inputs", choices=("samples", "real", "overtravel"), default="samples")
@@ -208,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
     real = [folder.features(p["id"])[:p["length"]] for p in prompts]
     if args.inputs == "samples":
         ensure_checkpoint(args.checkpoint, args.data, config)
-        inputs = draw_samples(args.checkpoint, prompts, config, args.seed, args.work)
+        inputs = draw_samples(args.checkpoint, prompts, config, args.seed, args.work, args.sampler_code)
     else:
         inputs = real
     if args.inputs == "samples":
