@@ -25,11 +25,11 @@ def walk() -> np.ndarray:
 
 @pytest.fixture(scope="module")
 def dragged(walk: np.ndarray) -> CorrectionReport:
-    """A walk whose root travels 3x as far as its strides carry it (the generator's defect, exaggerated):
-    the base controller cannot track it, the stiff fallback drags it."""
+    """A walk whose root travels 3x as far as its strides carry it (the generator's defect, exaggerated),
+    tracked without planting: the base controller cannot track it, the stiff fallback drags it."""
     overtravelled = walk.copy()
     overtravelled[..., [0, 2]] += 2.0 * (walk[:, :1, [0, 2]] - walk[:1, :1, [0, 2]])
-    return correct_motion(overtravelled, 20.0).report
+    return correct_motion(overtravelled, 20.0, plant_feet=False).report
 
 
 def test_a_fallback_is_flagged_with_its_reason(dragged: CorrectionReport) -> None:
