@@ -21,6 +21,7 @@ compute per 196-frame clip (CPU seconds of this process, i.e. one core).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import platform
 import re
@@ -212,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
         for defect in defects:
             joints = inject(clean, defect, rng)
             result = correct_motion(joints, 20.0, **options)
-            report = dict(result.report)
+            report = dataclasses.asdict(result.report)
             report.update(clip=clip_id, content=content, defect=defect,
                           input_to_clean_mm=mpjpe_mm(joints, clean), output_to_clean_mm=mpjpe_mm(result.joints, clean),
                           cpu_per_196=report["cpu_seconds"] * _CLIP_FRAMES / len(joints))

@@ -16,6 +16,7 @@ falls, and the CPU seconds per clip.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -64,7 +65,7 @@ def main() -> int:
     payload: dict = {"folder": str(args.folder), "clips": len(clips), "command": " ".join(sys.argv), "sets": {}}
     for text in args.sets or _DEFAULT_SETS:
         options = parse_options(text.split())
-        reports = [correct_motion(joints, args.fps, **options).report for joints in clips.values()]
+        reports = [dataclasses.asdict(correct_motion(joints, args.fps, **options).report) for joints in clips.values()]
         payload["sets"][text or "defaults"] = summary = summarize(reports)
         print(
             f"{text or 'defaults':<22} sigma {summary['smooth_sigma']:.2f}  mpc {summary['mpc']:>2}  fallbacks {summary['fallbacks']:>2}  "

@@ -21,7 +21,7 @@ from physics.jitter import estimate_jitter, resolve_smoothing
 from physics.plausibility import ground_metrics, percent_body_weight
 from physics.reference import corner_trajectories, prepare
 from physics.retarget import joints_to_qpos
-from physics.validation import check_input
+from physics.validation import check_body, check_input
 
 
 @dataclass
@@ -79,9 +79,12 @@ def surface_plausibility(joints: np.ndarray, fps: float = 20.0, *, config: Physi
     Nothing is simulated: well under a second per clip.
 
     Raises:
-        PhysicsError: bad input, or a skeleton the humanoid cannot fit.
+        PhysicsError: bad input, or a skeleton the humanoid cannot fit; ImplausibleInput: a body far
+            from human size, collapsed frames or a teleport (`physics.validation.check_body`).
     """
-    clip = fit_clip(joints, fps, (config or PhysicsConfig()).validate())
+    config = (config or PhysicsConfig()).validate()
+    check_body(check_input(joints, fps), fps, config)
+    clip = fit_clip(joints, fps, config)
     out = surface_metrics(clip.model, clip.qpos)
     ref = prepare(clip.model, clip.qpos, fps, clip.config)
     out["residual_force_pct_bw"], out["residual_force_p95_pct_bw"] = percent_body_weight(ref.tau[:, :3], clip.config.mass)

@@ -7,7 +7,14 @@ cluster they scale with cores.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import multiprocessing
+import os
+import signal
+import sys
+import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict
@@ -18,9 +25,36 @@ import numpy as np
 from physics.config import PhysicsConfig, with_options
 from physics.correct import CorrectionResult, correct_motion
 from physics.errors import PhysicsError
+from physics.report import CorrectionReport
 
 BACKENDS = ("process", "ray")
+_PR_SET_PDEATHSIG = 1  # prctl option, <linux/prctl.h>
+_PARENT_POLL = 0.5  # [s] how often a worker checks its parent where PR_SET_PDEATHSIG is missing
 ON_ERROR = ("raise", "keep")
+
+
+def die_with_parent(parent: int) -> None:
+    """Make this pool worker exit when process `parent` dies (a pool initializer).
+
+    A worker blocks on the pool's task queue, and every worker holds that queue's write end, so a
+    parent killed by SIGKILL (or by SIGTERM, which runs no cleanup) would leave its workers alive
+    forever. On Linux the kernel sends this worker SIGKILL when its parent exits (PR_SET_PDEATHSIG);
+    elsewhere a daemon thread polls the parent id. A parent that died before this ran is caught by
+    the id check.
+    """
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    else:
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="die-with-parent").start()
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(_PARENT_POLL)
+    os._exit(1)
 
 
 def _correct_one(joints: np.ndarray, fps: float, config: dict[str, Any], on_error: str) -> CorrectionResult:
@@ -30,8 +64,9 @@ def _correct_one(joints: np.ndarray, fps: float, config: dict[str, Any], on_erro
         if on_error == "raise":
             raise
         # The clip is kept unchanged and flagged, so one bad clip does not sink a generation.
-        return CorrectionResult(joints=np.asarray(joints, dtype=np.float64).copy(),
-                                report={"error": str(error), "fell": False, "resets": 0, "corrected": False})
+        kept = np.asarray(joints, dtype=np.float64).copy()
+        report = CorrectionReport.rejected(len(kept), float(fps), float(config["gamma"]), str(error))
+        return CorrectionResult(joints=kept, report=report)
 
 
 def correct_batch(clips: Sequence[np.ndarray], *, fps: float = 20.0, workers: int | None = None,
@@ -47,8 +82,8 @@ def correct_batch(clips: Sequence[np.ndarray], *, fps: float = 20.0, workers: in
             concurrent tasks cap (backend "ray"; default: as many as the cluster schedules).
         backend: "process" (local process pool) or "ray" (needs the optional extra `motion-loop[ray]`).
         config, options: as for `correct_motion`.
-        on_error: "raise" re-raises a clip's PhysicsError; "keep" returns that clip unchanged with
-            report {"error": message, "corrected": False}.
+        on_error: "raise" re-raises a clip's PhysicsError; "keep" returns that clip unchanged, its
+            report `CorrectionReport.rejected` (corrected False, the message in `error` and `flags`).
         ray_address: Ray cluster address; None starts or joins a local Ray.
         progress: called with the number of clips finished so far (e.g. a tqdm update).
 
@@ -72,7 +107,8 @@ def correct_batch(clips: Sequence[np.ndarray], *, fps: float = 20.0, workers: in
         return results
     # spawn: no inherited locks or thread pools from the parent (torch, BLAS).
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(workers, len(clips)), mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=min(workers, len(clips)), mp_context=context,
+                             initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
         futures = [pool.submit(_correct_one, clip, fps, cfg, on_error) for clip in clips]
         for future in futures:
             results.append(future.result())

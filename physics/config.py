@@ -43,6 +43,14 @@ class PhysicsConfig:
             the stance feet of an over-travelled run slide faster than contact_speed, at a fraction
             of the body's speed, while swing feet move at about twice it. Meant for planting:
             without it, these sliding feet get full friction against a root that pulls ahead.
+        glide_ratio: a foot whose lowest sole corner is below glide_height and whose horizontal
+            velocity differs from the pelvis's by less than this fraction of the pelvis's speed
+            (pelvis faster than 0.5 m/s) for at least 0.25 s is also in contact: the body glides on
+            it, as generated samples do whose root travels while the legs do not step. Planting
+            then removes the travel those feet cannot carry. 0 = off (the session-4 behaviour).
+            On 100 samples of a step-200 `small` model: skate after 12.8 -> see docs/physics.md;
+            on 100 Bandai-Namco 2 motion-capture clips it changes nothing.
+        glide_height: [m], see glide_ratio (hovering feet of gliding samples sit 1-5 cm up).
         base_force_budget: root residual force bound of the first attempt [fraction of body weight].
         fallback_force_budget: the bound of the retry after a fall [fraction of body weight].
         torque_budget: root residual torque bound [fraction of m g x 0.3 m].
@@ -63,6 +71,17 @@ class PhysicsConfig:
         mpc_horizon: planning horizon [s].
         mpc_replan: re-planning interval [s].
         mpc_noise: standard deviation of the sampled servo offsets [rad].
+        min_body_scale, max_body_scale: a clip whose median bone lengths sum to less / more than this
+            times those of HumanML3D's target body is refused (`physics.validation.check_body`): a
+            human-sized body is 0.6-1.6 (about 0.9-2.5 m tall); a clip in centimetres or scaled
+            x10 / x0.1 is not.
+        max_root_speed: a pelvis faster than this between two frames is a teleport [m/s] (the
+            fastest sprinters reach 12.4 m/s; Bandai-Namco 2 clips stay below 4.6).
+        max_joint_speed: the same for any joint [m/s] (Bandai-Namco 2: at most 10.5).
+        max_change: an output whose root-aligned mean joint distance to the input exceeds this is
+            flagged `large_change` [m]: the correction had to change the pose too much to call it the
+            same motion. Root-aligned, because pulling an over-travelled root back to its strides
+            is the intended projection (it can move the whole body by metres).
         allow_reset: in the last attempt, reset to the reference after a fall (counted) instead of stopping.
         max_resets: give up (report the clip as fallen) after this many resets.
     """
@@ -82,6 +101,8 @@ class PhysicsConfig:
     contact_height: float = 0.03
     contact_speed: float = 1.0
     contact_speed_ratio: float = 0.5
+    glide_ratio: float = 0.5
+    glide_height: float = 0.06
     base_force_budget: float = 0.3
     fallback_force_budget: float = 1.0
     torque_budget: float = 1.0
@@ -97,6 +118,11 @@ class PhysicsConfig:
     mpc_horizon: float = 0.2
     mpc_replan: float = 0.05
     mpc_noise: float = 0.05
+    min_body_scale: float = 0.6
+    max_body_scale: float = 1.6
+    max_root_speed: float = 12.0
+    max_joint_speed: float = 25.0
+    max_change: float = 0.15
     allow_reset: bool = True
     max_resets: int = 20
 
@@ -121,12 +147,15 @@ class PhysicsConfig:
         if self.smooth_sigma is not None and self.smooth_sigma < 0:
             raise PhysicsError(f"smooth_sigma must be >= 0 or None (automatic), got {self.smooth_sigma}")
         for name in ("mass", "timestep", "jitter_per_sigma", "friction", "contact_timeconst", "fall_distance",
-                     "mpc_horizon", "mpc_replan", "mpc_noise"):
+                     "mpc_horizon", "mpc_replan", "mpc_noise", "min_body_scale", "max_root_speed",
+                     "max_joint_speed", "max_change"):
             if getattr(self, name) <= 0:
                 raise PhysicsError(f"{name} must be positive, got {getattr(self, name)}")
-        for name in ("base_force_budget", "fallback_force_budget", "torque_budget", "max_smooth_sigma", "rigid_jitter", "clearance", "swing_friction", "plant_deadband", "contact_speed_ratio"):
+        for name in ("base_force_budget", "fallback_force_budget", "torque_budget", "max_smooth_sigma", "rigid_jitter", "clearance", "swing_friction", "plant_deadband", "contact_speed_ratio", "glide_ratio", "glide_height"):
             if getattr(self, name) < 0:
                 raise PhysicsError(f"{name} must be >= 0, got {getattr(self, name)}")
+        if self.max_body_scale <= self.min_body_scale:
+            raise PhysicsError(f"max_body_scale ({self.max_body_scale}) must exceed min_body_scale ({self.min_body_scale})")
         return self
 
 

@@ -12,7 +12,7 @@ Every fallback and reset is in the report.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import mujoco
@@ -31,8 +31,9 @@ from physics.plausibility import (
     percent_body_weight,
 )
 from physics.reference import DenseReference, prepare
+from physics.report import FLAG_FALLBACK, FLAG_FELL, FLAG_LARGE_CHANGE, FLAG_RESET, CorrectionReport
 from physics.retarget import check_seam, qpos_to_joints
-from physics.validation import check_input
+from physics.validation import check_body, check_input
 
 _TORQUE_ARM = 0.3  # [m], as in physics.controller
 
@@ -43,27 +44,23 @@ class CorrectionResult:
 
     Attributes:
         joints: (T, 22, 3) corrected joints [m], HumanML3D frame (y-up), same fps as the input.
-        report: metrics and accounting (see `correct_motion`).
+        report: what was done and measured (`physics.report.CorrectionReport`).
         qpos: (T, nq) simulated humanoid state (MuJoCo frame), None when gamma == 0.
     """
 
     joints: np.ndarray
-    report: dict[str, Any] = field(default_factory=dict)
+    report: CorrectionReport
     qpos: np.ndarray | None = None
 
 
-def _joint_ground(joints_hml: np.ndarray, suffix: str) -> dict[str, float]:
-    """Skeleton-proxy penetration, floating and skating of joints (T, 22, 3), keys ending in `suffix`."""
-    names = (f"penetrate_mm{suffix}", f"float_mm{suffix}", f"skate_mm{suffix}")
-    return dict(zip(names, joint_ground_metrics(joints_hml), strict=True))
-
-
-def _suffixed(metrics: dict[str, float], suffix: str) -> dict[str, float]:
-    return {f"{key}{suffix}": value for key, value in metrics.items()}
+def _joint_ground(joints_hml: np.ndarray) -> tuple[float, float, float]:
+    """Skeleton-proxy penetration, floating [mm] and skating [mm/frame] of joints (T, 22, 3)."""
+    penetrate, floating, skate = joint_ground_metrics(joints_hml)
+    return float(penetrate), float(floating), float(skate)
 
 
 def _cascade(model: mujoco.MjModel, ref: DenseReference, cfg: PhysicsConfig, common: dict[str, Any],
-             report: dict[str, Any]) -> tuple[SimulationResult, str]:
+             report: CorrectionReport) -> tuple[SimulationResult, str]:
     """Run the controllers in turn until one does not fall; return its result and name.
 
     base (PD + ID + small residual, weak horizontal root) -> mpc (the same plus sampling MPC over leg
@@ -84,15 +81,38 @@ def _cascade(model: mujoco.MjModel, ref: DenseReference, cfg: PhysicsConfig, com
             planner = SamplingPlanner(model, MpcSettings(samples=cfg.mpc_samples, horizon=cfg.mpc_horizon,
                                                          replan=cfg.mpc_replan, noise=cfg.mpc_noise))
             sim = simulate(model, ref, base, allow_reset=False, planner=planner, **common)
-            report.update(mpc_fell=sim.fell, mpc_fall_frame=sim.fall_frame, mpc_replans=planner.replans,
-                          mpc_rollout_steps=planner.rollout_steps)
+            report.mpc_fell, report.mpc_fall_frame = sim.fell, sim.fall_frame
+            report.mpc_replans, report.mpc_rollout_steps = planner.replans, planner.rollout_steps
         else:
             sim = simulate(model, ref, base, allow_reset=False, **common)
-            report.update(base_fell=sim.fell, base_fall_frame=sim.fall_frame)
-        report["attempts"] = attempt
+            report.base_fell, report.base_fall_frame = sim.fell, sim.fall_frame
+        report.attempts = attempt
         if not sim.fell:
             break
     return sim, stage
+
+
+def _flags(report: CorrectionReport, cfg: PhysicsConfig) -> dict[str, str]:
+    """Every way the corrected output falls short of a plausible correction, code -> reason."""
+    flags: dict[str, str] = {}
+    if report.controller == "fallback":
+        flags[FLAG_FALLBACK] = (
+            f"the base controller fell at frame {report.base_fall_frame}; the stiff-root fallback kept the clip up "
+            f"with {report.residual_force_pct_bw:.0f} % body weight of non-physical root force on average "
+            f"(p95 {report.residual_force_p95_pct_bw:.0f} %)"
+        )
+    if report.resets:
+        flags[FLAG_RESET] = f"reset to the reference {report.resets} times after falls"
+    if report.fell:
+        flags[FLAG_FELL] = f"fell at frame {report.fall_frame} even in the last controller stage"
+    # The pose, not the path: pulling an over-travelled root back to its strides is the intended
+    # projection and may move the body metres; changing the pose itself that much is not.
+    if report.mpjpe_local_mm > 1000 * cfg.max_change:
+        flags[FLAG_LARGE_CHANGE] = (
+            f"changed the pose by {report.mpjpe_local_mm:.0f} mm on average, root-aligned (max_change "
+            f"{1000 * cfg.max_change:.0f} mm)"
+        )
+    return flags
 
 
 def correct_motion(joints: np.ndarray, fps: float = 20.0, *, config: PhysicsConfig | None = None,
@@ -106,62 +126,60 @@ def correct_motion(joints: np.ndarray, fps: float = 20.0, *, config: PhysicsConf
             e.g. `gamma=0.5`.
 
     Returns:
-        CorrectionResult whose report holds: fell, fall_frame, resets, controller (the cascade stage
-        whose output was kept: "base", "mpc" or "fallback"; "none" when gamma == 0), attempts
-        (stages run), mpjpe_mm (output vs input), mpjpe_local_mm (root-aligned),
-        residual_force_pct_bw (mean applied root force / body weight, %) and its p95,
-        residual_torque_pct (mean root torque / (m g 0.3 m), %), input_residual_pct_bw (the input's
-        own inverse-dynamics residual, a dynamic-consistency measure), penetrate/float/skate_mm
-        before and after (skeleton proxies on the joints) and surface_* (humanoid sole corners),
-        seconds (wall) and cpu_seconds.
+        CorrectionResult whose `report` (`physics.report.CorrectionReport`) holds the cascade's
+        outcome (controller, fell, resets), the distance to the input, the residual force, the
+        plausibility metrics before and after, flags with reasons, and the time taken.
 
     Raises:
-        PhysicsError: bad input (shape, NaN, too short, fps) or a skeleton the humanoid cannot fit.
+        PhysicsError: bad input (shape, NaN, too short, fps) or a skeleton the humanoid cannot fit;
+            `physics.validation.ImplausibleInput` (a PhysicsError): a body far from human size,
+            collapsed (all-zero) frames or a teleport.
     """
     wall0, cpu0 = time.perf_counter(), time.process_time()
     cfg = with_options(config, options)
     joints = check_input(joints, fps)
+    body = check_body(joints, fps, cfg)
     T = joints.shape[0]
-    report: dict[str, Any] = {"frames": T, "fps": float(fps), "gamma": cfg.gamma}
+    report = CorrectionReport(frames=T, fps=float(fps), gamma=cfg.gamma, body_scale=body.body_scale,
+                              max_root_speed=body.max_root_speed, max_joint_speed=body.max_joint_speed)
+    before = _joint_ground(joints)
+    report.penetrate_mm_before, report.float_mm_before, report.skate_mm_before = before
     if cfg.gamma == 0.0:
-        report.update(_joint_ground(joints, "_before"))
-        report.update(_joint_ground(joints, "_after"))
-        report.update(fell=False, fall_frame=None, resets=0, attempts=0, controller="none", mpjpe_mm=0.0,
-                      mpjpe_local_mm=0.0, residual_force_pct_bw=0.0, residual_force_p95_pct_bw=0.0,
-                      residual_torque_pct=0.0, seconds=time.perf_counter() - wall0,
-                      cpu_seconds=time.process_time() - cpu0)
+        report.penetrate_mm_after, report.float_mm_after, report.skate_mm_after = before
+        report.seconds, report.cpu_seconds = time.perf_counter() - wall0, time.process_time() - cpu0
         return CorrectionResult(joints=joints.copy(), report=report)
 
     clip = fit_clip(joints, fps, cfg, sensors=cfg.mpc != "off")
     model, qpos_in, cfg = clip.model, clip.qpos, clip.config
-    report["retarget_seam_mm"] = 1000 * check_seam(model, qpos_in, clip.joints_mj)
-    report["retarget_mpjpe_mm"] = mpjpe_mm(qpos_to_joints(model, qpos_in), clip.joints_mj)
-    report.update(_joint_ground(joints, "_before"))
-    report.update(_suffixed(surface_metrics(model, qpos_in), "_before"))
-    report["jitter_mm"] = 1000 * clip.jitter
-    report["smooth_sigma"] = cfg.smooth_sigma
+    report.retarget_seam_mm = 1000 * check_seam(model, qpos_in, clip.joints_mj)
+    report.retarget_mpjpe_mm = mpjpe_mm(qpos_to_joints(model, qpos_in), clip.joints_mj)
+    surface = surface_metrics(model, qpos_in)
+    report.surface_penetrate_mm_before = surface["surface_penetrate_mm"]
+    report.surface_float_mm_before = surface["surface_float_mm"]
+    report.surface_skate_mm_before = surface["surface_skate_mm"]
+    report.jitter_mm = 1000 * clip.jitter
+    report.smooth_sigma = cfg.smooth_sigma
     ref = prepare(model, qpos_in, fps, cfg)
-    report["input_residual_pct_bw"], report["input_residual_p95_pct_bw"] = percent_body_weight(ref.tau[:, :3], cfg.mass)
-    report["floor_shift_mm"] = 1000 * float(np.abs(ref.floor_shift).mean())
+    report.input_residual_pct_bw, report.input_residual_p95_pct_bw = percent_body_weight(ref.tau[:, :3], cfg.mass)
+    report.floor_shift_mm = 1000 * float(np.abs(ref.floor_shift).mean())
     common = dict(mass=cfg.mass, clearance=cfg.clearance, swing_friction=cfg.swing_friction, fall_distance=cfg.fall_distance,
                   max_resets=cfg.max_resets)
-    sim, controller = _cascade(model, ref, cfg, common, report)
-    report["controller"] = controller
+    sim, report.controller = _cascade(model, ref, cfg, common, report)
     sim_mj = qpos_to_joints(model, sim.qpos)
     sim_joints = mj_to_hml(sim_mj)
     out = (1.0 - cfg.gamma) * joints + cfg.gamma * sim_joints
-    force_mean, force_p95 = percent_body_weight(sim.root_force, cfg.mass)
+    report.residual_force_pct_bw, report.residual_force_p95_pct_bw = percent_body_weight(sim.root_force, cfg.mass)
     torque = 100 * np.linalg.norm(sim.root_torque, axis=-1) / (cfg.mass * GRAVITY * _TORQUE_ARM)
-    report.update(
-        fell=sim.fell, fall_frame=sim.fall_frame, resets=sim.resets,
-        mpjpe_mm=mpjpe_mm(out, joints),
-        mpjpe_local_mm=1000 * float(local_mpjpe(out, joints, up_axis=1).mean()),
-        residual_force_pct_bw=force_mean, residual_force_p95_pct_bw=force_p95,
-        residual_torque_pct=float(torque.mean()) if torque.size else 0.0,
-    )
-    report.update(_joint_ground(out, "_after"))
+    report.fell, report.fall_frame, report.resets = sim.fell, sim.fall_frame, sim.resets
+    report.mpjpe_mm = mpjpe_mm(out, joints)
+    report.mpjpe_local_mm = 1000 * float(local_mpjpe(out, joints, up_axis=1).mean())
+    report.residual_torque_pct = float(torque.mean()) if torque.size else 0.0
+    report.penetrate_mm_after, report.float_mm_after, report.skate_mm_after = _joint_ground(out)
     if cfg.gamma == 1.0:  # sole corners describe the simulated humanoid, the output only at gamma = 1
-        report.update(_suffixed(surface_metrics(model, sim.qpos), "_after"))
-    report["seconds"] = time.perf_counter() - wall0
-    report["cpu_seconds"] = time.process_time() - cpu0
+        surface = surface_metrics(model, sim.qpos)
+        report.surface_penetrate_mm_after = surface["surface_penetrate_mm"]
+        report.surface_float_mm_after = surface["surface_float_mm"]
+        report.surface_skate_mm_after = surface["surface_skate_mm"]
+    report.flags = _flags(report, cfg)
+    report.seconds, report.cpu_seconds = time.perf_counter() - wall0, time.process_time() - cpu0
     return CorrectionResult(joints=out, report=report, qpos=sim.qpos)

@@ -29,7 +29,9 @@ _REFLOOR_BAND = 0.05  # [m] ... if within this of the clip-level floor estimate
 _REFLOOR_SMOOTH = 2.0  # [frames] Gaussian smoothing of the per-frame floor offset
 _FRICTION_REG = 1e-3  # Tikhonov weight of the contact-force NNLS
 _ACCEL_BOX = 5  # [steps] box filter on reference accelerations
-_ID_FRICTION_MARGIN = 0.4  # planned tangential force <= this x friction x normal force
+_ID_FRICTION_MARGIN = 0.4
+_GLIDE_MIN_SPEED = 0.5  # [m/s] a body slower than this is not gliding (standing, shifting weight)
+_GLIDE_MIN_DURATION = 0.25  # [s] shorter gliding is a foot passing the body's speed at take-off or landing  # planned tangential force <= this x friction x normal force
 
 
 @dataclass
@@ -132,7 +134,37 @@ def contact_labels(model: mujoco.MjModel, qpos: np.ndarray, fps: float, config: 
     adr = model.joint("root").qposadr[0]
     root_speed = np.linalg.norm(qpos[nxt, adr:adr + 2] - qpos[prev, adr:adr + 2], axis=-1)[:, None] / span
     bound = np.maximum(config.contact_speed, config.contact_speed_ratio * root_speed)
-    return (lowest < config.contact_height) & (speed < bound)
+    labels = (lowest < config.contact_height) & (speed < bound)
+    if config.glide_ratio > 0:
+        # A low foot carried along at the body's velocity is not swinging: the body glides on it
+        # (generated motion whose root travels while the legs do not step). Real swing feet move at
+        # about twice the body's speed, stance feet at about zero; neither moves with the body.
+        root_step = (qpos[nxt, adr:adr + 2] - qpos[prev, adr:adr + 2]) / span  # (T, 2) [m/s]
+        relative = np.linalg.norm((ahead - behind) / span[..., None] - root_step[:, None, :], axis=-1)  # (T, 2)
+        gliding = (root_speed > _GLIDE_MIN_SPEED) & (relative < config.glide_ratio * root_speed)
+        gliding &= lowest < config.glide_height
+        # Only sustained gliding: a real foot passes through the body's velocity for a frame or two
+        # at every take-off and landing.
+        labels |= _sustained(gliding, max(1, int(round(_GLIDE_MIN_DURATION * fps))))
+    return labels
+
+
+def _sustained(mask: np.ndarray, frames: int) -> np.ndarray:
+    """mask (T, F) with only the runs of at least `frames` consecutive True frames kept, per column."""
+    out = np.zeros_like(mask)
+    for f in range(mask.shape[1]):
+        t = 0
+        while t < mask.shape[0]:
+            if not mask[t, f]:
+                t += 1
+                continue
+            end = t
+            while end < mask.shape[0] and mask[end, f]:
+                end += 1
+            if end - t >= frames:
+                out[t:end, f] = True
+            t = end
+    return out
 
 
 def plant_feet(model: mujoco.MjModel, qpos: np.ndarray, labels: np.ndarray, fps: float,

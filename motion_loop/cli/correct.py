@@ -41,10 +41,11 @@ from motion_loop.validation import (
 from physics import CorrectionResult
 from physics.batch import BACKENDS, correct_batch
 from physics.config import PhysicsConfig
+from physics.report import CorrectionReport, summarize
 
 _FAILED_FILE = "failed.txt"  # one `id<TAB>reason` line per clip that is not in OUT_DIR
 _SHOWN_FAILURES = 10
-_SUMMARY_KEYS = ("penetrate_mm", "float_mm", "skate_mm", "surface_penetrate_mm", "surface_float_mm", "surface_skate_mm")
+_SUMMARY_KEYS = ("surface_penetrate_mm", "surface_float_mm", "surface_skate_mm")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -102,10 +103,8 @@ def _validate_args(args: argparse.Namespace) -> None:
 
 def _failure(result: CorrectionResult) -> str | None:
     """Why a clip's correction failed (the batch keeps such clips unchanged), or None when it succeeded."""
-    report = result.report
-    error = report.get("error") if isinstance(report, dict) else getattr(report, "error", None)
-    if error:
-        return str(error)
+    if result.report.error:
+        return str(result.report.error)
     if not np.all(np.isfinite(result.joints)):
         return "the corrected joints are not finite"
     return None
@@ -117,26 +116,25 @@ def _load(folder: HumanML3DFolder, clip_id: str) -> np.ndarray:
     return features_to_joints(folder.features(clip_id))
 
 
-def _summary(reports: list[dict[str, Any]]) -> str:
-    ok = [r for r in reports if "error" not in r]
-    lines = [f"clips: {len(reports)}  corrected: {len(ok)}  errors: {len(reports) - len(ok)}"]
-    if not ok:
+def _summary(reports: list[CorrectionReport], ids: list[str]) -> str:
+    summary = summarize(reports)
+    lines = [f"clips: {summary.clips}  corrected: {summary.clips - summary.rejected}  rejected: {summary.rejected}  "
+             f"flagged: {summary.flagged}"]
+    if summary.rejected == summary.clips:
         return "\n".join(lines)
-    falls = sum(bool(r["fell"]) for r in ok)
-    resets = sum(int(r["resets"]) for r in ok)
-    fallbacks = sum(r.get("controller") == "fallback" for r in ok)
-    planned = sum(r.get("controller") == "mpc" for r in ok)
-    lines.append(f"fell: {falls}  resets: {resets}  sampling MPC: {planned}  fallback controller: {fallbacks}")
+    lines.append(f"fall rate: {summary.fall_rate:.2f}  reset rate: {summary.reset_rate:.2f}  "
+                 f"sampling MPC: {summary.mpc_rate:.2f}  fallback rate: {summary.fallback_rate:.2f}")
     lines.append(f"{'metric':22s} {'before':>8s} {'after':>8s}")
     for key in _SUMMARY_KEYS:
-        before = [r[f"{key}_before"] for r in ok if f"{key}_before" in r]
-        after = [r[f"{key}_after"] for r in ok if f"{key}_after" in r]
-        if before and after:
-            lines.append(f"{key:22s} {np.mean(before):8.2f} {np.mean(after):8.2f}")
-    for key in ("mpjpe_mm", "residual_force_pct_bw", "residual_torque_pct"):
-        lines.append(f"{key:22s} {'':8s} {np.mean([r[key] for r in ok]):8.2f}")
-    seconds = np.array([r["cpu_seconds"] for r in ok])
-    lines.append(f"cpu seconds per clip: median {np.median(seconds):.2f}  p95 {np.percentile(seconds, 95):.2f}")
+        before, after = getattr(summary, f"{key}_before"), getattr(summary, f"{key}_after")
+        lines.append(f"{key:22s} {before:8.2f} {after:8.2f}")
+    lines.append(f"{'distance to input mm':22s} {'':8s} {summary.mpjpe_mm:8.2f}")
+    lines.append(f"{'residual force % BW':22s} {'':8s} {summary.residual_force_pct_bw:8.2f}"
+                 f"  (p95 over clips {summary.residual_force_p95_pct_bw:.1f})")
+    lines.append(f"cpu seconds per clip: mean {summary.cpu_seconds:.2f}  p95 {summary.cpu_seconds_p95:.2f}")
+    for report, clip_id in zip(reports, ids, strict=True):
+        for code, reason in report.flags.items():
+            lines.append(f"flagged {clip_id}: {code}: {reason}")
     return "\n".join(lines)
 
 
@@ -195,7 +193,7 @@ def run(argv: list[str]) -> int:
         if text.is_file():
             atomic_write_text(out / "texts" / f"{clip_id}.txt", text.read_text(encoding="utf-8"))
         corrected.append(clip_id)
-        reports.append({"id": clip_id, **_report_dict(result)})
+        reports.append({"id": clip_id, **dataclasses.asdict(result.report)})
     reports += [{"id": clip_id, "error": reason, "corrected": False} for clip_id, reason in sorted(failed.items())]
     # Only corrected clips are listed in the splits: a failed clip is absent from OUT, not silently uncorrected.
     kept = set(corrected)
@@ -213,7 +211,7 @@ def run(argv: list[str]) -> int:
                 render_side_by_side([(clips[clip_id], f"{clip_id} input"), (result.joints, "corrected")],
                                     out / "videos" / f"{clip_id}.mp4", fps=args.fps)
     atomic_write_text(out / "correction.jsonl", "".join(json.dumps(r, default=float) + "\n" for r in reports))
-    print(_summary(reports))
+    print(_summary([result.report for result in results], list(clips)))
     print(f"wrote {len(corrected)} corrected clips and correction.jsonl to {out}")
     if failed:
         print(f"{len(failed)} of {len(ids)} clips failed and are not in {out} (reasons in {out / _FAILED_FILE}):")
@@ -222,8 +220,3 @@ def run(argv: list[str]) -> int:
     if not corrected:
         raise ConfigError(f"no clip of {args.in_dir} could be corrected ({len(failed)} failed; see {out / _FAILED_FILE})")
     return 0
-
-
-def _report_dict(result: CorrectionResult) -> dict[str, Any]:
-    report = result.report
-    return dict(report) if isinstance(report, dict) else dataclasses.asdict(report)

@@ -51,7 +51,8 @@ def surface_plausibility(joints: np.ndarray, *, fps: float = 20.0) -> dict[str, 
     correction's "before" numbers (same humanoid fit, same per-clip smoothing).
 
     Raises:
-        physics.PhysicsError: the humanoid cannot be fitted to this skeleton or the clip is too short.
+        physics.PhysicsError: the humanoid cannot be fitted to this skeleton, the clip is too short, or
+            it is not a human motion (body size, collapsed frames, teleports: physics.ImplausibleInput).
     """
     metrics = importlib.import_module("physics.assess").surface_plausibility(np.asarray(joints, dtype=np.float64), fps)
     return {key: metrics[key] for key in SURFACE_METRICS}

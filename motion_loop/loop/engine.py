@@ -374,6 +374,7 @@ class LoopEngine(Generic[LearnerT]):
         )
         point("sample")
         reports: list[dict[str, Any]] = []
+        summary: dict[str, float] = {}
         if spec.corrector is not None:
             correction = spec.corrector.correct(
                 samples,
@@ -382,6 +383,7 @@ class LoopEngine(Generic[LearnerT]):
                 source=learner,
             )
             samples, reports = correction.samples, correction.reports
+            summary = correction.summary if correction.summary is not None else summarise_reports(reports)
         point("correct")
         state.samples = samples
         evaluation = spec.evaluator.evaluate(
@@ -411,5 +413,5 @@ class LoopEngine(Generic[LearnerT]):
             "n_samples": spec.ops.size(samples),
             **{key: float(value) for key, value in spec.record_fields.items()},
             **{key: float(value) for key, value in metrics.items()},
-            **summarise_reports(reports),
+            **summary,
         }

@@ -45,10 +45,13 @@ class Correction:
     Attributes:
         samples: the corrected samples, same kind and count as the input.
         reports: one JSON-able record per sample, or one summary record (written to correction.jsonl).
+        summary: the generation's metrics of this correction (metrics.csv columns, named
+            `correction_*`); None = the engine averages the numeric fields of `reports`.
     """
 
     samples: Dataset
     reports: list[dict[str, Any]] = field(default_factory=list)
+    summary: dict[str, float] | None = None
 
 
 # The learner type a corrector or evaluator accepts (an OT corrector needs the Gaussian model's moments).

@@ -86,7 +86,7 @@ def test_correct_writes_only_corrected_clips(procedural_root: Path, tmp_path: Pa
     assert (out / "train.txt").read_text().split() == ids  # the zero clip is in no split
     assert not (out / "new_joints" / "zero.npy").exists()
     failed = (out / "failed.txt").read_text().splitlines()
-    assert len(failed) == 1 and failed[0].startswith("zero\t") and "degenerate skeleton" in failed[0]
+    assert len(failed) == 1 and failed[0].startswith("zero\t") and "all joints at (nearly) one point" in failed[0]
     reports = [json.loads(line) for line in (out / "correction.jsonl").read_text().splitlines()]
-    assert [r["id"] for r in reports if "error" in r] == ["zero"]
+    assert [r["id"] for r in reports if r.get("error")] == ["zero"]
     assert "1 of 3 clips failed" in stdout

@@ -17,9 +17,10 @@ def test_batch_keeps_order_and_bad_clips(standing: np.ndarray) -> None:
     bad = np.zeros((3, 22, 3))
     results = correct_batch([good, bad, shifted], workers=1, on_error="keep")
     assert [r.joints.shape for r in results] == [good.shape, bad.shape, shifted.shape]
-    assert "error" in results[1].report and results[1].report["corrected"] is False
+    assert "at least" in results[1].report.error and results[1].report.corrected is False
+    assert results[1].report.flagged and results[1].report.controller == "rejected"
     assert np.array_equal(results[1].joints, bad)
-    assert results[2].report["float_mm_before"] > results[0].report["float_mm_before"]
+    assert results[2].report.float_mm_before > results[0].report.float_mm_before
     with pytest.raises(PhysicsError, match="at least"):
         correct_batch([bad], workers=1)
 

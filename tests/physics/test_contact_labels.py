@@ -58,3 +58,23 @@ def prepare_root(joints: np.ndarray, options: dict) -> np.ndarray:
     ref = prepare(clip.model, clip.qpos, 20.0, clip.config)
     adr = clip.model.joint("root").qposadr[0]
     return ref.frame_qpos[:, adr:adr + 2]
+
+
+def test_a_body_gliding_on_hovering_feet_is_planted_not_dragged() -> None:
+    """Generated samples glide: the root travels at metres per second while the feet, a few cm up,
+    move with it instead of stepping. Labelled as gliding, those feet are planted and the travel
+    they cannot carry is removed; unlabelled, the simulation drags them over the floor."""
+    from motion_loop.data.procedural import ClipParams, clip_rng, generate_clip
+    from physics import correct_motion
+
+    params = ClipParams(family="wave", duration=3.0, seed=2)
+    glide = generate_clip(params, clip_rng(params)).joints
+    glide[..., 2] += 2.0 * np.arange(len(glide))[:, None] / 20.0  # forward at 2 m/s, legs still
+    glide[..., 1] += 0.02  # feet hovering 2 cm above the floor
+    dragged = correct_motion(glide, 20.0, glide_ratio=0.0)
+    planted = correct_motion(glide, 20.0, glide_ratio=0.5)
+    assert dragged.report.surface_skate_mm_after > 50.0  # [mm/frame] the feet slide with the body
+    assert planted.report.surface_skate_mm_after < 5.0 and planted.report.controller == "base"
+    travel_in = np.linalg.norm(glide[-1, 0, [0, 2]] - glide[0, 0, [0, 2]])
+    travel_out = np.linalg.norm(planted.joints[-1, 0, [0, 2]] - planted.joints[0, 0, [0, 2]])
+    assert travel_in > 5.5 and travel_out < 0.5  # [m] the body stays where its feet are

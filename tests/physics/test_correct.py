@@ -15,8 +15,8 @@ def test_standing_pose_is_held_for_5_seconds(standing: np.ndarray) -> None:
     joints = _still(standing, 101)  # 5 s at 20 fps
     result = correct_motion(joints, 20.0)
     report = result.report
-    assert not report["fell"] and report["resets"] == 0 and report["attempts"] == 1
-    assert report["mpjpe_mm"] < 50.0
+    assert not report.fell and report.resets == 0 and report.attempts == 1
+    assert report.mpjpe_mm < 50.0
     pelvis_drop = joints[-1, 0, 1] - result.joints[-1, 0, 1]
     assert abs(pelvis_drop) < 0.03  # [m] still standing at the end
     assert result.joints.shape == joints.shape
@@ -25,10 +25,10 @@ def test_standing_pose_is_held_for_5_seconds(standing: np.ndarray) -> None:
 def test_clean_clip_stays_close(reference_clips) -> None:
     joints = reference_clips["000000"][0]
     report = correct_motion(joints, 20.0).report
-    assert not report["fell"] and report["resets"] == 0
-    assert report["mpjpe_local_mm"] < 50.0
-    assert report["mpjpe_mm"] < 100.0
-    assert report["surface_penetrate_mm_after"] < 5.0 and report["surface_float_mm_after"] < 5.0
+    assert not report.fell and report.resets == 0
+    assert report.mpjpe_local_mm < 50.0
+    assert report.mpjpe_mm < 100.0
+    assert report.surface_penetrate_mm_after < 5.0 and report.surface_float_mm_after < 5.0
 
 
 def test_sunken_clip_comes_out_above_the_floor(standing: np.ndarray) -> None:
@@ -38,7 +38,7 @@ def test_sunken_clip_comes_out_above_the_floor(standing: np.ndarray) -> None:
     before, after = joint_ground_metrics(joints), joint_ground_metrics(result.joints)
     assert before.penetrate_mm > 40.0
     assert after.penetrate_mm < 5.0
-    assert result.report["surface_penetrate_mm_after"] < 5.0
+    assert result.report.surface_penetrate_mm_after < 5.0
 
 
 def test_gamma_blends_per_frame(standing: np.ndarray) -> None:
@@ -49,7 +49,7 @@ def test_gamma_blends_per_frame(standing: np.ndarray) -> None:
     full = correct_motion(joints, gamma=1.0)
     half = correct_motion(joints, gamma=0.5)
     assert np.allclose(half.joints, 0.5 * (joints + full.joints), atol=1e-9)
-    assert full.report["float_mm_after"] < full.report["float_mm_before"]
+    assert full.report.float_mm_after < full.report.float_mm_before
 
 
 @pytest.mark.parametrize(

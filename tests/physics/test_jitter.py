@@ -39,5 +39,5 @@ def test_correct_motion_smooths_only_noisy_clips(clean_motion) -> None:
     joints = clean_motion[0][:60]
     clean = correct_motion(joints, 20.0).report
     noisy = correct_motion(joints + np.random.default_rng(1).normal(0.0, 0.008, joints.shape), 20.0).report
-    assert clean["smooth_sigma"] == 0.0 and 1.0 <= noisy["smooth_sigma"] < 1.2
-    assert correct_motion(joints, 20.0, smooth_sigma=0.5).report["smooth_sigma"] == 0.5
+    assert clean.smooth_sigma == 0.0 and 1.0 <= noisy.smooth_sigma < 1.2
+    assert correct_motion(joints, 20.0, smooth_sigma=0.5).report.smooth_sigma == 0.5

@@ -58,7 +58,7 @@ def test_zero_noise_planner_reproduces_the_base_controller(reference_clips) -> N
     plain = correct_motion(joints, 20.0)
     planned = correct_motion(joints, 20.0, mpc="always", mpc_samples=3, mpc_horizon=0.1, mpc_replan=0.05,
                              mpc_noise=1e-12)
-    assert planned.report["controller"] == "mpc" and planned.report["mpc_replans"] > 0
+    assert planned.report.controller == "mpc" and planned.report.mpc_replans > 0
     assert np.abs(planned.joints - plain.joints).max() < 1e-6
 
 
@@ -108,10 +108,10 @@ def test_fallback_mode_runs_mpc_after_a_base_fall(reference_clips) -> None:
     joints = reference_clips["000000"][0][:60]
     report = correct_motion(joints, 20.0, mpc="fallback", base_force_budget=0.0, torque_budget=0.0,
                             mpc_samples=4, mpc_horizon=0.1, mpc_replan=0.05).report
-    assert report["base_fell"]  # no residual at all: the walk falls
-    assert report["mpc_replans"] > 0 and report["attempts"] >= 2
-    assert report["controller"] in ("mpc", "fallback")
-    assert report["controller"] == "mpc" or report["mpc_fell"]
+    assert report.base_fell  # no residual at all: the walk falls
+    assert report.mpc_replans > 0 and report.attempts >= 2
+    assert report.controller in ("mpc", "fallback")
+    assert report.controller == "mpc" or report.mpc_fell
 
 
 def test_planner_needs_sensors(reference_clips) -> None:

@@ -39,6 +39,6 @@ def test_surface_plausibility_agrees_with_the_corrections_before_numbers(clean_m
     assessed = surface_plausibility(joints, 20.0)
     report = correct_motion(joints, 20.0).report
     for key in ("surface_penetrate_mm", "surface_float_mm", "surface_skate_mm"):
-        assert assessed[key] == pytest.approx(report[f"{key}_before"], abs=1e-9)
-    assert assessed["residual_force_pct_bw"] == pytest.approx(report["input_residual_pct_bw"], abs=1e-9)
-    assert assessed["residual_force_p95_pct_bw"] == pytest.approx(report["input_residual_p95_pct_bw"], abs=1e-9)
+        assert assessed[key] == pytest.approx(getattr(report, f"{key}_before"), abs=1e-9)
+    assert assessed["residual_force_pct_bw"] == pytest.approx(report.input_residual_pct_bw, abs=1e-9)
+    assert assessed["residual_force_p95_pct_bw"] == pytest.approx(report.input_residual_p95_pct_bw, abs=1e-9)

@@ -47,5 +47,5 @@ def test_ray_backend_matches_in_process(local_cluster: str) -> None:
     assert len(remote) == len(local)
     for a, b in zip(local, remote, strict=True):
         assert np.array_equal(a.joints, b.joints)  # identical to 0 m: the simulation is deterministic
-        assert a.report["mpjpe_mm"] == b.report["mpjpe_mm"]
+        assert a.report.mpjpe_mm == b.report.mpjpe_mm
     assert not np.array_equal(local[0].joints, clips[0])  # the correction did move the floating clip

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from tqdm import tqdm
@@ -11,6 +11,9 @@ from tqdm import tqdm
 from motion_loop.data.features import features_to_joints, joints_to_features
 from motion_loop.loop.motion.clips import Clip, ClipSet
 from motion_loop.loop.protocols import Correction
+
+if TYPE_CHECKING:  # physics is imported only when a corrector runs (it pulls in MuJoCo)
+    from physics.report import CorrectionReport
 
 
 def extend_one_frame(joints: np.ndarray) -> np.ndarray:
@@ -51,7 +54,7 @@ class PhysicsCorrector:
         from physics.batch import correct_batch
 
         if len(samples) == 0:
-            return Correction(samples, [])
+            return correction_record(samples, samples, [])
         joints = [features_to_joints(clip.features) for clip in samples.clips]
         config = dataclasses.replace(self.config, gamma=gamma)
         with tqdm(total=len(joints), desc="physics correction", unit="clip", disable=not self.progress) as bar:
@@ -65,20 +68,21 @@ class PhysicsCorrector:
                 ray_address=self.ray_address,
                 progress=lambda done: bar.update(done - bar.n),
             )
-        clips, reports = [], []
+        clips = []
         for clip, result in zip(samples.clips, results, strict=True):
             joints = extend_one_frame(result.joints)
             features = joints_to_features(joints, original_root_turn=self.original_root_turn).astype(np.float32)
             clips.append(Clip(clip.clip_id, features, clip.captions, clip.origin + "+physics"))
-            reports.append({"clip_id": clip.clip_id, **_jsonable(result.report)})
-        return Correction(ClipSet(tuple(clips)), reports)
+        return correction_record(samples, ClipSet(tuple(clips)), [result.report for result in results])
 
 
-def _jsonable(report: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in report.items():
-        if isinstance(value, (np.floating, np.integer, np.bool_)):
-            value = value.item()
-        if isinstance(value, (int, float, str, bool)) or value is None:
-            out[key] = value
-    return out
+def correction_record(samples: ClipSet, corrected: ClipSet, reports: list[CorrectionReport]) -> Correction:
+    """The loop's record of one generation's correction: one report per clip (correction.jsonl) and
+    the generation's summary (`physics.report.summarize`: fallback, reset, fall, flagged and rejected
+    rates, residual force mean and p95, surface metrics, distance to the input, seconds) as the
+    `correction_*` metrics."""
+    from physics.report import summarize
+
+    records = [{"clip_id": clip.clip_id, **dataclasses.asdict(report)}
+               for clip, report in zip(samples.clips, reports, strict=True)]
+    return Correction(corrected, records, summary=summarize(reports).metrics())
