@@ -212,11 +212,13 @@ def last_third(generations: list[int]) -> list[int]:
     return [g for g in later if g >= cut]
 
 
-def _same_generation0(a: RunRecord, b: RunRecord) -> bool:
+def _same_generation0(a: RunRecord, b: RunRecord, metrics: list[str]) -> bool:
+    """Whether two runs start from one generation-0 model: its evaluated metrics agree. Only the compared
+    metrics count: bookkeeping columns (n_samples, correction_*, fit_*) differ between arms by design."""
     first_a, first_b = a.rows.get(0), b.rows.get(0)
     if first_a is None or first_b is None:
         return False
-    shared = [k for k in first_a if k in first_b and not k.startswith("fit_") and not k.endswith("_ci95")]
+    shared = [k for k in metrics if k in first_a and k in first_b]
     return bool(shared) and all(
         math.isclose(first_a[k], first_b[k], rel_tol=_SAME_GENERATION0_RTOL, abs_tol=1e-12)
         or (math.isnan(first_a[k]) and math.isnan(first_b[k]))
@@ -268,7 +270,7 @@ def compare_arms(runs: list[RunRecord], *, pairs: tuple[tuple[str, str], ...] = 
             paired = []
             for seed in seeds:
                 run_a, run_b = by_arm_seed[(a, seed)], by_arm_seed[(b, seed)]
-                if _same_generation0(run_a, run_b):
+                if _same_generation0(run_a, run_b, metrics):
                     paired.append((seed, run_a, run_b))
                 else:
                     skipped.append(f"{a} vs {b}, seed {seed}, {group}: generation 0 differs (not paired)")

@@ -25,12 +25,14 @@ def _run(root, arm, seed, fids, *, ratio=0.5, r3=None):
     root.mkdir(parents=True)
     config = {"loop": {"arm": arm, "seed": seed, "synthetic_ratio": ratio, "correct": arm == "corrected"}}
     (root / "config.yaml").write_text(yaml.safe_dump(config))
-    names = ["generation", "node", "fid", "fid_ci95"] + (["r_precision_top3"] if r3 else [])
+    names = ["generation", "node", "n_samples", "fid", "fid_ci95"] + (["r_precision_top3"] if r3 else [])
     with (root / "metrics.csv").open("w", newline="") as stream:
         writer = csv.DictWriter(stream, fieldnames=names)
         writer.writeheader()
         for generation, fid in enumerate(fids):
-            row = {"generation": generation, "node": "model", "fid": fid, "fid_ci95": 0.1}
+            # n_samples differs between arms by design (0 for the baseline), also at generation 0
+            n_samples = 0 if arm == "baseline" else 32
+            row = {"generation": generation, "node": "model", "n_samples": n_samples, "fid": fid, "fid_ci95": 0.1}
             if r3:
                 row["r_precision_top3"] = r3[generation]
             writer.writerow(row)
