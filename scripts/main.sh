@@ -1,13 +1,21 @@
 #!/usr/bin/env bash
 # The main job: set up .venv if needed, then the three arms (baseline, synthetic, corrected) of a short
-# self-consuming loop on the embedded procedural dataset as one Hydra multirun into runs/main/
-# (generation 0 is trained once and shared through runs/main/.cache), then the report of the sweep
-# with its verdict table. Extra arguments are Hydra overrides, e.g. `bash scripts/main.sh loop.generations=4`.
+# self-consuming loop on the embedded procedural dataset into runs/main/ARM/seed_0, then the report of
+# the sweep with its verdict table. The baseline runs first and fills the shared cache (runs/main/.cache:
+# dataset, evaluator, generation 0); the synthetic and corrected arms then run side by side, one per core.
+# Extra arguments are Hydra overrides for every arm, e.g. `bash scripts/main.sh loop.generations=4`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 MPLBACKEND=Agg
 out=runs/main
-.venv/bin/motion-loop run -m experiment=smoke arm=baseline,synthetic,corrected --out "$out" "$@"
+arm() { .venv/bin/motion-loop run -m experiment=smoke arm="$1" --out "$out" "${@:2}"; }
+arm baseline "$@"
+arm synthetic "$@" & synthetic=$!
+arm corrected "$@" & corrected=$!
+status=0
+wait "$synthetic" || status=1
+wait "$corrected" || status=1
+[ "$status" -eq 0 ] || { echo "an arm failed: see $out/*/seed_0/run.log" >&2; exit 1; }
 .venv/bin/motion-loop report "$out"
 echo "open $out/report.html to compare the arms (one run per arm in $out/ARM/seed_0)"
