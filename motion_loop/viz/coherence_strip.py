@@ -22,7 +22,7 @@ import numpy as np  # noqa: E402
 
 from motion_loop.errors import MotionLoopError  # noqa: E402
 from motion_loop.eval.coherence import FOOT_JOINTS, root_relative_speed  # noqa: E402
-from motion_loop.viz.frames import draw_pose  # noqa: E402
+from motion_loop.viz.frames import draw_pose, save_figure  # noqa: E402
 
 # Horizontal distance between drawn frames [m]: poses are drawn with their own root removed.
 _SPACING = 0.75
@@ -68,14 +68,7 @@ def save_coherence_filmstrip(
         ax.set_xlim(-0.6, (frames - 1) * _SPACING + 0.6)
         ax.set_ylim(-0.05, 1.9)
         ax.axis("off")
-    fig.tight_layout()
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp.png")
-    fig.savefig(tmp, dpi=dpi)
-    plt.close(fig)
-    tmp.replace(path)
-    return path
+    return save_figure(fig, path, dpi=dpi)
 
 
 _HEADLINE = ("foot_motion_median_ratio", "foot_motion_p95_ratio", "foot_motion_median_mm", "foot_motion_p95_mm")

@@ -23,6 +23,18 @@ def draw_pose(ax: plt.Axes, pose: np.ndarray, *, x_shift: float = 0.0, alpha: fl
         ax.plot(points[:, 2] + x_shift, points[:, 1], color=colour, linewidth=1.6, alpha=alpha)
 
 
+def save_figure(fig: plt.Figure, path: Path, *, dpi: int) -> Path:
+    """Lay out `fig`, write it as a PNG atomically (a temporary file renamed into place), close it."""
+    fig.tight_layout()
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp.png")
+    fig.savefig(tmp, dpi=dpi)
+    plt.close(fig)
+    tmp.replace(path)
+    return path
+
+
 def save_filmstrip(
     clips: list[tuple[np.ndarray, str]], path: Path, *, frames_per_clip: int = 6, spacing: float = 0.9, dpi: int = 90
 ) -> Path:
@@ -47,11 +59,4 @@ def save_filmstrip(
         ax.set_xlim(-0.6, (frames_per_clip - 1) * spacing + 0.6)
         ax.set_ylim(-0.05, 2.0)
         ax.axis("off")
-    fig.tight_layout()
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp.png")
-    fig.savefig(tmp, dpi=dpi)
-    plt.close(fig)
-    tmp.replace(path)
-    return path
+    return save_figure(fig, path, dpi=dpi)
