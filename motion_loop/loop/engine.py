@@ -19,6 +19,7 @@ with `continue_from="best"` it loads the best-scored generation's state into the
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -81,6 +82,9 @@ class LoopSpec(Generic[LearnerT]):
         continue_from: "last" (each fit continues from the learner's state) or "best" (from the state of
             the generation with the lowest `score_metric` so far; needs a run folder to reload it).
         score_metric: the evaluator's metric that "best" minimises (e.g. "fid").
+        stage_timings: add each stage's wall time to the records (`sample_seconds`, `correct_seconds`,
+            `evaluate_seconds`, `store_seconds`; the learner reports its own fit time). Off for the theory
+            models, whose records must be identical between runs.
     """
 
     graph: InteractionGraph
@@ -95,6 +99,7 @@ class LoopSpec(Generic[LearnerT]):
     record_fields: Mapping[str, float] = field(default_factory=dict)
     continue_from: str = "last"
     score_metric: str = ""
+    stage_timings: bool = False
 
     def validate(self) -> None:
         """Raise a MotionLoopError subclass naming what is missing or out of range."""
@@ -345,7 +350,14 @@ class LoopEngine(Generic[LearnerT]):
     ) -> dict[str, Any]:
         """One node's generation: mix, fit, sample, correct, evaluate, store; updates `state`."""
 
+        timings: dict[str, float] = {}
+        stage_start = time.perf_counter()
+
         def point(name: str) -> None:
+            nonlocal stage_start
+            now = time.perf_counter()
+            timings[f"{name}_seconds"] = now - stage_start
+            stage_start = now
             if on_point is not None:
                 on_point(generation, node, name)
 
@@ -365,7 +377,7 @@ class LoopEngine(Generic[LearnerT]):
                 assert folder is not None  # checked in run()
                 learner.load(self._node_dir(folder.gen_dir(best), node))
         learner.fit(train, generation=generation, rng=self._rng(generation, node, Stream.FIT))
-        point("fit")
+        point("fit")  # the learner records its own fit time; this one also holds the mixing
         prompts = spec.ops.prompts(
             spec.real[node], n_samples, rng=self._rng(generation, node, Stream.PROMPTS)
         )
@@ -414,4 +426,11 @@ class LoopEngine(Generic[LearnerT]):
             **{key: float(value) for key, value in spec.record_fields.items()},
             **{key: float(value) for key, value in metrics.items()},
             **summary,
+            **(_stage_timings(timings) if spec.stage_timings else {}),
         }
+
+
+def _stage_timings(timings: Mapping[str, float]) -> dict[str, float]:
+    """The stages after the fit, by their `POINTS` names: sample, correct, evaluate, store(d)."""
+    renamed = {"stored_seconds": "store_seconds"}
+    return {renamed.get(key, key): value for key, value in timings.items() if key != "fit_seconds"}

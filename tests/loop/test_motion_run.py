@@ -51,6 +51,8 @@ def test_smoke_run_writes_every_output(uninterrupted: Path):
     assert [int(r["generation"]) for r in rows] == [0, 1, 2]
     for row in rows:
         assert float(row["fid"]) >= 0 and 0 <= float(row["diversity"])
+        stages = [float(row[f"{stage}_seconds"]) for stage in ("fit", "sample", "correct", "evaluate", "store")]
+        assert all(seconds > 0 for seconds in stages)  # where a generation's wall time goes
     assert int(rows[1]["n_train"]) == 48 + 12  # n real + round(0.25 n) synthetic
     for generation in range(3):
         folder = uninterrupted / f"gen_{generation:03d}"

@@ -220,6 +220,7 @@ def build_spec(config: RunConfig, out_dir: Path) -> tuple[LoopSpec, HumanML3DFol
         fresh=ReservoirSource(reservoir, ops) if loop.fresh_fraction > 0 else None,
         record_fields=dropped,
         continue_from=loop.continue_from,
+        stage_timings=True,
         score_metric=SCORE_METRIC,
     )
     return spec, folder
