@@ -74,7 +74,7 @@ def bench_preset(
     config.train.batch_size, config.train.progress, config.train.device = (
         args.batch_size,
         False,
-        "cpu",
+        args.device,
     )
     dataset = MotionDataset(HumanML3DFolder(folder), "train")
     trainer = Trainer(
@@ -107,7 +107,7 @@ def bench_preset(
     trainer.train_config.precision = "float32"
     if on_update is not None:
         on_update(row)
-    generator_model = MotionGenerator.from_checkpoint(work / preset / "checkpoint.pt", device="cpu")
+    generator_model = MotionGenerator.from_checkpoint(work / preset / "checkpoint.pt", device=args.device)
     rng = np.random.default_rng(1)
     lengths = [int(n) for n in rng.integers(40, 197, args.clips)]
     captions = [f"motion number {i}" for i in range(args.clips)]
@@ -120,7 +120,7 @@ def bench_preset(
             continue
         for guidance in guidances:
             sample_config = SampleConfig(
-                method=method, steps=steps_, guidance_scale=guidance, batch_size=clips, device="cpu"
+                method=method, steps=steps_, guidance_scale=guidance, batch_size=clips, device=args.device
             )
             rates = []
             for r in range(repeats):
@@ -168,6 +168,7 @@ def main() -> int:
     parser.add_argument("--precisions", nargs="+", default=["float32"], help="training precisions: float32, bf16")
     parser.add_argument("--train-steps", type=int, default=0, help="timed training steps (0 = per-preset default)")
     parser.add_argument("--threads", type=int, default=0, help="torch threads (0 = torch default)")
+    parser.add_argument("--device", default="cpu", help="cpu or cuda (training and sampling)")
     parser.add_argument(
         "--out", type=Path, default=Path(__file__).parent / "results" / "model_speed.json"
     )
@@ -184,6 +185,7 @@ def main() -> int:
             "cpus": os.cpu_count(),
             "torch_threads": torch.get_num_threads(),
             "load_average_start": os.getloadavg(),
+            "device": torch.cuda.get_device_name() if args.device.startswith("cuda") else "cpu",
         },
         "settings": {k: v for k, v in vars(args).items() if k != "out"} | {"out": str(args.out)},
         "presets": {},
