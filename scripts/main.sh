@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The main job: set up .venv if needed, then the three arms (baseline, synthetic, corrected) of a short
 # self-consuming loop on the embedded procedural dataset into runs/main/ARM/seed_0, then the report of
-# the sweep with its verdict table. The baseline runs first and fills the shared cache (runs/main/.cache:
-# dataset, evaluator, generation 0); the synthetic and corrected arms then run side by side, one per core.
+# the sweep with its verdict table. The three arms start side by side and share one cache
+# (runs/main/.cache): the first builds the dataset, the evaluator and generation 0 under a lock while the
+# others wait for them, then all three loop at once.
 # Extra arguments are Hydra overrides for every arm, e.g. `bash scripts/main.sh loop.generations=4`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,10 +11,11 @@ bash scripts/setup.sh
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 MPLBACKEND=Agg
 out=runs/main
 arm() { .venv/bin/motion-loop run -m experiment=smoke arm="$1" --out "$out" "${@:2}"; }
-arm baseline "$@"
+arm baseline "$@" & baseline=$!
 arm synthetic "$@" & synthetic=$!
 arm corrected "$@" & corrected=$!
 status=0
+wait "$baseline" || status=1
 wait "$synthetic" || status=1
 wait "$corrected" || status=1
 [ "$status" -eq 0 ] || { echo "an arm failed: see $out/*/seed_0/run.log" >&2; exit 1; }

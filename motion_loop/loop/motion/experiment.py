@@ -26,6 +26,7 @@ from motion_loop.eval.evaluator import Evaluator, dataset_fingerprint, train_eva
 from motion_loop.io import atomic_write_json
 from motion_loop.io.content_key import ContentHash, content_key
 from motion_loop.io.folders import publish_dir, scratch_dir_beside
+from motion_loop.io.cache_lock import exclusive
 from motion_loop.loop.engine import LoopEngine, LoopSpec
 from motion_loop.loop.graph import InteractionGraph
 from motion_loop.loop.mixing import MixingPolicy
@@ -71,13 +72,14 @@ def prepare_dataset(config: RunConfig, cache_dir: Path, *, progress: bool) -> Hu
 
     key = content_key("procedural-dataset", config.data.procedural_clips, config.data.procedural_seed)[:12]
     target = cache_dir / f"procedural_{config.data.procedural_clips}_seed{config.data.procedural_seed}_{key}"
-    if not (target / "meta.json").is_file():
-        scratch = scratch_dir_beside(target)  # honours the umask (mkdtemp made the shared dataset 0700)
-        generate_dataset(scratch, config.data.procedural_clips, config.data.procedural_seed, progress=progress)
-        if not (target / "meta.json").is_file():  # another run of the sweep may have finished first
-            publish_dir(scratch, target)
-        else:
-            shutil.rmtree(scratch, ignore_errors=True)
+    with exclusive(target):  # arms started side by side generate it once
+        if not (target / "meta.json").is_file():
+            scratch = scratch_dir_beside(target)  # honours the umask (mkdtemp made the shared dataset 0700)
+            generate_dataset(scratch, config.data.procedural_clips, config.data.procedural_seed, progress=progress)
+            if not (target / "meta.json").is_file():  # a run without the lock (another machine) finished first
+                publish_dir(scratch, target)
+            else:
+                shutil.rmtree(scratch, ignore_errors=True)
     return HumanML3DFolder(target)
 
 
@@ -89,9 +91,10 @@ def prepare_evaluator(config: RunConfig, folder: HumanML3DFolder, cache_dir: Pat
         return evaluator
     key = content_key("evaluator", dataset_fingerprint(folder), config.eval.model, config.eval.train)[:16]
     path = cache_dir / f"evaluator_{key}.pt"
-    if not path.is_file():
-        evaluator, _ = train_evaluator(folder, config.eval.model, config.eval.train, log=logging.getLogger(__name__).info)
-        evaluator.save(path)  # atomic and checksummed
+    with exclusive(path):  # arms started side by side train it once
+        if not path.is_file():
+            evaluator, _ = train_evaluator(folder, config.eval.model, config.eval.train, log=logging.getLogger(__name__).info)
+            evaluator.save(path)  # atomic and checksummed
     return Evaluator.load(path, device=config.eval.train.device)
 
 

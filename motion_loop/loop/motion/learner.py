@@ -12,6 +12,7 @@ clips carry all captions of the real clip they were prompted from, as in the pub
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -29,6 +30,7 @@ from motion_loop.data.humanml3d import Caption
 from motion_loop.errors import ConfigError
 from motion_loop.io import atomic_write_json
 from motion_loop.io.checked import is_intact
+from motion_loop.io.cache_lock import exclusive
 from motion_loop.loop.errors import RunStateError
 from motion_loop.loop.motion.clips import Clip, ClipSet, Prompt
 from motion_loop.model.api import build_trainer
@@ -155,8 +157,13 @@ class MotionLearner:
         start = self.checkpoint if generation > 0 else None
         if generation > 0 and start is None:
             raise ConfigError(f"generation {generation} fine-tunes a model, but the learner has none: load or fit one first")
-        out_dir = Path(tempfile.mkdtemp(prefix="fit_", dir=self.work_dir))
         cached = self._generation0_path(seed) if start is None else None
+        # Arms started side by side with one cache train generation 0 once: the others wait, then copy it.
+        with exclusive(cached) if cached is not None else contextlib.nullcontext():
+            self._fit(dataset, generation=generation, seed=seed, start=start, cached=cached)
+
+    def _fit(self, dataset: ClipSet, *, generation: int, seed: int, start: Path | None, cached: Path | None) -> None:
+        out_dir = Path(tempfile.mkdtemp(prefix="fit_", dir=self.work_dir))
         if cached is not None and cached.is_file() and is_intact(cached, what="cached generation-0 model"):
             out_dir.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(cached, out_dir / CHECKPOINT_NAME)
