@@ -9,6 +9,7 @@ uninterrupted one exactly (same device and build), and the process-wide RNG is n
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from dataclasses import dataclass
@@ -41,6 +42,11 @@ from motion_loop.model.losses import (
 from motion_loop.model.plateau import PlateauRule, PlateauTracker
 from motion_loop.model.schedule import NoiseSchedule
 from motion_loop.text.encoder import TextEncoder
+
+_LOG = logging.getLogger(__name__)
+# Without a bar, a fit logs a progress line at a log_every step once this long has passed since the last
+# one: long fits (generation 0, hours on a CPU) show progress in run.log, short fine-tunes stay silent.
+_LOG_INTERVAL_SECONDS = 60.0
 
 CHECKPOINT_NAME = "checkpoint.pt"
 # Seeds of a process's streams are derived from (seed, rank, stream) so ranks and streams never coincide.
@@ -438,6 +444,7 @@ class Trainer:
             writer = SummaryWriter(str(out_dir / "tensorboard"), purge_step=self.step)
         checkpoint_path = out_dir / CHECKPOINT_NAME
         start_step, start_time = self.step, time.perf_counter()
+        last_line = start_time
         window: list[float] = []
         devices = [self.device] if self.device.type == "cuda" else []
         self.denoiser.train()
@@ -466,6 +473,10 @@ class Trainer:
                 if log_now:
                     self.metrics = {"loss": float(np.mean(window)), "step": float(self.step)}
                     bar.set_postfix(loss=f"{self.metrics['loss']:.4f}")
+                    quiet_for = time.perf_counter() - last_line
+                    if bar.disable and rank == 0 and quiet_for >= _LOG_INTERVAL_SECONDS:
+                        _log_progress(self.step, target, start_step, start_time, self.metrics["loss"], capped=tracker is not None)
+                        last_line = time.perf_counter()
                     if writer is not None:
                         for name, value in scalars.items():
                             if math.isfinite(value):
@@ -511,3 +522,13 @@ class Trainer:
         self._dropout_states["cpu"] = torch.get_rng_state()
         if devices:
             self._dropout_states["cuda"] = torch.cuda.get_rng_state(self.device)
+
+
+def _log_progress(step: int, target: int, start_step: int, start_time: float, loss: float, *, capped: bool) -> None:
+    """One INFO line per train.log_every steps when no progress bar is shown (long runs, run.log)."""
+    done = step - start_step
+    per_step = (time.perf_counter() - start_time) / done if done else float("nan")
+    left = (target - step) * per_step / 60.0
+    limit, estimate = (f"cap {target}", "at most") if capped else (f"{target}", "about")
+    _LOG.info("train step %d/%s  loss %.4f  %.2f s/step  %s %.0f min left", step, limit, loss, per_step, estimate, left)
+

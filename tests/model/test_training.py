@@ -5,7 +5,7 @@ import torch
 
 from motion_loop.data.dataset import MotionDataset
 from motion_loop.data.humanml3d import HumanML3DFolder
-from motion_loop.model import Trainer, load_checkpoint, train_model
+from motion_loop.model import Trainer, load_checkpoint, train_model, training
 from motion_loop.model.checkpoint import CheckpointError
 from motion_loop.model.training import collate
 from motion_loop.text.encoder import HashEncoder, TextConfig, get_text_encoder
@@ -151,3 +151,17 @@ def test_geometric_losses_train(synthetic_folder: Path, tmp_path: Path) -> None:
         tiny_model_config(), tiny_diffusion_config(), train, synthetic_folder, tmp_path
     )
     assert torch.isfinite(torch.tensor(result.loss))
+
+
+def test_training_without_a_bar_logs_its_progress(
+    synthetic_folder: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tiny_train_config(steps=4, log_every=2, progress=False)
+    with caplog.at_level("INFO", logger="motion_loop.model.training"):
+        train_model(tiny_model_config(), tiny_diffusion_config(), config, synthetic_folder, tmp_path / "a")
+        assert not [r for r in caplog.records if r.name == "motion_loop.model.training"]  # a short fit is silent
+        monkeypatch.setattr(training, "_LOG_INTERVAL_SECONDS", 0.0)  # as if every log_every step took minutes
+        train_model(tiny_model_config(), tiny_diffusion_config(), config, synthetic_folder, tmp_path / "b")
+    lines = [r.getMessage() for r in caplog.records if r.name == "motion_loop.model.training"]
+    assert [line.split()[2] for line in lines] == ["2/4", "4/4"]  # one line per log_every steps
+    assert all("s/step" in line and "min left" in line for line in lines)
