@@ -50,6 +50,11 @@ class Checkpoint:
         rng: RNG states (torch generator, dropout stream, numpy dataset generators, batch order).
         metrics: last training scalars (loss, ...).
         generation: loop generation index, when the loop wrote it.
+        ema_updates: how many updates the EMA has averaged (its decay warms up with them); a fine-tune
+            restarts `step` at 0 but continues this count. Files without it count `step`.
+        fit_progress: the state of an unfinished fit (loss windows, plateau tracker, the step it started
+            at) in a checkpoint written during training, so that a killed fit resumes exactly; empty in
+            the checkpoint a finished fit writes.
     """
 
     model: ModelConfig
@@ -67,6 +72,8 @@ class Checkpoint:
     rng: dict[str, Any] = field(default_factory=dict)
     metrics: dict[str, float] = field(default_factory=dict)
     generation: int | None = None
+    ema_updates: int | None = None
+    fit_progress: dict[str, Any] = field(default_factory=dict)
 
 
 def _to_config(schema: type[_Config], values: dict[str, Any], *, what: str, path: Path) -> _Config:
@@ -100,6 +107,8 @@ def save_checkpoint(path: Path | str, checkpoint: Checkpoint) -> Path:
         "rng": checkpoint.rng,
         "metrics": checkpoint.metrics,
         "generation": checkpoint.generation,
+        "ema_updates": checkpoint.step if checkpoint.ema_updates is None else checkpoint.ema_updates,
+        "fit_progress": checkpoint.fit_progress,
     }
     return save_torch_checked(path, payload)
 
@@ -147,6 +156,8 @@ def load_checkpoint(path: Path | str, *, map_location: str | torch.device = "cpu
         rng=payload["rng"],
         metrics=dict(payload["metrics"]),
         generation=payload["generation"],
+        ema_updates=int(payload.get("ema_updates", payload["step"])),
+        fit_progress=dict(payload.get("fit_progress") or {}),
     )
 
 

@@ -60,5 +60,13 @@ class PlateauTracker:
         else:
             self.stale += 1
 
+    def state(self) -> dict[str, object]:
+        """What a checkpoint keeps so that a resumed fit makes the same decision (see `restore`)."""
+        return {"window": list(self.window), "means": list(self.means), "best": self.best, "stale": self.stale}
+
+    def restore(self, state: dict) -> None:  # noqa: ANN001 - the dict `state` returned
+        self.window, self.means = [float(x) for x in state["window"]], [float(x) for x in state["means"]]
+        self.best, self.stale = float(state["best"]), int(state["stale"])
+
     def plateaued(self, steps_done: int) -> bool:
         return self.stale >= self.rule.patience and steps_done >= self.rule.min_steps

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -167,6 +167,7 @@ class Trainer:
         self.step = 0
         self.metrics: dict[str, float] = {}
         self.generation: int | None = None
+        self.fit_progress: dict[str, Any] = {}  # see Checkpoint.fit_progress
         self._new_optimizer()
         rank = _rank()
         self.noise_generator = torch.Generator(device=self.device).manual_seed(
@@ -233,7 +234,8 @@ class Trainer:
             device=device,
         )
         trainer.denoiser.load_state_dict(checkpoint.weights)
-        trainer.ema.load_state_dict(checkpoint.ema_weights, updates=checkpoint.step)
+        ema_updates = checkpoint.step if checkpoint.ema_updates is None else checkpoint.ema_updates
+        trainer.ema.load_state_dict(checkpoint.ema_weights, updates=ema_updates)
         trainer.generation = checkpoint.generation
         if resume or not train.reset_optimizer:
             if checkpoint.optimizer is None:
@@ -246,6 +248,7 @@ class Trainer:
         if resume:
             trainer.step = checkpoint.step
             trainer.metrics = dict(checkpoint.metrics)
+            trainer.fit_progress = dict(checkpoint.fit_progress)
             if _rank() == 0:
                 trainer._load_rng(checkpoint.rng)
             else:
@@ -300,6 +303,8 @@ class Trainer:
             rng=self._rng_state(dataset),
             metrics=dict(self.metrics),
             generation=self.generation,
+            ema_updates=self.ema.updates,
+            fit_progress=dict(self.fit_progress),
         )
 
     def save(self, path: Path | str, dataset: Dataset | None = None) -> Path:
@@ -415,13 +420,20 @@ class Trainer:
         approximately: use it on one process).
         """
         target = self.train_config.steps if steps is None else steps
+        identity = {"rule": asdict(plateau) if plateau is not None else None, "steps": None if plateau else target}
+        # A checkpoint written in the middle of this same fit (a killed run) carries the fit's own state.
+        progress = self.fit_progress if self.fit_progress.get("identity") == identity else {}
+        start_step = int(progress.get("start_step", self.step))
         tracker = None
         if plateau is not None:
-            target = self.step + plateau.max_steps
+            target = start_step + plateau.max_steps
             tracker = PlateauTracker(plateau)
-        first_window: list[float] = []
+            if progress:
+                tracker.restore(progress["tracker"])
+        first_window: list[float] = list(progress.get("first_window", []))
         first_window_size = plateau.window if plateau is not None else max(self.train_config.log_every, 1)
-        last_window: list[float] = []
+        last_window: list[float] = list(progress.get("last_window", []))
+        window: list[float] = list(progress.get("window", []))
         stopped = "steps" if plateau is None else "cap"
         out_dir = Path(out_dir)
         rank = _rank()
@@ -443,9 +455,8 @@ class Trainer:
 
             writer = SummaryWriter(str(out_dir / "tensorboard"), purge_step=self.step)
         checkpoint_path = out_dir / CHECKPOINT_NAME
-        start_step, start_time = self.step, time.perf_counter()
-        last_line = start_time
-        window: list[float] = []
+        start_time = time.perf_counter()
+        last_line, resumed_at = start_time, self.step
         devices = [self.device] if self.device.type == "cuda" else []
         self.denoiser.train()
         with torch.random.fork_rng(
@@ -466,6 +477,8 @@ class Trainer:
                 if len(first_window) < first_window_size:
                     first_window.append(scalars["loss"])
                 last_window = (last_window + [scalars["loss"]])[-first_window_size:]
+                if tracker is not None:
+                    tracker.update(scalars["loss"])
                 bar.update(1)
                 log_now = (
                     self.step % max(self.train_config.log_every, 1) == 0 or self.step == target
@@ -475,7 +488,7 @@ class Trainer:
                     bar.set_postfix(loss=f"{self.metrics['loss']:.4f}")
                     quiet_for = time.perf_counter() - last_line
                     if bar.disable and rank == 0 and quiet_for >= _LOG_INTERVAL_SECONDS:
-                        _log_progress(self.step, target, start_step, start_time, self.metrics["loss"], capped=tracker is not None)
+                        _log_progress(self.step, target, resumed_at, start_time, self.metrics["loss"], capped=tracker is not None)
                         last_line = time.perf_counter()
                     if writer is not None:
                         for name, value in scalars.items():
@@ -490,28 +503,32 @@ class Trainer:
                     and self.step % self.train_config.save_every == 0
                 )
                 if save_now and rank == 0 and self.step < target:
+                    self.fit_progress = {
+                        "identity": identity, "start_step": start_step, "first_window": list(first_window),
+                        "last_window": list(last_window), "window": list(window),
+                        "tracker": tracker.state() if tracker is not None else None,
+                    }  # fmt: skip
                     self.save(checkpoint_path, dataset)
-                if tracker is not None:
-                    tracker.update(scalars["loss"])
-                    if tracker.plateaued(self.step - start_step):
-                        stopped = "plateau"
-                        break
+                if tracker is not None and tracker.plateaued(self.step - start_step):
+                    stopped = "plateau"
+                    break
             bar.close()
             self._capture_dropout_states(devices)
         if window:
             self.metrics = {"loss": float(np.mean(window)), "step": float(self.step)}
+        self.fit_progress = {}  # the finished fit's checkpoint starts the next fit afresh
         if rank == 0:
             self.save(checkpoint_path, dataset)
         if writer is not None:
             writer.close()
-        seconds = time.perf_counter() - start_time
+        seconds = time.perf_counter() - start_time  # this process's part of the fit
         done = self.step - start_step
         return TrainResult(
             checkpoint=checkpoint_path,
             step=self.step,
             loss=self.metrics.get("loss", float("nan")),
             seconds=seconds,
-            steps_per_second=done / seconds if seconds > 0 else float("nan"),
+            steps_per_second=(self.step - resumed_at) / seconds if seconds > 0 else float("nan"),
             steps_done=done,
             loss_start=float(np.mean(first_window)) if first_window else float("nan"),
             loss_end=float(np.mean(last_window)) if last_window else float("nan"),
@@ -524,10 +541,10 @@ class Trainer:
             self._dropout_states["cuda"] = torch.cuda.get_rng_state(self.device)
 
 
-def _log_progress(step: int, target: int, start_step: int, start_time: float, loss: float, *, capped: bool) -> None:
-    """One INFO line per train.log_every steps when no progress bar is shown (long runs, run.log)."""
-    done = step - start_step
-    per_step = (time.perf_counter() - start_time) / done if done else float("nan")
+def _log_progress(step: int, target: int, since_step: int, since: float, loss: float, *, capped: bool) -> None:
+    """One progress line (INFO) when no bar is shown; the rate is this process's, since `since_step`."""
+    done = step - since_step
+    per_step = (time.perf_counter() - since) / done if done else float("nan")
     left = (target - step) * per_step / 60.0
     limit, estimate = (f"cap {target}", "at most") if capped else (f"{target}", "about")
     _LOG.info("train step %d/%s  loss %.4f  %.2f s/step  %s %.0f min left", step, limit, loss, per_step, estimate, left)

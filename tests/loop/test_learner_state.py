@@ -8,11 +8,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
 from motion_loop.data.humanml3d import HumanML3DFolder
 from motion_loop.loop.motion.clips import load_clip_set
 from motion_loop.loop.motion.learner import MotionLearner
-from motion_loop.model.checkpoint import CheckpointError
+from motion_loop.model.checkpoint import CheckpointError, load_checkpoint
+from motion_loop.model.training import Trainer
 from motion_loop.text.encoder import HashEncoder
 from tests.io.test_checked import truncate
 from tests.model.model_helpers import (
@@ -89,3 +91,49 @@ def test_damaged_generation0_cache_is_retrained_not_used(moved_run, tmp_path: Pa
     with pytest.warns(UserWarning, match=rf"cached generation-0 model {cached} is corrupt"):
         learner().fit(clips, generation=0, rng=np.random.default_rng(0))
     assert read_checked(cached, what="x", fix="y").verified  # retrained and stored again
+
+
+def test_fit_killed_midway_continues_from_its_periodic_checkpoint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = HumanML3DFolder(make_synthetic_folder(tmp_path / "data"))
+    clips = load_clip_set(folder, "train").clips
+
+    def learner(work: Path) -> MotionLearner:
+        mean, std = folder.mean_std()
+        work.mkdir(parents=True, exist_ok=True)
+        return MotionLearner(
+            model=tiny_model_config(), diffusion=tiny_diffusion_config(),
+            train=tiny_train_config(steps=6, save_every=2), finetune_steps=2, reset_optimizer=True,
+            sample=tiny_sample_config(), mean=mean, std=std, text_encoder=HashEncoder(), work_dir=work,
+        )  # fmt: skip
+
+    straight = learner(tmp_path / "straight")
+    straight.fit(clips, generation=0, rng=np.random.default_rng(0))
+    real_step = Trainer._train_step
+    calls: list[int] = []
+    dying = [True]
+
+    def step_or_die(self: Trainer, model, dataset):  # noqa: ANN001, ANN202 - Trainer._train_step's
+        calls.append(self.step)
+        if dying[0] and self.step == 4:  # the process dies after the periodic save at step 4
+            dying[0] = False
+            raise KeyboardInterrupt
+        return real_step(self, model, dataset)
+
+    monkeypatch.setattr(Trainer, "_train_step", step_or_die)
+    with pytest.raises(KeyboardInterrupt):
+        learner(tmp_path / "killed").fit(clips, generation=0, rng=np.random.default_rng(0))
+    resumed = learner(tmp_path / "killed")  # a new process, the same work folder
+    resumed.fit(clips, generation=0, rng=np.random.default_rng(0))
+    assert calls == [0, 1, 2, 3, 4, 4, 5]  # it continued at step 4 instead of starting over
+    assert resumed.last_fit["fit_steps"] == straight.last_fit["fit_steps"] == 6
+    assert resumed.last_fit["fit_loss_end"] == straight.last_fit["fit_loss_end"]
+    a, b = load_checkpoint(straight.checkpoint), load_checkpoint(resumed.checkpoint)
+    for key in a.weights:
+        torch.testing.assert_close(a.weights[key], b.weights[key], rtol=0, atol=0)
+    calls.clear()
+    dying[0] = True
+    with pytest.raises(KeyboardInterrupt):  # killed again, then resumed with another seed: other inputs
+        learner(tmp_path / "again").fit(clips, generation=0, rng=np.random.default_rng(0))
+    calls.clear()
+    learner(tmp_path / "again").fit(clips, generation=0, rng=np.random.default_rng(1))
+    assert calls[0] == 0  # the half-done fit of seed 0 is not continued by a fit of another seed

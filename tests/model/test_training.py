@@ -165,3 +165,46 @@ def test_training_without_a_bar_logs_its_progress(
     lines = [r.getMessage() for r in caplog.records if r.name == "motion_loop.model.training"]
     assert [line.split()[2] for line in lines] == ["2/4", "4/4"]  # one line per log_every steps
     assert all("s/step" in line and "min left" in line for line in lines)
+
+
+class _DiesAfter(MotionDataset):
+    """The same clips; reading item number `limit` raises, as a process killed in the middle of a fit."""
+
+    def __init__(self, folder: HumanML3DFolder, limit: int) -> None:
+        super().__init__(folder, "train")
+        self.limit, self.reads = limit, 0
+
+    def __getitem__(self, index: int):  # noqa: ANN204 - the parent's item
+        self.reads += 1
+        if self.reads > self.limit:
+            raise RuntimeError("killed")
+        return super().__getitem__(index)
+
+
+def test_fit_killed_midway_resumes_exactly_from_its_periodic_checkpoint(synthetic_folder: Path, tmp_path: Path) -> None:
+    from motion_loop.model.plateau import PlateauRule
+
+    folder = HumanML3DFolder(synthetic_folder)
+    rule = PlateauRule(window=2, patience=50, min_improvement=0.5, max_steps=8)  # runs to its cap of 8
+    config = tiny_train_config(steps=3, save_every=2)
+    encoder = get_text_encoder(TextConfig(name="hash"))
+    base = train_model(tiny_model_config(), tiny_diffusion_config(), config, synthetic_folder, tmp_path / "base")
+
+    def fine_tuner(checkpoint: Path, *, resume: bool) -> Trainer:
+        return Trainer.from_checkpoint(checkpoint, config, resume=resume, text_encoder=encoder)
+
+    straight = fine_tuner(base.checkpoint, resume=False).fit(MotionDataset(folder, "train"), tmp_path / "straight", plateau=rule)
+    with pytest.raises(RuntimeError, match="killed"):  # dies during step 6, after the save at step 4
+        fine_tuner(base.checkpoint, resume=False).fit(_DiesAfter(folder, limit=5 * 4 + 1), tmp_path / "killed", plateau=rule)
+    periodic = load_checkpoint(tmp_path / "killed" / "checkpoint.pt")
+    assert periodic.step == 4 and periodic.fit_progress["start_step"] == 0
+    resumed = fine_tuner(tmp_path / "killed" / "checkpoint.pt", resume=True).fit(
+        MotionDataset(folder, "train"), tmp_path / "killed", plateau=rule
+    )
+    assert (resumed.step, resumed.steps_done, resumed.stopped) == (straight.step, straight.steps_done, "cap") == (8, 8, "cap")
+    assert (resumed.loss_start, resumed.loss_end) == (straight.loss_start, straight.loss_end)
+    a, b = load_checkpoint(straight.checkpoint), load_checkpoint(resumed.checkpoint)
+    _assert_same_state(a.weights, b.weights)
+    _assert_same_state(a.ema_weights, b.ema_weights)
+    assert a.ema_updates == b.ema_updates == 3 + 8  # the fine-tune continues generation 0's EMA count
+    assert a.fit_progress == b.fit_progress == {}

@@ -24,9 +24,9 @@ from motion_loop.errors import ConfigError, DataFormatError
 from motion_loop.eval.evaluation import reference_embeddings
 from motion_loop.eval.evaluator import Evaluator, dataset_fingerprint, train_evaluator
 from motion_loop.io import atomic_write_json
+from motion_loop.io.cache_lock import exclusive
 from motion_loop.io.content_key import ContentHash, content_key
 from motion_loop.io.folders import publish_dir, scratch_dir_beside
-from motion_loop.io.cache_lock import exclusive
 from motion_loop.loop.engine import LoopEngine, LoopSpec
 from motion_loop.loop.graph import InteractionGraph
 from motion_loop.loop.mixing import MixingPolicy
@@ -50,7 +50,7 @@ from motion_loop.loop.motion.evaluator import (
     VIDEO_JOINTS,
     MotionEvaluator,
 )
-from motion_loop.loop.motion.learner import FitSchedule, MotionLearner
+from motion_loop.loop.motion.learner import FitSchedule, MotionLearner, bookkeeping_free
 from motion_loop.loop.rng import Stream, derive_rng
 from motion_loop.loop.run_state import DONE_NAME, RunFolder
 from motion_loop.loop.scalars import ScalarLog
@@ -256,7 +256,7 @@ def report_dropped(out_dir: Path, splits: dict[str, LoadedClips]) -> dict[str, f
 def generation0_key(config: RunConfig, folder: HumanML3DFolder, real: ClipSet) -> str:
     """What generation 0's model depends on besides its seed: the real clips' motions and captions, the
     statistics, the model's configs and the code version (see motion_loop.io.content_key)."""
-    train = dataclasses.replace(config.train, progress=False)
+    train = bookkeeping_free(config.train)
     mean, std = folder.mean_std()
     digest = ContentHash("generation0").array(mean).array(std).parts([config.model, config.diffusion, train])
     for clip in real.clips:
@@ -268,9 +268,10 @@ def generation0_key(config: RunConfig, folder: HumanML3DFolder, real: ClipSet) -
 
 
 def _work_dir(out_dir: Path) -> Path:
+    """The learner's scratch folder. Kept across restarts: a fit that a killed process left half done is
+    continued from its last periodic checkpoint when its inputs are the same (MotionLearner)."""
     path = out_dir / ".work"
-    shutil.rmtree(path, ignore_errors=True)  # scratch of an interrupted process
-    path.mkdir(parents=True)
+    path.mkdir(parents=True, exist_ok=True)
     return path
 
 

@@ -19,7 +19,6 @@ import json
 import math
 import os
 import shutil
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -29,11 +28,13 @@ from motion_loop.data.dataset import MotionDataset, MotionItem
 from motion_loop.data.humanml3d import Caption
 from motion_loop.errors import ConfigError
 from motion_loop.io import atomic_write_json
-from motion_loop.io.checked import is_intact
 from motion_loop.io.cache_lock import exclusive
+from motion_loop.io.checked import is_intact
+from motion_loop.io.content_key import ContentHash
 from motion_loop.loop.errors import RunStateError
 from motion_loop.loop.motion.clips import Clip, ClipSet, Prompt
 from motion_loop.model.api import build_trainer
+from motion_loop.model.checkpoint import load_checkpoint
 from motion_loop.model.config import DiffusionConfig, ModelConfig, SampleConfig, TrainConfig
 from motion_loop.model.generate import MotionGenerator
 from motion_loop.model.plateau import PlateauRule
@@ -73,6 +74,26 @@ class FitSchedule:
             return None
         min_steps = math.ceil(self.min_passes * dataset_size / batch_size)
         return PlateauRule(self.window, self.patience, self.min_improvement, max_steps=cap, min_steps=min_steps)
+
+
+_FIT_IDENTITY = "fit_identity.json"
+
+
+def bookkeeping_free(train: TrainConfig) -> TrainConfig:
+    """`train` without the settings that change what a fit reports, not what it learns (cache keys)."""
+    return dataclasses.replace(train, progress=False, log_every=0, save_every=0)
+
+
+def _interrupted_fit(folder: Path, identity: str) -> Path | None:
+    """The periodic checkpoint of this same fit, left half done by a killed process, or None."""
+    path = folder / CHECKPOINT_NAME
+    try:
+        same = json.loads((folder / _FIT_IDENTITY).read_text()).get("key") == identity
+    except (OSError, ValueError, AttributeError):
+        return None
+    if not same or not path.is_file() or not is_intact(path, what="checkpoint of an interrupted fit"):
+        return None
+    return path if load_checkpoint(path).fit_progress else None  # a finished fit's file is redone
 
 
 def fit_record(result: TrainResult, *, dataset_size: int, batch_size: int) -> dict[str, float]:
@@ -163,15 +184,26 @@ class MotionLearner:
             self._fit(dataset, generation=generation, seed=seed, start=start, cached=cached)
 
     def _fit(self, dataset: ClipSet, *, generation: int, seed: int, start: Path | None, cached: Path | None) -> None:
-        out_dir = Path(tempfile.mkdtemp(prefix="fit_", dir=self.work_dir))
+        out_dir = self.work_dir / f"fit_{generation:03d}"
+        self._drop_stale_fits(keep=out_dir)
+        identity = self._fit_identity(dataset, generation=generation, seed=seed, start=start)
+        resume_from = _interrupted_fit(out_dir, identity)
+        if resume_from is None:
+            shutil.rmtree(out_dir, ignore_errors=True)
+            out_dir.mkdir(parents=True)
+            atomic_write_json(out_dir / _FIT_IDENTITY, {"key": identity})
         if cached is not None and cached.is_file() and is_intact(cached, what="cached generation-0 model"):
-            out_dir.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(cached, out_dir / CHECKPOINT_NAME)
             self._replace_checkpoint(out_dir / CHECKPOINT_NAME)
             record = cached.with_suffix(".fit.json")
             self.last_fit = json.loads(record.read_text()) if record.is_file() else {}  # {}: cached before records
             return
-        if start is None:
+        if resume_from is not None:  # a killed process left this same fit half done: continue it exactly
+            train = dataclasses.replace(self.train_config, seed=seed)
+            if start is not None:
+                train = dataclasses.replace(train, steps=self.finetune_steps, reset_optimizer=self.reset_optimizer)
+            trainer = Trainer.from_checkpoint(resume_from, train, resume=True, text_encoder=self.text_encoder)
+        elif start is None:
             trainer = Trainer(
                 self.model_config,
                 self.diffusion_config,
@@ -202,6 +234,23 @@ class MotionLearner:
             shutil.copyfile(out_dir / CHECKPOINT_NAME, scratch)
             scratch.replace(cached)
         self._replace_checkpoint(out_dir / CHECKPOINT_NAME)
+
+    def _fit_identity(self, dataset: ClipSet, *, generation: int, seed: int, start: Path | None) -> str:
+        """What a fit depends on: a half-done fit folder is continued only when all of it is the same."""
+        digest = ContentHash("fit").value([generation, seed, self.finetune_steps, self.reset_optimizer])
+        digest.parts([self.model_config, self.diffusion_config, bookkeeping_free(self.train_config)])
+        digest.value(dataclasses.astuple(self.schedule))
+        digest.data(start.read_bytes() if start is not None else b"")
+        for clip in dataset.clips:
+            digest.text(clip.clip_id).array(clip.features).value(list(clip.captions))
+        return digest.hexdigest()
+
+    def _drop_stale_fits(self, *, keep: Path) -> None:
+        """Remove scratch fits of other generations, except the one holding the current model."""
+        current = self.checkpoint.parent if self.checkpoint is not None else None
+        for folder in self.work_dir.glob("fit_*"):
+            if folder.is_dir() and folder not in (keep, current):
+                shutil.rmtree(folder, ignore_errors=True)
 
     def _keep_training_log(self, fit_dir: Path, generation: int) -> None:
         """Move this fit's TensorBoard events (its loss curve) out of the scratch folder."""
