@@ -14,7 +14,8 @@ the reference itself, kinematically, before any simulation:
 - the legs and the pelvis are then solved by differential inverse kinematics on the clip's own
   humanoid (mink: a QP over joint velocities, every task weighted): feet on their targets (stiff in
   stance, soft in swing), pelvis near the (planted) reference with a soft horizontal weight, so the
-  root travels only as far as the locked feet let it, and the rest of the pose kept by a posture task.
+  root travels only as far as the locked feet let it, its correction changing smoothly from frame to
+  frame, and the rest of the pose kept by a posture task.
 
 The change is bounded. A clip whose projection would change the pose (root-aligned mean joint distance,
 worst frame) by more than `max_change` keeps its unprojected reference and gets a reason; a projection
@@ -44,6 +45,7 @@ _SWING_POSITION_COST = 2.0
 _SWING_ORIENTATION_COST = 0.5
 _PELVIS_POSITION_COST = (0.5, 0.5, 5.0)  # x, y, z
 _PELVIS_ORIENTATION_COST = 5.0
+_PELVIS_STEADY_COST = 5.0  # on the change of the pelvis correction from one frame to the next
 _LEG_POSTURE_COST = 0.05
 _BODY_POSTURE_COST = 5.0
 _DAMPING = 0.1
@@ -147,6 +149,10 @@ def project_contacts(model: mujoco.MjModel, qpos: np.ndarray, labels: np.ndarray
             foot_pose[t, f, 4:] = data.xpos[body] + offset[t, f]
     pelvis = mink.FrameTask("pelvis", "body", position_cost=np.array(_PELVIS_POSITION_COST),
                             orientation_cost=_PELVIS_ORIENTATION_COST)
+    # The pelvis keeps the previous frame's correction unless the feet need it to change: without
+    # this, a foot at the end of its reach (toe-off) yanked a run's pelvis 8 cm for one frame, and
+    # the reference's inverse dynamics then needed 2-4x the root force of the unprojected clip.
+    steady = mink.FrameTask("pelvis", "body", position_cost=_PELVIS_STEADY_COST, orientation_cost=0.0)
     feet = [mink.FrameTask(name, "body", position_cost=_SWING_POSITION_COST,
                            orientation_cost=_SWING_ORIENTATION_COST) for name in FOOT_BODIES]
     posture = mink.PostureTask(model, cost=_posture_cost(model))
@@ -157,9 +163,11 @@ def project_contacts(model: mujoco.MjModel, qpos: np.ndarray, labels: np.ndarray
     coordinates = np.ones(model.nq, dtype=bool)
     coordinates[adr + 3:adr + 7] = False  # the root quaternion is not carried over (the pelvis task holds it)
     carry = np.zeros(int(coordinates.sum()))  # the previous frame's correction, to warm-start from
+    pelvis_carry = np.zeros(3)  # ... and its pelvis part, which the steady task holds
     for t in range(T):
         reference = mink.SE3(np.concatenate([qpos[t, adr + 3:adr + 7], qpos[t, adr:adr + 3]]))
         pelvis.set_target(reference)
+        steady.set_target(mink.SE3(np.concatenate([qpos[t, adr + 3:adr + 7], qpos[t, adr:adr + 3] + pelvis_carry])))
         posture.set_target(qpos[t])
         for f, task in enumerate(feet):
             stance = bool(labels[t, f])
@@ -170,10 +178,11 @@ def project_contacts(model: mujoco.MjModel, qpos: np.ndarray, labels: np.ndarray
         start[coordinates] += carry
         configuration.update(start)
         for _ in range(_FIRST_ITERATIONS if t == 0 else _ITERATIONS):
-            velocity = mink.solve_ik(configuration, [pelvis, *feet, posture], 1.0, "daqp", damping=_DAMPING, limits=limits)
+            velocity = mink.solve_ik(configuration, [pelvis, steady, *feet, posture], 1.0, "daqp", damping=_DAMPING, limits=limits)
             configuration.integrate_inplace(velocity, 1.0)
         out[t] = configuration.q
         carry = out[t, coordinates] - qpos[t, coordinates]
+        pelvis_carry = out[t, adr:adr + 3] - qpos[t, adr:adr + 3]
     return _bounded(model, qpos, out, pivot, lock, max_change=max_change)
 
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from motion_loop.data.procedural import ClipParams, clip_rng, generate_clip
-from physics import correct_motion
+from physics import correct_motion, summarize
 from physics.assess import fit_clip, surface_metrics
 from physics.config import with_options
 from physics.projection import foot_offsets
@@ -89,6 +89,7 @@ def test_a_projection_beyond_its_bound_is_not_applied_and_flagged() -> None:
     result = correct_motion(shaken, 20.0, projection_max_change=0.002)
     assert result.report.projected is False and "unprojectable" in result.report.flags
     assert "projection_max_change" in result.report.flags["unprojectable"]
+    assert summarize([result.report]).unprojectable_rate == 1.0
 
 
 def test_correct_motion_reports_the_projection_and_can_turn_it_off() -> None:
