@@ -273,11 +273,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _print_table(per_content: dict[str, Any], overall: dict[str, Any]) -> None:
-    head = (f"{'content':<22} {'n':>3} {'fallb':>5} {'reset':>5} {'flag':>5} {'pen b>a':>11} {'float b>a':>11} "
+    head = (f"{'content':<22} {'n':>3} {'fallb':>5} {'reset':>5} {'flag':>5} {'unpro':>5} {'pen b>a':>11} {'float b>a':>11} "
             f"{'skate b>a':>13} {'res %BW':>11} {'to in':>6} {'R3 in':>6} {'R3 cor':>6} {'s/196':>11}")
     print(head)
     for name, s in [*per_content.items(), ("ALL", overall)]:
         print(f"{name:<22} {s['clips']:>3} {s['fallback_rate']:5.2f} {s['reset_rate']:5.2f} {s['flagged_rate']:5.2f} "
+              f"{s['unprojectable_rate']:5.2f} "
               f"{s['surface_penetrate_mm_before']:5.1f}>{s['surface_penetrate_mm_after']:4.1f} "
               f"{s['surface_float_mm_before']:5.1f}>{s['surface_float_mm_after']:4.1f} "
               f"{s['surface_skate_mm_before']:6.1f}>{s['surface_skate_mm_after']:5.1f} "

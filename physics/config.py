@@ -51,6 +51,15 @@ class PhysicsConfig:
             On 100 samples of a step-200 `small` model: skate after 12.8 -> see docs/physics.md;
             on 100 Bandai-Namco 2 motion-capture clips it changes nothing.
         glide_height: [m], see glide_ratio (hovering feet of gliding samples sit 1-5 cm up).
+        project_contacts: before tracking, project the (planted) reference onto one whose stance
+            feet stay put (`physics.projection`): each stance foot's pivot locked on the floor, legs and
+            pelvis solved by inverse kinematics (mink) so that the root travels only as far as the
+            strides carry it. A clip the projection cannot make consistent within the bounds below is
+            flagged `unprojectable` (see docs/physics.md for the measured effect and the default).
+        projection_max_change: the projection is not applied (and the clip is flagged) when it would
+            change the pose by more than this, root-aligned mean joint distance in the worst frame [m].
+        projection_foot_tolerance: a stance pivot farther than this from its lock after the solve flags
+            the clip `unprojectable` (the legs cannot reach it) [m]; the projection is still applied.
         base_force_budget: root residual force bound of the first attempt [fraction of body weight].
         fallback_force_budget: the bound of the retry after a fall [fraction of body weight].
         torque_budget: root residual torque bound [fraction of m g x 0.3 m].
@@ -103,6 +112,9 @@ class PhysicsConfig:
     contact_speed_ratio: float = 0.5
     glide_ratio: float = 0.5
     glide_height: float = 0.06
+    project_contacts: bool = True
+    projection_max_change: float = 0.15
+    projection_foot_tolerance: float = 0.03
     base_force_budget: float = 0.3
     fallback_force_budget: float = 1.0
     torque_budget: float = 1.0
@@ -148,7 +160,7 @@ class PhysicsConfig:
             raise PhysicsError(f"smooth_sigma must be >= 0 or None (automatic), got {self.smooth_sigma}")
         for name in ("mass", "timestep", "jitter_per_sigma", "friction", "contact_timeconst", "fall_distance",
                      "mpc_horizon", "mpc_replan", "mpc_noise", "min_body_scale", "max_root_speed",
-                     "max_joint_speed", "max_change"):
+                     "max_joint_speed", "max_change", "projection_max_change", "projection_foot_tolerance"):
             if getattr(self, name) <= 0:
                 raise PhysicsError(f"{name} must be positive, got {getattr(self, name)}")
         for name in ("base_force_budget", "fallback_force_budget", "torque_budget", "max_smooth_sigma", "rigid_jitter", "clearance", "swing_friction", "plant_deadband", "contact_speed_ratio", "glide_ratio", "glide_height"):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import mujoco
 import numpy as np
@@ -31,9 +31,19 @@ from physics.plausibility import (
     percent_body_weight,
 )
 from physics.reference import DenseReference, prepare
-from physics.report import FLAG_FALLBACK, FLAG_FELL, FLAG_LARGE_CHANGE, FLAG_RESET, CorrectionReport
+from physics.report import (
+    FLAG_FALLBACK,
+    FLAG_FELL,
+    FLAG_LARGE_CHANGE,
+    FLAG_RESET,
+    FLAG_UNPROJECTABLE,
+    CorrectionReport,
+)
 from physics.retarget import check_seam, qpos_to_joints
 from physics.validation import check_body, check_input
+
+if TYPE_CHECKING:
+    from physics.projection import Projection
 
 _TORQUE_ARM = 0.3  # [m], as in physics.controller
 
@@ -92,9 +102,15 @@ def _cascade(model: mujoco.MjModel, ref: DenseReference, cfg: PhysicsConfig, com
     return sim, stage
 
 
-def _flags(report: CorrectionReport, cfg: PhysicsConfig) -> dict[str, str]:
+def _flags(report: CorrectionReport, cfg: PhysicsConfig, projection: Projection | None) -> dict[str, str]:
     """Every way the corrected output falls short of a plausible correction, code -> reason."""
     flags: dict[str, str] = {}
+    if projection is not None and projection.reason is not None:
+        flags[FLAG_UNPROJECTABLE] = f"the contact projection was not applied: {projection.reason}"
+    elif projection is not None and projection.foot_error_mm > 1000 * cfg.projection_foot_tolerance:
+        flags[FLAG_UNPROJECTABLE] = (
+            f"after the contact projection a stance foot stays {projection.foot_error_mm:.0f} mm from its lock "
+            f"(projection_foot_tolerance {1000 * cfg.projection_foot_tolerance:.0f} mm): the legs cannot reach it")
     if report.controller == "fallback":
         flags[FLAG_FALLBACK] = (
             f"the base controller fell at frame {report.base_fall_frame}; the stiff-root fallback kept the clip up "
@@ -160,7 +176,15 @@ def correct_motion(joints: np.ndarray, fps: float = 20.0, *, config: PhysicsConf
     report.jitter_mm = 1000 * clip.jitter
     report.smooth_sigma = cfg.smooth_sigma
     ref = prepare(model, qpos_in, fps, cfg)
+    # The input's own dynamic inconsistency, measured before any projection (as surface_plausibility does).
     report.input_residual_pct_bw, report.input_residual_p95_pct_bw = percent_body_weight(ref.tau[:, :3], cfg.mass)
+    if cfg.project_contacts:
+        ref = prepare(model, qpos_in, fps, cfg, project=True)
+        projection = ref.projection
+        report.projected = projection.reason is None
+        report.projection_foot_error_mm = projection.foot_error_mm
+        report.projection_pose_change_mm = projection.pose_change_mm
+        report.projection_root_shift_mm = projection.root_shift_mm
     report.floor_shift_mm = 1000 * float(np.abs(ref.floor_shift).mean())
     common = dict(mass=cfg.mass, clearance=cfg.clearance, swing_friction=cfg.swing_friction, fall_distance=cfg.fall_distance,
                   max_resets=cfg.max_resets)
@@ -180,6 +204,6 @@ def correct_motion(joints: np.ndarray, fps: float = 20.0, *, config: PhysicsConf
         report.surface_penetrate_mm_after = surface["surface_penetrate_mm"]
         report.surface_float_mm_after = surface["surface_float_mm"]
         report.surface_skate_mm_after = surface["surface_skate_mm"]
-    report.flags = _flags(report, cfg)
+    report.flags = _flags(report, cfg, ref.projection)
     report.seconds, report.cpu_seconds = time.perf_counter() - wall0, time.process_time() - cpu0
     return CorrectionResult(joints=out, report=report, qpos=sim.qpos)

@@ -11,6 +11,7 @@ part of the residual force, and a dynamic-consistency measure of the reference i
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import mujoco
 import numpy as np
@@ -23,6 +24,9 @@ from physics.config import PhysicsConfig
 from physics.errors import PhysicsError
 from physics.humanoid import FOOT_BODIES, foot_corner_sites
 from physics.retarget import qpos_to_sites, site_ids
+
+if TYPE_CHECKING:
+    from physics.projection import Projection
 
 _SLOW_FOOT_SPEED = 0.3  # [m/s] feet slower than this define the floor when re-flooring
 _REFLOOR_BAND = 0.05  # [m] ... if within this of the clip-level floor estimate
@@ -44,7 +48,8 @@ class DenseReference:
         speed of each foot-box centre [m/s]; tau: (K, nv) ID generalized force
         after contacts (tau[:, :6] is the root residual wrench, world force / local torque);
         frame_qpos: (T, nq) the re-floored, smoothed reference at the clip's frames;
-        floor_shift: (T,) vertical shift applied to each frame [m].
+        floor_shift: (T,) vertical shift applied to each frame [m];
+        projection: what the contact projection did (None when it did not run).
     """
 
     qpos: np.ndarray
@@ -57,6 +62,7 @@ class DenseReference:
     floor_shift: np.ndarray
     dt: float
     steps_per_frame: int
+    projection: Projection | None = None
 
 
 def steps_per_frame_for(fps: float, timestep: float) -> int:
@@ -300,8 +306,10 @@ def contact_inverse_dynamics(model: mujoco.MjModel, qpos: np.ndarray, qvel: np.n
     return tau
 
 
-def prepare(model: mujoco.MjModel, frame_qpos: np.ndarray, fps: float, config: PhysicsConfig) -> DenseReference:
-    """Smooth, re-floor, label contacts, plant feet, densify and compute the feed-forward of a clip.
+def prepare(model: mujoco.MjModel, frame_qpos: np.ndarray, fps: float, config: PhysicsConfig, *,
+            project: bool = False) -> DenseReference:
+    """Smooth, re-floor, label contacts, plant feet, (with `project`) project onto stance-consistent
+    legs (`physics.projection`), densify and compute the feed-forward of a clip.
 
     Smoothing comes first: a per-frame floor taken from jittery feet would sit at the noise minimum
     and lift the whole body by about the jitter amplitude.
@@ -315,6 +323,12 @@ def prepare(model: mujoco.MjModel, frame_qpos: np.ndarray, fps: float, config: P
     labels = contact_labels(model, qpos, fps, config)
     if config.plant_feet:
         qpos = plant_feet(model, qpos, labels, fps, config.plant_deadband)
+    projection = None
+    if project:
+        from physics.projection import project_contacts  # imports mink: only when projecting
+
+        projection = project_contacts(model, qpos, labels, max_change=config.projection_max_change)
+        qpos = projection.qpos
     steps_per_frame = steps_per_frame_for(fps, config.timestep)
     dt = 1.0 / (fps * steps_per_frame)
     q, v, a = densify(model, qpos, fps, dt)
@@ -326,4 +340,4 @@ def prepare(model: mujoco.MjModel, frame_qpos: np.ndarray, fps: float, config: P
     tau = contact_inverse_dynamics(model, q, v, a, contact, friction=_ID_FRICTION_MARGIN * config.friction,
                                    contact_height=config.contact_height, stride=2)
     return DenseReference(qpos=q, qvel=v, qacc=a, contact=contact, foot_speed=foot_speed, tau=tau, frame_qpos=qpos,
-                          floor_shift=shift, dt=dt, steps_per_frame=steps_per_frame)
+                          floor_shift=shift, dt=dt, steps_per_frame=steps_per_frame, projection=projection)

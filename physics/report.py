@@ -7,7 +7,8 @@ everywhere.
 
 A clip is *flagged* when its output cannot be taken as physically plausible: the base controller fell
 and the stiff-root fallback dragged it, it was reset to the reference, it still fell, or the
-correction changed its pose (root-aligned) by more than `PhysicsConfig.max_change`. A clip is *rejected* (not corrected, kept
+correction changed its pose (root-aligned) by more than `PhysicsConfig.max_change`, or the
+contact projection could not lock its stance feet within its bounds (`unprojectable`). A clip is *rejected* (not corrected, kept
 unchanged) when its input is not a human motion at all (`physics.validation`); its report carries the
 error.
 """
@@ -24,6 +25,7 @@ FLAG_RESET = "reset"
 FLAG_FELL = "fell"
 FLAG_LARGE_CHANGE = "large_change"
 FLAG_REJECTED = "rejected"
+FLAG_UNPROJECTABLE = "unprojectable"
 
 
 @dataclass
@@ -48,6 +50,10 @@ class CorrectionReport:
         penetrate_mm_*, float_mm_*, skate_mm_*: skeleton proxies on the joints, before and after.
         surface_*_before/after: the humanoid's sole corners (after: only at gamma == 1, else None).
         retarget_seam_mm, retarget_mpjpe_mm, jitter_mm, smooth_sigma, floor_shift_mm: fitting details.
+        projected: the contact-consistent projection (`physics.projection`) was applied (None when off);
+        projection_foot_error_mm: largest distance of a stance pivot from its lock after the projection;
+        projection_pose_change_mm: its largest per-frame root-aligned change of the pose;
+        projection_root_shift_mm: its mean horizontal pelvis shift (the travel removed or added).
         body_scale: median bone lengths over the HumanML3D target skeleton's (1 = the dataset's body).
         max_root_speed, max_joint_speed: fastest pelvis and joint between two frames [m/s].
         flags: code -> reason for every way the output falls short of plausible (FLAG_* codes).
@@ -94,6 +100,10 @@ class CorrectionReport:
     jitter_mm: float | None = None
     smooth_sigma: float | None = None
     floor_shift_mm: float | None = None
+    projected: bool | None = None
+    projection_foot_error_mm: float | None = None
+    projection_pose_change_mm: float | None = None
+    projection_root_shift_mm: float | None = None
     body_scale: float | None = None
     max_root_speed: float | None = None
     max_joint_speed: float | None = None
@@ -131,6 +141,7 @@ class CorrectionSummary:
         reset_rate: clips reset to the reference at least once; resets: total resets.
         fall_rate: clips whose kept output fell.
         flagged_rate, flagged: clips with at least one flag (rejected clips included).
+        unprojectable_rate: clips flagged `unprojectable` (the contact projection's bounds).
         residual_force_pct_bw: mean over clips of the mean applied root force [% BW];
         residual_force_p95_pct_bw: 95th percentile over clips of each clip's p95.
         surface_*_before/after: mean sole-corner penetration, floating [mm], skating [mm/frame].
@@ -148,6 +159,7 @@ class CorrectionSummary:
     fall_rate: float
     flagged: int
     flagged_rate: float
+    unprojectable_rate: float
     residual_force_pct_bw: float
     residual_force_p95_pct_bw: float
     surface_penetrate_mm_before: float
@@ -198,6 +210,7 @@ def summarize(reports: list[CorrectionReport]) -> CorrectionSummary:
         fall_rate=rate(sum(r.fell for r in done)),
         flagged=sum(r.flagged for r in reports),
         flagged_rate=rate(sum(r.flagged for r in reports)),
+        unprojectable_rate=rate(sum(FLAG_UNPROJECTABLE in r.flags for r in reports)),
         residual_force_pct_bw=mean_of("residual_force_pct_bw"),
         residual_force_p95_pct_bw=_percentile([r.residual_force_p95_pct_bw for r in done], 95),
         surface_penetrate_mm_before=mean_of("surface_penetrate_mm_before"),
