@@ -55,7 +55,9 @@ class PhysicsConfig:
             feet stay put (`physics.projection`): each stance foot's pivot locked on the floor, legs and
             pelvis solved by inverse kinematics (mink) so that the root travels only as far as the
             strides carry it. A clip the projection cannot make consistent within the bounds below is
-            flagged `unprojectable` (see docs/physics.md for the measured effect and the default).
+            flagged `unprojectable`. Off by default: it lowers the stiff fallback on generated samples
+            (30 -> 22 %) but makes clean motion-capture runs skate more (9.2 -> 16.0 mm/frame), which
+            issue 14 forbids; docs/physics.md "Contact-consistent projection" has the measurements.
         projection_max_change: the projection is not applied (and the clip is flagged) when it would
             change the pose by more than this, root-aligned mean joint distance in the worst frame [m].
         projection_foot_tolerance: a stance pivot farther than this from its lock after the solve flags
@@ -112,7 +114,7 @@ class PhysicsConfig:
     contact_speed_ratio: float = 0.5
     glide_ratio: float = 0.5
     glide_height: float = 0.06
-    project_contacts: bool = True
+    project_contacts: bool = False
     projection_max_change: float = 0.15
     projection_foot_tolerance: float = 0.03
     base_force_budget: float = 0.3

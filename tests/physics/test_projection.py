@@ -86,16 +86,16 @@ def test_a_projection_beyond_its_bound_is_not_applied_and_flagged() -> None:
     _, refused = _reference(shaken, project=True, projection_max_change=0.002)
     assert refused.projection is not None and "projection_max_change" in refused.projection.reason
     np.testing.assert_array_equal(refused.frame_qpos, planted.frame_qpos)  # the change is not applied
-    result = correct_motion(shaken, 20.0, projection_max_change=0.002)
+    result = correct_motion(shaken, 20.0, project_contacts=True, projection_max_change=0.002)
     assert result.report.projected is False and "unprojectable" in result.report.flags
     assert "projection_max_change" in result.report.flags["unprojectable"]
     assert summarize([result.report]).unprojectable_rate == 1.0
 
 
-def test_correct_motion_reports_the_projection_and_can_turn_it_off() -> None:
+def test_correct_motion_reports_the_projection_and_is_off_by_default() -> None:
     shaken = _shaken(_standing())
-    on = correct_motion(shaken, 20.0).report  # the default: projected
-    off = correct_motion(shaken, 20.0, project_contacts=False).report
+    on = correct_motion(shaken, 20.0, project_contacts=True).report
+    off = correct_motion(shaken, 20.0).report  # the default: not projected
     assert on.projected is True and on.projection_pose_change_mm is not None and not on.flags
     assert off.projected is None and off.projection_foot_error_mm is None
     # The input's own residual is measured before the projection, so it does not depend on it.
