@@ -18,7 +18,11 @@ from matplotlib.ticker import MaxNLocator  # noqa: E402
 from motion_loop.viz.metric_info import metric_info  # noqa: E402
 
 # Columns of metrics.csv that are bookkeeping, not metrics.
-_NOT_METRICS = {"generation", "node", "arm", "seed", "n_train", "n_incoming", "n_samples"}
+_NOT_METRICS = {
+    "generation", "node", "arm", "seed", "n_train", "n_incoming", "n_samples",
+    # where a generation's wall time went (motion_loop.loop.engine stage timings): not a metric of the model
+    "fit_seconds", "sample_seconds", "correct_seconds", "evaluate_seconds", "store_seconds",
+}  # fmt: skip
 # Counts of clips left out when the data was read (constant over a run; listed in dropped_clips.json).
 _NOT_METRIC_PREFIXES = ("dropped_", "reference_dropped")
 _CI_SUFFIX = "_ci95"

@@ -13,3 +13,10 @@ def test_published_presets_have_no_temporal_convolution() -> None:
         assert config.model.temporal_conv_kernel == 0
     train = OmegaConf.to_object(compose_config("train", ["model=mdm", "out_dir=x"]))
     assert train.model.temporal_conv_kernel == 0 and train.train.ema_decay == 0.999
+
+
+def test_cpu_presets_use_the_temporal_convolution() -> None:
+    """The CPU presets add it (issue 16: without it the samples' legs flicker); the docs show its effect."""
+    for experiment in ("cpu_small", "cpu_faithful"):
+        config = OmegaConf.to_object(compose_config("run", [f"experiment={experiment}", "data.root=/data/x"]))
+        assert (config.model.temporal_conv_kernel, config.model.temporal_conv_placement) == (3, "interleaved")

@@ -56,7 +56,6 @@ from motion_loop.loop.run_state import DONE_NAME, RunFolder
 from motion_loop.loop.scalars import ScalarLog
 from motion_loop.loop.summary import GenerationLog
 from motion_loop.text.encoder import get_text_encoder
-from motion_loop.viz.curves import plot_arms
 from motion_loop.viz.report import write_report
 
 _DROPPED_FILE = "dropped_clips.json"
@@ -313,7 +312,7 @@ def run_experiment(config: RunConfig, out_dir: Path) -> list[dict[str, Any]]:
             for log in loggers[1:]:
                 log.finish()
         shutil.rmtree(out_dir / ".work", ignore_errors=True)
-        finalize(out_dir, arm=config.loop.arm, records=records)
+        finalize(out_dir)
     return records
 
 
@@ -329,9 +328,8 @@ def _killer(kill_point: tuple[int, str] | None) -> Callable[[int, str, str], Non
     return on_point
 
 
-def finalize(out_dir: Path, *, arm: str, records: list[dict[str, Any]]) -> None:
-    """Metric plots, one video per kept prompt across generations, and the HTML report."""
-    plot_arms({arm: records}, out_dir / "plots")
+def finalize(out_dir: Path) -> None:
+    """One video per kept prompt across generations, then the HTML report (which draws the metric plots)."""
     render_generation_videos(out_dir)
     write_report(out_dir)
 
