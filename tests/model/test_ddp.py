@@ -40,6 +40,7 @@ def _worker(rank: int, world_size: int, init_file: str, data: str, out: str) -> 
         dist.all_gather(gathered, weights)
         if rank == 0:
             torch.save(gathered, Path(out) / "gathered.pt")
+        dist.barrier()  # neither rank tears gloo down while the other still uses it (a rare SIGABRT)
     finally:
         dist.destroy_process_group()
 
