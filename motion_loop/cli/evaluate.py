@@ -7,6 +7,7 @@ import sys
 from omegaconf import OmegaConf
 
 from motion_loop.cli.hydra_utils import compose_config, config_flags, print_config, to_object
+from motion_loop.cli.threads import set_process_threads
 from motion_loop.errors import ConfigError
 
 USAGE = """usage: motion-loop evaluate evaluator=EVALUATOR.pt data.root=DATASET [split=test | generated=DIR] [overrides]
@@ -126,10 +127,7 @@ def evaluate(app, *, resolved: dict | None = None) -> int:  # noqa: ANN001 - Eva
 
     if not app.data.root:
         raise ConfigError("evaluate needs data.root=DATASET: the real data the metrics compare with")
-    if app.torch_threads > 0:  # process setting, decided at the entry point
-        import torch
-
-        torch.set_num_threads(app.torch_threads)
+    set_process_threads(app.torch_threads)  # process setting, decided at the entry point
     folder = HumanML3DFolder(app.data.root)
     if bool(app.evaluator) == bool(app.t2m.checkpoint):
         raise ConfigError(

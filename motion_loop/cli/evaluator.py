@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from motion_loop.cli.hydra_utils import compose_config, config_flags, print_config, to_object
+from motion_loop.cli.threads import set_process_threads
 from motion_loop.errors import ConfigError
 
 USAGE = """usage: motion-loop evaluator train data.root=DATASET --out EVALUATOR.pt [overrides]
@@ -58,10 +59,7 @@ def train(app) -> int:  # noqa: ANN001 - EvaluatorTrainApp (imported lazily to k
     from motion_loop.data.humanml3d import HumanML3DFolder
     from motion_loop.eval.evaluator import train_evaluator
 
-    if app.torch_threads > 0:  # process setting, decided at the entry point
-        import torch
-
-        torch.set_num_threads(app.torch_threads)
+    set_process_threads(app.torch_threads)  # process setting, decided at the entry point
     folder = HumanML3DFolder(app.data.root)
     evaluator, history = train_evaluator(
         folder, app.model, app.train, min_frames=app.data.min_frames, max_frames=app.data.max_frames,

@@ -15,10 +15,10 @@ import logging
 import sys
 from pathlib import Path
 
-import torch
 from omegaconf import DictConfig, OmegaConf
 
 from motion_loop.cli.hydra_utils import job_output_dir, output_overrides, run_hydra_app
+from motion_loop.cli.threads import set_process_threads
 
 log = logging.getLogger(__name__)
 
@@ -61,8 +61,7 @@ def _task(cfg: DictConfig) -> None:
         cache_dir=config.cache_dir or str(_cache_dir(out_dir)),
         progress=config.progress and sys.stderr.isatty(),  # bars only on a terminal, never in logs
     )
-    if config.threads > 0:
-        torch.set_num_threads(config.threads)
+    set_process_threads(config.threads)
     log.info("run %s (experiment %s, seed %d): %s", config.loop.arm, cfg.get("experiment") or "-", config.loop.seed, out_dir)
     records = run_experiment(config, out_dir)
     if records:

@@ -21,6 +21,7 @@ from pathlib import Path
 import torch
 
 from motion_loop.cli.hydra_utils import compose_config, config_flags, print_config, to_object
+from motion_loop.cli.threads import set_process_threads
 from motion_loop.data.humanml3d import SPLITS
 from motion_loop.errors import ConfigError
 from motion_loop.model.config import SampleAppConfig
@@ -91,8 +92,7 @@ def run(argv: list[str]) -> int:
         return 0
     config: SampleAppConfig = to_object(composed)
     _validate(config, argv)
-    if config.threads > 0:
-        torch.set_num_threads(config.threads)
+    set_process_threads(config.threads)
     captions, lengths = _prompts(config)
     scale = config.fps if config.length_unit == "seconds" else 1.0
     frames = [int(round((config.default_length if n is None else n) * scale)) for n in lengths]

@@ -29,6 +29,7 @@ from motion_loop.cli.hydra_utils import (
     run_hydra_app,
     to_object,
 )
+from motion_loop.cli.threads import set_process_threads
 from motion_loop.errors import ConfigError
 from motion_loop.theory.config import register_theory_configs
 
@@ -94,13 +95,11 @@ def _runner(name: str) -> Callable[[Any, Path], Any]:
 
         return run_gaussian_correction
     if name == "digits":
-        import torch
-
         from motion_loop.theory.digits import run_digits
 
         def run_digits_with_threads(config: Any, out_dir: Path) -> Any:
             # Thread count is process state: set here, in the entry point, never in the library.
-            torch.set_num_threads(config.threads)
+            set_process_threads(config.threads)
             return run_digits(config, out_dir)
 
         return run_digits_with_threads

@@ -21,6 +21,7 @@ from pathlib import Path
 import torch
 
 from motion_loop.cli.hydra_utils import compose_config, config_flags, print_config, to_object
+from motion_loop.cli.threads import set_process_threads
 from motion_loop.model.config import TrainAppConfig
 from motion_loop.validation import (
     PROCEDURAL_ONLY_IN_RUN,
@@ -74,8 +75,7 @@ def run(argv: list[str]) -> int:
         return 0
     config: TrainAppConfig = to_object(composed)
     _validate(config, argv)
-    if config.threads > 0:
-        torch.set_num_threads(config.threads)
+    set_process_threads(config.threads)
     config.train.progress = config.train.progress and sys.stderr.isatty()  # a bar only on a terminal
     distributed = int(os.environ.get("WORLD_SIZE", "1")) > 1
     if distributed:
