@@ -45,7 +45,7 @@ PLAUS_KEYS = ("penetrate_mm", "float_mm", "skate_mm", "skating_ratio", "jerk", "
 
 
 def _summary(result) -> dict[str, dict[str, float]]:  # noqa: ANN001
-    return {name: {"mean": r.mean, "ci95": r.ci95} for name, r in result.records.items() if r.available}
+    return {name: {"mean": r.mean, "ci95": r.to_dict()["ci95"]} for name, r in result.records.items() if r.available}
 
 
 def gaussian_fid_check(rng: np.random.Generator, D: int = 512, N: int = 4000) -> dict[str, float]:
@@ -116,7 +116,7 @@ def main() -> None:
         noisy = [[replace(m, features=m.features + sigma * std * rng.normal(size=m.features.shape)) for m in s] for s in heldout_sets]
         result = evaluate_motions(evaluator, noisy, reference, cfg, rng, plausibility=plaus)
         row = {"sigma": sigma, **{k: result[k].mean for k in ("fid", "r_precision_top3", "matching_score", "diversity", *PLAUS_KEYS)}}
-        row["fid_ci95"] = result["fid"].ci95
+        row["fid_ci95"] = result["fid"].to_dict()["ci95"]
         curve.append(row)
         print(f"noise {sigma}: {row}", file=sys.stderr, flush=True)
     payload["noise_curve"] = curve

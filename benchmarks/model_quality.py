@@ -63,7 +63,7 @@ _KEYS = (
 
 def summary(result) -> dict[str, dict[str, float]]:  # noqa: ANN001
     return {
-        k: {"mean": result[k].mean, "ci95": result[k].ci95}
+        k: {"mean": result[k].mean, "ci95": result[k].to_dict()["ci95"]}
         for k in _KEYS
         if k in result.records and result[k].available
     }
@@ -245,7 +245,8 @@ def main() -> int:
         ddpm = results[f"model_ddpm1000_guidance{g:g}"]["fid"]
         payload["ddim50_vs_ddpm1000_fid_relative_difference"] = abs(ddim["mean"] - ddpm["mean"]) / ddpm["mean"]
         # Whether the gap exceeds what the seeds alone produce: the two 95 % intervals combined.
-        payload["ddim50_vs_ddpm1000_fid_gap_ci95"] = float(np.hypot(ddim["ci95"], ddpm["ci95"]))
+        intervals = (ddim["ci95"], ddpm["ci95"])  # None: one replication, no interval
+        payload["ddim50_vs_ddpm1000_fid_gap_ci95"] = None if None in intervals else float(np.hypot(*intervals))
     write(payload, args.out)
     print(f"wrote {args.out}")
     return 0

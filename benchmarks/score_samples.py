@@ -51,7 +51,7 @@ def main() -> int:
         for name, motions in sets.items():
             result = evaluate_motions(evaluator, motions, reference, cfg, np.random.default_rng(0))
             row = {"samples": name, "prompts": len(motions)}
-            row.update({k: {"mean": result[k].mean, "ci95": result[k].ci95} for k in _KEYS if result[k].available})
+            row.update({k: {"mean": result[k].mean, "ci95": result[k].to_dict()["ci95"]} for k in _KEYS if result[k].available})
             payload["entries"].append(row)
             print(name, {k: round(v["mean"], 3) for k, v in row.items() if isinstance(v, dict)}, flush=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -315,6 +315,8 @@ def evaluate_motions(
             info["r_precision_pairs"], info["r_precision_dropped"] = matching.count, matching.dropped
     records: dict[str, MetricRecord] = {}
     better = {"fid": "lower", "kid": "lower", "fid_infinity": "lower", "matching_score": "lower", "diversity": "closer_to_real", "diversity_real": "reference"}
+    # FID depends on the set alone: one value per distinct set, so a reused set has no interval (not ± 0).
+    values["fid"] = list(fids.values())
     for name, vals in values.items():
         note = notes.get(name, same_set_note if name == "fid" else "")
         records[name] = summarize(name, vals, better=better.get(name, "higher"), note=note)

@@ -19,6 +19,7 @@ aligned pairs (t_i, m_i) describe the same clip.
 
 from __future__ import annotations
 
+import math
 import warnings
 from dataclasses import dataclass, field
 
@@ -48,7 +49,8 @@ class MetricRecord:
     Attributes:
         name: metric name, e.g. "fid" or "r_precision_top3".
         mean: mean over replications.
-        ci95: 1.96 * std / sqrt(R) (0 for a single replication).
+        ci95: 1.96 * std / sqrt(R); NaN ("no interval", `null` in JSON) for a single replication, whose
+            spread is unknown: a 0 would claim a certainty one value cannot give.
         values: value of each replication.
         better: "lower", "higher" or "closer_to_real" (diversity, multimodality).
         unit: unit of the value ("" for embedding-space distances, "mm", "ratio", ...).
@@ -69,7 +71,7 @@ class MetricRecord:
         return {
             "name": self.name,
             "mean": self.mean,
-            "ci95": self.ci95,
+            "ci95": None if math.isnan(self.ci95) else self.ci95,
             "values": list(self.values),
             "better": self.better,
             "unit": self.unit,
@@ -80,11 +82,11 @@ class MetricRecord:
 
 
 def summarize(name: str, values: list[float] | np.ndarray, *, better: str = "lower", unit: str = "", note: str = "") -> MetricRecord:
-    """A record of `values` (one per replication): mean and 1.96 * std / sqrt(R)."""
+    """A record of `values` (one per replication): mean and 1.96 * std / sqrt(R) (NaN for R = 1)."""
     array = np.asarray(values, dtype=np.float64).reshape(-1)
     if array.size == 0:
         raise MetricError(f"metric {name!r}: no replication values to summarize")
-    ci95 = float(_Z95 * array.std() / np.sqrt(array.size))
+    ci95 = float(_Z95 * array.std() / np.sqrt(array.size)) if array.size > 1 else math.nan
     return MetricRecord(name, float(array.mean()), ci95, tuple(float(v) for v in array), better, unit, note)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from scipy import linalg
@@ -139,4 +141,5 @@ def test_summarize_interval() -> None:
     record = summarize("fid", [1.0, 2.0, 3.0, 4.0])
     assert record.mean == 2.5
     assert record.ci95 == pytest.approx(1.96 * np.std([1, 2, 3, 4]) / 2)
-    assert summarize("fid", [5.0]).ci95 == 0.0
+    assert math.isnan(summarize("fid", [5.0]).ci95)  # one value: no interval, not ± 0
+    assert summarize("fid", [5.0]).to_dict()["ci95"] is None
