@@ -71,6 +71,9 @@ class PhysicsConfig:
         vertical_gains: root PD gains on pelvis height (kp [N/m], kd [N s/m]).
         rotation_gains: root PD gains on pelvis orientation (kp [N m/rad], kd [N m s/rad]).
         swing_friction: floor friction of a foot while the reference labels it in swing.
+        servo_gain_scale: multiplies the joint servos' kp and kv (UHC's gains, `physics.humanoid`); the
+            torque limits stay. Stiffer servos hold a pose whose feed-forward is off (generated clips'
+            contacts and loads) instead of sagging under the body's weight.
         clearance: minimum sole height that swing feet are pushed up to, by leg torques [m]; 0 = off.
         fall_distance: a frame where the root-aligned mean joint error exceeds this has fallen [m].
         mpc: sampling MPC over leg servo offsets (`physics.mpc`): "off"; "fallback" = run it when the
@@ -125,6 +128,7 @@ class PhysicsConfig:
     vertical_gains: tuple[float, float] = (6000.0, 600.0)
     rotation_gains: tuple[float, float] = (1200.0, 120.0)
     swing_friction: float = 0.1
+    servo_gain_scale: float = 1.0
     clearance: float = 0.02
     fall_distance: float = 0.5
     mpc: str = "off"
@@ -162,7 +166,8 @@ class PhysicsConfig:
             raise PhysicsError(f"smooth_sigma must be >= 0 or None (automatic), got {self.smooth_sigma}")
         for name in ("mass", "timestep", "jitter_per_sigma", "friction", "contact_timeconst", "fall_distance",
                      "mpc_horizon", "mpc_replan", "mpc_noise", "min_body_scale", "max_root_speed",
-                     "max_joint_speed", "max_change", "projection_max_change", "projection_foot_tolerance"):
+                     "max_joint_speed", "max_change", "projection_max_change", "projection_foot_tolerance",
+                     "servo_gain_scale"):
             if getattr(self, name) <= 0:
                 raise PhysicsError(f"{name} must be positive, got {getattr(self, name)}")
         for name in ("base_force_budget", "fallback_force_budget", "torque_budget", "max_smooth_sigma", "rigid_jitter", "clearance", "swing_friction", "plant_deadband", "contact_speed_ratio", "glide_ratio", "glide_height"):

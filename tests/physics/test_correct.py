@@ -72,6 +72,8 @@ def test_bad_options_fail_clearly(standing: np.ndarray) -> None:
         correct_motion(joints, gamma=1.5)
     with pytest.raises(PhysicsError, match="unknown physics options"):
         correct_motion(joints, gama=0.5)
+    with pytest.raises(PhysicsError, match="servo_gain_scale must be positive"):
+        correct_motion(joints, servo_gain_scale=0.0)
     with pytest.raises(PhysicsError, match="fps"):
         correct_motion(joints, fps=0.0)
     with pytest.raises(PhysicsError, match="refloor"):

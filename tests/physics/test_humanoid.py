@@ -63,3 +63,11 @@ def test_sensors_read_joint_sites_then_sole_corners(standing: np.ndarray) -> Non
     left_corners = [sensed.site(name).id for name in foot_corner_sites(FOOT_BODIES[0])]
     assert FOOT_BODIES[0].startswith("left")
     assert np.allclose(readings[sk.NUM_JOINTS:sk.NUM_JOINTS + 4], data.site_xpos[left_corners])
+
+
+def test_servo_gain_scale_stiffens_the_servos_but_keeps_their_torque_limits(standing: np.ndarray) -> None:
+    geometry = fit_geometry(hml_to_mj(np.repeat(standing[None], 5, axis=0)))
+    default, stiff = build_model(geometry), build_model(geometry, servo_gain_scale=2.0)
+    assert np.allclose(stiff.actuator_gainprm[:, 0], 2.0 * default.actuator_gainprm[:, 0])  # kp
+    assert np.allclose(stiff.actuator_biasprm[:, 1:3], 2.0 * default.actuator_biasprm[:, 1:3])  # -kp, -kv
+    assert np.array_equal(stiff.actuator_forcerange, default.actuator_forcerange)
