@@ -73,7 +73,11 @@ class PhysicsConfig:
         swing_friction: floor friction of a foot while the reference labels it in swing.
         servo_gain_scale: multiplies the joint servos' kp and kv (UHC's gains, `physics.humanoid`); the
             torque limits stay. Stiffer servos hold a pose whose feed-forward is off (generated clips'
-            contacts and loads) instead of sagging under the body's weight.
+            contacts and loads) instead of sagging under the body's weight, but on motion capture they
+            follow the reference's own foot slip more (docs/physics.md "Stiffer servos").
+        retry_servo_gain_scale: a clip the base controller drops is retried with the servos' kp and kv
+            times this (same weak root, same residual budget) before sampling MPC and the stiff-root
+            fallback; 1 turns the retry off. Clips the base controller keeps up never see it.
         clearance: minimum sole height that swing feet are pushed up to, by leg torques [m]; 0 = off.
         fall_distance: a frame where the root-aligned mean joint error exceeds this has fallen [m].
         mpc: sampling MPC over leg servo offsets (`physics.mpc`): "off"; "fallback" = run it when the
@@ -129,6 +133,7 @@ class PhysicsConfig:
     rotation_gains: tuple[float, float] = (1200.0, 120.0)
     swing_friction: float = 0.1
     servo_gain_scale: float = 1.0
+    retry_servo_gain_scale: float = 2.0
     clearance: float = 0.02
     fall_distance: float = 0.5
     mpc: str = "off"
@@ -167,7 +172,7 @@ class PhysicsConfig:
         for name in ("mass", "timestep", "jitter_per_sigma", "friction", "contact_timeconst", "fall_distance",
                      "mpc_horizon", "mpc_replan", "mpc_noise", "min_body_scale", "max_root_speed",
                      "max_joint_speed", "max_change", "projection_max_change", "projection_foot_tolerance",
-                     "servo_gain_scale"):
+                     "servo_gain_scale", "retry_servo_gain_scale"):
             if getattr(self, name) <= 0:
                 raise PhysicsError(f"{name} must be positive, got {getattr(self, name)}")
         for name in ("base_force_budget", "fallback_force_budget", "torque_budget", "max_smooth_sigma", "rigid_jitter", "clearance", "swing_friction", "plant_deadband", "contact_speed_ratio", "glide_ratio", "glide_height"):

@@ -3,8 +3,8 @@
 Pipeline: HumanML3D y-up joints -> MuJoCo z-up -> humanoid built from the clip's skeleton -> analytic
 retarget (frame-0 seam checked) -> reference (re-floor, smoothing, contact labels, contact-aware ID)
 -> tracking in MuJoCo in real time. The controller is a cascade: first PD + ID + a small residual
-with weak horizontal root gains (feet, not the residual, move the body); if that falls, a retry with
-a stiff root ("puppet") and a larger residual budget, where a reset to the reference is the last
+with weak horizontal root gains (feet, not the residual, move the body); if that falls, the same with
+stiffer joint servos; if that falls too, a retry with a stiff root ("puppet") and a larger residual budget, where a reset to the reference is the last
 resort. Sampling MPC (`physics.mpc`) can run before the stiff retry or instead of the first attempt.
 Every fallback and reset is in the report.
 """
@@ -12,6 +12,8 @@ Every fallback and reset is in the report.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -73,7 +75,8 @@ def _cascade(model: mujoco.MjModel, ref: DenseReference, cfg: PhysicsConfig, com
              report: CorrectionReport) -> tuple[SimulationResult, str]:
     """Run the controllers in turn until one does not fall; return its result and name.
 
-    base (PD + ID + small residual, weak horizontal root) -> mpc (the same plus sampling MPC over leg
+    base (PD + ID + small residual, weak horizontal root) -> stiff_servos (the same with the servos'
+    gains x retry_servo_gain_scale; skipped at 1) -> mpc (the same plus sampling MPC over leg
     servo offsets; first instead of base with mpc="always", after a base fall with "fallback") ->
     fallback (stiff root, large residual, resets allowed). Records attempts, base_fell/base_fall_frame
     and the MPC's own counters in `report`.
@@ -81,12 +84,18 @@ def _cascade(model: mujoco.MjModel, ref: DenseReference, cfg: PhysicsConfig, com
     base = RootControl(horizontal=cfg.horizontal_gains, vertical=cfg.vertical_gains, rotation=cfg.rotation_gains,
                        force_budget=cfg.base_force_budget, torque_budget=cfg.torque_budget)
     stages = {"off": ["base"], "fallback": ["base", "mpc"], "always": ["mpc"]}[cfg.mpc] + ["fallback"]
+    if cfg.retry_servo_gain_scale != 1.0 and stages[0] == "base":
+        stages.insert(1, "stiff_servos")
     for attempt, stage in enumerate(stages, start=1):
         if stage == "fallback":
             stiff = RootControl(horizontal=cfg.fallback_horizontal_gains, vertical=cfg.vertical_gains,
                                 rotation=cfg.rotation_gains, force_budget=cfg.fallback_force_budget,
                                 torque_budget=cfg.torque_budget)
             sim = simulate(model, ref, stiff, allow_reset=cfg.allow_reset, **common)
+        elif stage == "stiff_servos":
+            with _servo_gains_scaled(model, cfg.retry_servo_gain_scale):
+                sim = simulate(model, ref, base, allow_reset=False, **common)
+            report.stiff_servos_fell, report.stiff_servos_fall_frame = sim.fell, sim.fall_frame
         elif stage == "mpc":
             planner = SamplingPlanner(model, MpcSettings(samples=cfg.mpc_samples, horizon=cfg.mpc_horizon,
                                                          replan=cfg.mpc_replan, noise=cfg.mpc_noise))
@@ -100,6 +109,18 @@ def _cascade(model: mujoco.MjModel, ref: DenseReference, cfg: PhysicsConfig, com
         if not sim.fell:
             break
     return sim, stage
+
+
+@contextmanager
+def _servo_gains_scaled(model: mujoco.MjModel, scale: float) -> Iterator[None]:
+    """The joint servos' kp and kv times `scale` inside the block (torque limits unchanged)."""
+    gain, bias = model.actuator_gainprm[:, 0].copy(), model.actuator_biasprm[:, 1:3].copy()
+    model.actuator_gainprm[:, 0] = gain * scale
+    model.actuator_biasprm[:, 1:3] = bias * scale  # (-kp, -kv) of MuJoCo's position actuator
+    try:
+        yield
+    finally:
+        model.actuator_gainprm[:, 0], model.actuator_biasprm[:, 1:3] = gain, bias
 
 
 def _flags(report: CorrectionReport, cfg: PhysicsConfig, projection: Projection | None) -> dict[str, str]:

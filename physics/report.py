@@ -35,12 +35,13 @@ class CorrectionReport:
     Attributes:
         frames, fps, gamma: the clip and the correction strength.
         corrected: False when the clip was rejected and returned unchanged (see `error`).
-        controller: the cascade stage whose output was kept: "base", "mpc", "fallback"; "none" when
+        controller: the cascade stage whose output was kept: "base", "stiff_servos", "mpc", "fallback"; "none" when
             gamma == 0; "rejected" when not corrected.
         attempts: cascade stages run.
         fell, fall_frame: the kept stage fell (root-aligned mean joint error above fall_distance).
         resets: resets to the reference in the kept stage.
         base_fell, base_fall_frame: the base controller's own outcome (None when it did not run).
+        stiff_servos_fell, stiff_servos_fall_frame: the stiff-servo retry's (None when it did not run).
         mpc_fell, mpc_fall_frame, mpc_replans, mpc_rollout_steps: the sampling-MPC stage's (None when off).
         mpjpe_mm: mean joint distance of the output to the input; mpjpe_local_mm: root-aligned.
         residual_force_pct_bw, residual_force_p95_pct_bw: non-physical root force applied (mean, p95).
@@ -72,6 +73,8 @@ class CorrectionReport:
     resets: int = 0
     base_fell: bool | None = None
     base_fall_frame: int | None = None
+    stiff_servos_fell: bool | None = None
+    stiff_servos_fall_frame: int | None = None
     mpc_fell: bool | None = None
     mpc_fall_frame: int | None = None
     mpc_replans: int | None = None
@@ -138,6 +141,7 @@ class CorrectionSummary:
     Attributes:
         clips: reports summarised; rejected: clips refused and kept unchanged (rejected_rate).
         fallback_rate, mpc_rate: clips whose kept output came from the stiff fallback / sampling MPC.
+        stiff_servos_rate: clips kept up by the stiff-servo retry after the base controller fell.
         reset_rate: clips reset to the reference at least once; resets: total resets.
         fall_rate: clips whose kept output fell.
         flagged_rate, flagged: clips with at least one flag (rejected clips included).
@@ -154,6 +158,7 @@ class CorrectionSummary:
     rejected_rate: float
     fallback_rate: float
     mpc_rate: float
+    stiff_servos_rate: float
     reset_rate: float
     resets: int
     fall_rate: float
@@ -205,6 +210,7 @@ def summarize(reports: list[CorrectionReport]) -> CorrectionSummary:
         rejected_rate=rate(n - len(done)),
         fallback_rate=rate(sum(r.controller == "fallback" for r in done)),
         mpc_rate=rate(sum(r.controller == "mpc" for r in done)),
+        stiff_servos_rate=rate(sum(r.controller == "stiff_servos" for r in done)),
         reset_rate=rate(sum(r.resets > 0 for r in done)),
         resets=sum(r.resets for r in done),
         fall_rate=rate(sum(r.fell for r in done)),

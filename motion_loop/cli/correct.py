@@ -123,7 +123,8 @@ def _summary(reports: list[CorrectionReport], ids: list[str]) -> str:
     if summary.rejected == summary.clips:
         return "\n".join(lines)
     lines.append(f"fall rate: {summary.fall_rate:.2f}  reset rate: {summary.reset_rate:.2f}  "
-                 f"sampling MPC: {summary.mpc_rate:.2f}  fallback rate: {summary.fallback_rate:.2f}")
+                 f"stiff servos: {summary.stiff_servos_rate:.2f}  sampling MPC: {summary.mpc_rate:.2f}  "
+                 f"fallback rate: {summary.fallback_rate:.2f}")
     lines.append(f"{'metric':22s} {'before':>8s} {'after':>8s}")
     for key in _SUMMARY_KEYS:
         before, after = getattr(summary, f"{key}_before"), getattr(summary, f"{key}_after")

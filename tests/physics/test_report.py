@@ -34,9 +34,19 @@ def dragged(walk: np.ndarray) -> CorrectionReport:
 
 def test_a_fallback_is_flagged_with_its_reason(dragged: CorrectionReport) -> None:
     assert dragged.base_fell and dragged.controller == "fallback" and dragged.corrected
+    # base, then the stiff-servo retry (which drops it too), then the stiff root
+    assert dragged.attempts == 3 and dragged.stiff_servos_fell
     assert dragged.flagged
     reason = dragged.flags[FLAG_FALLBACK]
     assert f"fell at frame {dragged.base_fall_frame}" in reason and "% body weight" in reason
+
+
+def test_the_stiff_servo_retry_is_skipped_at_scale_one(walk: np.ndarray) -> None:
+    overtravelled = walk.copy()
+    overtravelled[..., [0, 2]] += 2.0 * (walk[:, :1, [0, 2]] - walk[:1, :1, [0, 2]])
+    report = correct_motion(overtravelled, 20.0, plant_feet=False, retry_servo_gain_scale=1.0).report
+    assert report.base_fell and report.controller == "fallback"
+    assert report.attempts == 2 and report.stiff_servos_fell is None
 
 
 def test_a_clean_walk_is_not_flagged_and_a_bounded_change_is(walk: np.ndarray) -> None:
