@@ -1,6 +1,6 @@
 """What content keys and checksums cost: hashing a dataset split, and checksummed save/load of a checkpoint.
 
-    nice python benchmarks/io_costs.py [dataset=/tmp/ml-cache/bandai2] [megabytes=50] [repeats=3]
+    nice python benchmarks/io_costs.py dataset=~/data/bandai2 [megabytes=50] [repeats=3]
 
 Writes benchmarks/results/io_costs.json. The dataset fingerprint reads every train clip's feature and
 caption file (the first pass may read from disk, later ones from the page cache: both are reported).
@@ -58,12 +58,14 @@ def checkpoint_cost(megabytes: int, repeats: int) -> dict[str, object]:
 
 def main(argv: list[str]) -> int:
     options = parse_options(argv)
+    if "dataset" not in options:
+        raise SystemExit("give dataset=DIR: an imported dataset (motion-loop data import ... --out DIR) to fingerprint")
     repeats = int(options.get("repeats", 3))
     torch.set_num_threads(1)
     result = {
         "command": "nice python benchmarks/io_costs.py " + " ".join(argv),
         "load_average_1min_at_start": os.getloadavg()[0],
-        "fingerprint": fingerprint_cost(Path(options.get("dataset", "/tmp/ml-cache/bandai2")), repeats),
+        "fingerprint": fingerprint_cost(Path(options["dataset"]).expanduser(), repeats),
         "checkpoint": checkpoint_cost(int(options.get("megabytes", 50)), repeats),
     }
     print(result)

@@ -1,8 +1,8 @@
 """Physics correction on the diffusion model's own motion (issue 14), reproducible from one command.
 
-    nice python benchmarks/physics_generated.py --data /tmp/ml-cache/bandai2 \
-        --checkpoint /tmp/ml-cache/models/small_bandai2_default/checkpoint.pt \
-        --work /tmp/ml-cache/physics/generated --per-content 10 \
+    nice python benchmarks/physics_generated.py --data ~/data/bandai2 \
+        --checkpoint ~/runs/models/small_bandai2_default/checkpoint.pt \
+        --work ~/runs/physics/generated --per-content 10 \
         --out benchmarks/results/physics_generated.json [key=value physics options]
 
 1. The `small` model: `--checkpoint` when it exists, else trained there first with the cpu_small
@@ -197,9 +197,11 @@ def summary_of(rows: list[dict[str, Any]], reports: list[Any], hits: dict[str, n
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", type=Path, default=Path("/tmp/ml-cache/bandai2"))
-    parser.add_argument("--checkpoint", type=Path, default=Path("/tmp/ml-cache/models/small_bandai2_default/checkpoint.pt"))
-    parser.add_argument("--work", type=Path, default=Path("/tmp/ml-cache/physics/generated"))
+    parser.add_argument("--data", type=Path, required=True,
+                        help="a Bandai-Namco import (motion-loop data import ... --out DIR), e.g. ~/data/bandai2")
+    parser.add_argument("--checkpoint", type=Path, required=True,
+                        help="the `small` model: loaded when the file exists, else trained there first")
+    parser.add_argument("--work", type=Path, required=True, help="cache of samples and the evaluator")
     parser.add_argument("--sampler-code", type=Path, default=None,
                         help="checkout whose code samples the checkpoint (default: this one)")
     parser.add_argument("--split", default="test")

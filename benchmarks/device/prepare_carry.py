@@ -8,7 +8,7 @@ It holds what that machine lacks (it has torch, numpy, scipy, matplotlib; no net
                  `pip download --no-deps --only-binary=:all: --python-version 3.12 ...`, see the
                  device tool's README).
 
-    python benchmarks/device/prepare_carry.py /tmp/ml-cache/bandai2 --wheels /tmp/whl
+    python benchmarks/device/prepare_carry.py ~/data/bandai2 --wheels /tmp/whl
     echo /.gpu/ >> .git/info/exclude        # once: the folder is carried, never committed
 """
 
