@@ -146,7 +146,7 @@ class PlausibilityConfig:
 class EvaluatorTrainApp:
     """`motion-loop evaluator train`: data.root (HumanML3D layout) -> evaluator checkpoint at `out`.
 
-    torch_threads: torch intra-op threads of the process (0 = torch's default). On a loaded shared
+    torch_threads: threads of torch and of NumPy's BLAS in the process (0 = their defaults). On a loaded shared
     machine, 1 thread was 15x faster per step than 2 (spin contention).
     """
 
@@ -193,7 +193,7 @@ class EvaluateApp:
         out: JSON path of the results; empty prints only the table.
         cache_dir: folder for cached real-data embeddings ("" = no disk cache).
         shuffle_captions: permute captions across clips (a control: R-precision falls to chance).
-        torch_threads: torch intra-op threads of the process (0 = torch's default).
+        torch_threads: threads of torch and of NumPy's BLAS in the process (0 = their defaults).
     """
 
     evaluator: str = ""

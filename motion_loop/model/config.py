@@ -160,7 +160,7 @@ class TrainAppConfig:
         out_dir: where checkpoint.pt and tensorboard/ are written.
         resume_from: checkpoint to continue exactly ("" = none).
         init_from: checkpoint to fine-tune ("" = none).
-        threads: torch CPU threads (0 = torch's default).
+        threads: CPU threads of torch and of NumPy's BLAS (motion_loop.cli.threads; 0 = their defaults).
     """
 
     data: DataConfig = field(default_factory=DataConfig)
@@ -190,7 +190,7 @@ class SampleAppConfig:
         seed: seed of the sampling generator.
         video: write one stick-figure MP4 per clip.
         fps: frame rate of the features [Hz].
-        threads: torch CPU threads (0 = torch's default).
+        threads: CPU threads of torch and of NumPy's BLAS (motion_loop.cli.threads; 0 = their defaults).
     """
 
     checkpoint: str = MISSING

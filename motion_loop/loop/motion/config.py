@@ -163,7 +163,7 @@ class RunConfig:
         cache_dir: shared cache of generated datasets, trained evaluators and generation-0 models (arms
             reuse them); empty = the multirun's sweep folder/.cache, else the run folder/.cache.
         sample: how synthetic training motions are drawn (the published loop: guidance 1).
-        threads: torch CPU threads (0 = torch's default).
+        threads: CPU threads of torch and of NumPy's BLAS (motion_loop.cli.threads; 0 = their defaults).
         progress: progress bars.
         kill_at: a testing hook: "G:POINT" kills this process with SIGKILL right after POINT (one of
             motion_loop.loop.engine.POINTS) of generation G, as a `kill -9` there would, so that a test
