@@ -58,8 +58,7 @@ def fit_clip(joints: np.ndarray, fps: float, config: PhysicsConfig, *, sensors: 
     joints_mj = hml_to_mj(joints)
     geometry = fit_geometry(joints_mj, mass=config.mass)
     model = build_model(geometry, timestep=config.timestep, friction=config.friction,
-                        solref=(config.contact_timeconst, 1.0), sensors=sensors,
-                        servo_gain_scale=config.servo_gain_scale)
+                        solref=(config.contact_timeconst, 1.0), sensors=sensors)
     qpos = joints_to_qpos(model, geometry, joints_mj)
     return FittedClip(joints=joints, joints_mj=joints_mj, model=model, geometry=geometry, qpos=qpos,
                       config=config, jitter=jitter)

@@ -4,8 +4,8 @@ Pipeline: HumanML3D y-up joints -> MuJoCo z-up -> humanoid built from the clip's
 retarget (frame-0 seam checked) -> reference (re-floor, smoothing, contact labels, contact-aware ID)
 -> tracking in MuJoCo in real time. The controller is a cascade: first PD + ID + a small residual
 with weak horizontal root gains (feet, not the residual, move the body); if that falls, the same with
-stiffer joint servos; if that falls too, a retry with a stiff root ("puppet") and a larger residual budget, where a reset to the reference is the last
-resort. Sampling MPC (`physics.mpc`) can run before the stiff retry or instead of the first attempt.
+stiffer joint servos; if that falls too, a retry with a stiff root ("puppet") and a larger residual
+budget, where a reset to the reference is the last resort. Sampling MPC (`physics.mpc`) can run before the stiff retry or instead of the first attempt.
 Every fallback and reset is in the report.
 """
 
@@ -209,7 +209,8 @@ def correct_motion(joints: np.ndarray, fps: float = 20.0, *, config: PhysicsConf
     report.floor_shift_mm = 1000 * float(np.abs(ref.floor_shift).mean())
     common = dict(mass=cfg.mass, clearance=cfg.clearance, swing_friction=cfg.swing_friction, fall_distance=cfg.fall_distance,
                   max_resets=cfg.max_resets)
-    sim, report.controller = _cascade(model, ref, cfg, common, report)
+    with _servo_gains_scaled(model, cfg.servo_gain_scale):
+        sim, report.controller = _cascade(model, ref, cfg, common, report)
     sim_mj = qpos_to_joints(model, sim.qpos)
     sim_joints = mj_to_hml(sim_mj)
     out = (1.0 - cfg.gamma) * joints + cfg.gamma * sim_joints

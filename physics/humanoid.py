@@ -247,8 +247,7 @@ def _radius(body: str) -> float:
 
 def build_mjcf(geometry: HumanoidGeometry, *, timestep: float = 0.005, friction: float = 1.0,
                solref: tuple[float, float] = (0.01, 1.0), armature: float = 0.1,
-               cone: str = "elliptic", impratio: float = 10.0, sensors: bool = False,
-               servo_gain_scale: float = 1.0) -> str:
+               cone: str = "elliptic", impratio: float = 10.0, sensors: bool = False) -> str:
     """MJCF text of the humanoid for `geometry`.
 
     Args:
@@ -264,7 +263,6 @@ def build_mjcf(geometry: HumanoidGeometry, *, timestep: float = 0.005, friction:
         armature: rotor inertia added to every hinge [kg m^2]. Position servos are explicit springs
             in MuJoCo; on light feet at dt = 5 ms they chatter against the floor and planted feet
             slide (measured: stance slip 7 -> 3 mm/frame going from 0.01 to 0.1).
-        servo_gain_scale: multiplies every servo's kp and kv; the torque limits stay.
         sensors: add `framepos` sensors of the 22 joint sites then the 8 sole corners (left foot
             first), so that batched rollouts return them (sampling MPC, `physics.mpc`).
     """
@@ -304,7 +302,6 @@ def build_mjcf(geometry: HumanoidGeometry, *, timestep: float = 0.005, friction:
     actuators = []
     for body in BODY_PARENT:
         kp, kv, limit = _GAINS[_gain_key(body)] if BODY_PARENT[body] else (0, 0, 0)
-        kp, kv = kp * servo_gain_scale, kv * servo_gain_scale
         for hinge in hinge_names(body):
             actuators.append(
                 f'    <position name="{hinge}" joint="{hinge}" kp="{kp}" kv="{kv}" '

@@ -65,21 +65,15 @@ def test_sensors_read_joint_sites_then_sole_corners(standing: np.ndarray) -> Non
     assert np.allclose(readings[sk.NUM_JOINTS:sk.NUM_JOINTS + 4], data.site_xpos[left_corners])
 
 
-def test_servo_gain_scale_stiffens_the_servos_but_keeps_their_torque_limits(standing: np.ndarray) -> None:
-    geometry = fit_geometry(hml_to_mj(np.repeat(standing[None], 5, axis=0)))
-    default, stiff = build_model(geometry), build_model(geometry, servo_gain_scale=2.0)
-    assert np.allclose(stiff.actuator_gainprm[:, 0], 2.0 * default.actuator_gainprm[:, 0])  # kp
-    assert np.allclose(stiff.actuator_biasprm[:, 1:3], 2.0 * default.actuator_biasprm[:, 1:3])  # -kp, -kv
-    assert np.array_equal(stiff.actuator_forcerange, default.actuator_forcerange)
-
-
-def test_the_retry_scales_the_servos_only_inside_its_block(standing: np.ndarray) -> None:
+def test_servo_scaling_stiffens_the_servos_only_inside_its_block(standing: np.ndarray) -> None:
     from physics.correct import _servo_gains_scaled
 
     model = build_model(fit_geometry(hml_to_mj(np.repeat(standing[None], 5, axis=0))))
     kp, bias = model.actuator_gainprm[:, 0].copy(), model.actuator_biasprm[:, 1:3].copy()
+    limits = model.actuator_forcerange.copy()
     with pytest.raises(RuntimeError), _servo_gains_scaled(model, 2.0):
         assert np.allclose(model.actuator_gainprm[:, 0], 2.0 * kp)
-        assert np.allclose(model.actuator_biasprm[:, 1:3], 2.0 * bias)
+        assert np.allclose(model.actuator_biasprm[:, 1:3], 2.0 * bias)  # (-kp, -kv)
+        assert np.array_equal(model.actuator_forcerange, limits)  # torque limits kept
         raise RuntimeError("a simulation that fails midway")
     assert np.array_equal(model.actuator_gainprm[:, 0], kp) and np.array_equal(model.actuator_biasprm[:, 1:3], bias)
