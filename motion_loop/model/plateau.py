@@ -20,9 +20,13 @@ class PlateauRule:
     """Train until the training loss stops improving, within [min_steps, max_steps] steps.
 
     The loss is averaged over windows of `window` steps (a diffusion loss is noisy: each step draws
-    its own noise levels). A window that improves on the best window so far by at least
-    `min_improvement` (relative) resets the count; after `patience` windows in a row without such an
-    improvement, and at least `min_steps` steps, training stops.
+    its own noise levels). Windows that end before `min_steps` are not compared: a fine-tuning fit
+    starts a fresh AdamW, whose warm-up and first large steps raise the loss above where the previous
+    fit left it, and a best window taken before that bump would stop the fit at its earliest chance
+    (measured: the faithful preset's generation 1 stopped after 200 steps with its loss at 0.089,
+    above the 0.076 of its first window). From `min_steps` on, a window that improves on the best
+    window so far by at least `min_improvement` (relative) resets the count; after `patience` windows
+    in a row without such an improvement, training stops.
     """
 
     window: int
@@ -48,13 +52,16 @@ class PlateauTracker:
         self.best = math.inf
         self.stale = 0
 
-    def update(self, loss: float) -> None:
+    def update(self, loss: float, steps_done: int) -> None:
+        """Add the loss of one step; `steps_done` counts the fit's steps including this one."""
         self.window.append(loss)
         if len(self.window) < self.rule.window:
             return
         mean = float(np.mean(self.window))
         self.means.append(mean)
         self.window = []
+        if steps_done < self.rule.min_steps:
+            return  # still in the fresh optimiser's transient: not compared
         if mean < self.best * (1.0 - self.rule.min_improvement):
             self.best, self.stale = mean, 0
         else:
@@ -68,5 +75,5 @@ class PlateauTracker:
         self.window, self.means = [float(x) for x in state["window"]], [float(x) for x in state["means"]]
         self.best, self.stale = float(state["best"]), int(state["stale"])
 
-    def plateaued(self, steps_done: int) -> bool:
-        return self.stale >= self.rule.patience and steps_done >= self.rule.min_steps
+    def plateaued(self) -> bool:
+        return self.stale >= self.rule.patience

@@ -478,7 +478,7 @@ class Trainer:
                     first_window.append(scalars["loss"])
                 last_window = (last_window + [scalars["loss"]])[-first_window_size:]
                 if tracker is not None:
-                    tracker.update(scalars["loss"])
+                    tracker.update(scalars["loss"], self.step - start_step)
                 bar.update(1)
                 log_now = (
                     self.step % max(self.train_config.log_every, 1) == 0 or self.step == target
@@ -509,7 +509,7 @@ class Trainer:
                         "tracker": tracker.state() if tracker is not None else None,
                     }  # fmt: skip
                     self.save(checkpoint_path, dataset)
-                if tracker is not None and tracker.plateaued(self.step - start_step):
+                if tracker is not None and tracker.plateaued():
                     stopped = "plateau"
                     break
             bar.close()

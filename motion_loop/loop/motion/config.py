@@ -57,7 +57,8 @@ class LoopSettings:
         plateau_window, plateau_patience, plateau_min_improvement: the plateau rule (loss averaged over
             windows of this many steps; stop after `patience` windows without a relative improvement
             of at least `min_improvement` over the best window).
-        plateau_min_passes: never stop before this many passes over the training set.
+        plateau_min_passes: loss windows within the first this-many passes over the training set are
+            not compared (a fresh AdamW's warm-up raises the loss first), so no fit stops before it.
         reset_optimizer: fine-tune with a fresh AdamW each generation (the published loop) or resume it.
         continue_from: "last" checkpoint or "best" by test FID so far.
         n_train: real training clips (0 = the whole train split; else a fixed random subset).

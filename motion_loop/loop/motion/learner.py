@@ -52,7 +52,8 @@ class FitSchedule:
     Attributes:
         finetune_until, generation0_until: "steps" (the fixed count) or "plateau" (the count is a cap).
         window, patience, min_improvement: the plateau rule (motion_loop.model.plateau.PlateauRule).
-        min_passes: passes over the training set before the rule may stop a fit.
+        min_passes: passes over the training set whose loss windows the rule does not compare (the
+            fresh optimiser's transient); no fit stops before them.
     """
 
     finetune_until: str = "steps"
