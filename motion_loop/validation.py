@@ -211,6 +211,7 @@ def _rules() -> dict[type, Rule]:
             *within("top_k", c.top_k, 1, max(1, c.batch_size)),
             *at_least("diversity_times", c.diversity_times, 1),
             *at_least("mm_times", c.mm_times, 1),
+            *choice("interval", c.interval, ("t", "reference")),
         ]
 
     def plausibility(c: PlausibilityConfig) -> list[str]:

@@ -239,6 +239,7 @@ def coherence_records(
     *,
     real: Sequence[np.ndarray] | None = None,
     labels: Sequence[str] | None = None,
+    interval: str = "t",
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Evaluation records of the coherence of generated sets (one per replication), and info rows.
 
@@ -246,6 +247,7 @@ def coherence_records(
         sets: per replication, the generated joints (T_i, 22, 3) [m] of every prompt.
         real: the real clip of each prompt (same order as every set); None: no ratios.
         labels: content label per prompt, for the per-content table in the info.
+        interval: the interval over sets (motion_loop.eval.metrics.summarize).
 
     Returns:
         ({record name: MetricRecord}, {"coherence": rows of `coherence_table` for the first set}).
@@ -275,7 +277,7 @@ def coherence_records(
         if not values:
             continue
         if len(values) > 1:
-            records[name] = summarize(name, values, better="closer_to_real", unit=RECORD_UNITS[name], note="root-relative motion per frame; interval over sets")
+            records[name] = summarize(name, values, better="closer_to_real", unit=RECORD_UNITS[name], note="root-relative motion per frame; interval over sets", interval=interval)
         else:
             stat = bootstrap[name]
             records[name] = MetricRecord(

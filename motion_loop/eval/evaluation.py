@@ -194,7 +194,7 @@ def _as_replications(generated: Sequence[Any]) -> list[Sequence[GeneratedMotion]
 
 
 def _plausibility_records(
-    sets: list[Sequence[GeneratedMotion]], cfg: PlausibilityConfig
+    sets: list[Sequence[GeneratedMotion]], cfg: PlausibilityConfig, *, interval: str = "t"
 ) -> tuple[dict[str, MetricRecord], dict[str, Any]]:
     per_set: dict[str, list[float]] = {}
     info: dict[str, Any] = {}
@@ -234,7 +234,7 @@ def _plausibility_records(
         if name in SURFACE_METRICS:
             limit = cfg.physics_max_clips
             note = f"mean over {'all' if limit == 0 else f'the first {limit}'} clips (humanoid surface / inverse dynamics)"
-        records[name] = summarize(name, values, better=better, unit=units[name], note=note)
+        records[name] = summarize(name, values, better=better, unit=units[name], note=note, interval=interval)
     for name in SURFACE_METRICS:
         if name not in records:
             why = reason if not available else f"every clip failed in physics ({physics_errors} errors)"
@@ -319,7 +319,7 @@ def evaluate_motions(
     values["fid"] = list(fids.values())
     for name, vals in values.items():
         note = notes.get(name, same_set_note if name == "fid" else "")
-        records[name] = summarize(name, vals, better=better.get(name, "higher"), note=note)
+        records[name] = summarize(name, vals, better=better.get(name, "higher"), note=note, interval=cfg.interval)
     records.update(_single_set_intervals(records, kid_spread, fid_inf_stderr, cfg))
     if cfg.fid_infinity and "fid_infinity" not in records:
         records["fid_infinity"] = unavailable(
@@ -331,7 +331,7 @@ def evaluate_motions(
             records[name] = unavailable(name, reason)
     records["multimodality"] = _multimodality_record(evaluator, multimodal, cfg, rng, replications)
     if plausibility is not None and plausibility.enabled:
-        plaus_records, plaus_info = _plausibility_records(sets, plausibility)
+        plaus_records, plaus_info = _plausibility_records(sets, plausibility, interval=cfg.interval)
         records.update(plaus_records)
         info.update(plaus_info)
     # Temporal coherence (issue 16): root-relative joint motion per frame, next to the prompts' real clips.
@@ -339,6 +339,7 @@ def evaluate_motions(
         [[features_to_joints(m.valid) for m in motions] for motions in sets],
         real=None if coherence_real is None else [features_to_joints(m.valid) for m in coherence_real],
         labels=coherence_labels,
+        interval=cfg.interval,
     )
     records.update(coherence)
     info.update(coherence_info)
@@ -378,7 +379,7 @@ def _multimodality_record(
     motion = evaluator.embed_motion([m.features for m in flat], [m.length or len(m.features) for m in flat])
     grid = motion.reshape(len(multimodal), repeats.pop(), -1)  # (P, R, D)
     vals = [multimodality(grid, cfg.mm_times, rng) for _ in range(replications)]
-    return summarize("multimodality", vals, better="closer_to_real")
+    return summarize("multimodality", vals, better="closer_to_real", interval=cfg.interval)
 
 
 def evaluate_generation(

@@ -15,6 +15,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
+from motion_loop.eval.metrics import interval_half_width  # noqa: E402
 from motion_loop.viz.metric_info import metric_info  # noqa: E402
 
 # Columns of metrics.csv that are bookkeeping, not metrics.
@@ -60,7 +61,7 @@ def metric_names(rows: Iterable[Mapping[str, float | str]]) -> list[str]:
 
 
 def summarize(rows: Sequence[Mapping[str, float | str]], metric: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per generation: mean over seeds and the half-width of its 95% interval (1.96 std / sqrt(R)).
+    """Per generation: mean over seeds and the half-width of its 95% t interval over seeds.
 
     With a single seed, the run's own interval (the `METRIC_ci95` column, over evaluation
     replications) is used when present.
@@ -77,7 +78,7 @@ def summarize(rows: Sequence[Mapping[str, float | str]], metric: str) -> tuple[n
     generations = np.array(sorted(by_generation))
     means = np.array([np.mean(by_generation[g]) for g in generations])
     half = np.array([
-        1.96 * np.std(by_generation[g], ddof=1) / math.sqrt(len(by_generation[g])) if len(by_generation[g]) > 1
+        interval_half_width(np.asarray(by_generation[g], dtype=np.float64)) if len(by_generation[g]) > 1
         else own_interval.get(int(g), 0.0)
         for g in generations
     ])  # fmt: skip

@@ -140,6 +140,14 @@ def test_multimodality() -> None:
 def test_summarize_interval() -> None:
     record = summarize("fid", [1.0, 2.0, 3.0, 4.0])
     assert record.mean == 2.5
-    assert record.ci95 == pytest.approx(1.96 * np.std([1, 2, 3, 4]) / 2)
+    # t interval with R - 1 = 3 degrees of freedom: 3.182 * std(ddof=1) / sqrt(4)
+    assert record.ci95 == pytest.approx(3.1824463 * np.std([1, 2, 3, 4], ddof=1) / 2)
+    reference = summarize("fid", [1.0, 2.0, 3.0, 4.0], interval="reference")
+    assert reference.ci95 == pytest.approx(1.96 * np.std([1, 2, 3, 4]) / 2)
+    # Two replications: the reference formula is about 9.2x narrower than the t interval.
+    pair = [1.0, 2.0]
+    assert summarize("fid", pair).ci95 / summarize("fid", pair, interval="reference").ci95 == pytest.approx(9.17, rel=0.01)
+    with pytest.raises(MetricError, match="unknown interval"):
+        summarize("fid", pair, interval="z")
     assert math.isnan(summarize("fid", [5.0]).ci95)  # one value: no interval, not ± 0
     assert summarize("fid", [5.0]).to_dict()["ci95"] is None

@@ -18,7 +18,7 @@ def test_summarize_uses_seed_spread_or_the_runs_own_interval():
     seeds = [{"generation": 0.0, "fid": v} for v in (1.0, 2.0, 3.0)]
     generations, means, half = summarize(seeds, "fid")
     assert generations.tolist() == [0] and means[0] == pytest.approx(2.0)
-    assert half[0] == pytest.approx(1.96 * np.std([1, 2, 3], ddof=1) / np.sqrt(3))
+    assert half[0] == pytest.approx(4.3026527 * np.std([1, 2, 3], ddof=1) / np.sqrt(3))  # t, 2 d.o.f.
     single = [{"generation": 0.0, "fid": 2.0, "fid_ci95": 0.25}]
     assert summarize(single, "fid")[2][0] == pytest.approx(0.25)
     assert metric_names(single) == ["fid"]
