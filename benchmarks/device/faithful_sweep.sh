@@ -10,6 +10,9 @@
 # .gpu/evaluator.pt; the device tool runs it from the repository root with carry=[".gpu"].
 # Deviations from the preset (forced by the 64 MiB that travel) and results: docs/loop_measurement.md.
 #
+# ARMS, SEEDS and EXTRA (Hydra overrides for every run) narrow or change the sweep, e.g. generation 0
+# of the published layout: ARMS=baseline EXTRA="model.temporal_conv_kernel=0 loop.generations=1".
+# COHERENCE=1 adds benchmarks/model_coherence.py (4 prompts per content) on every run's generation 0.
 # Dry run on this CPU (tiny settings, a few minutes):
 #   PY=.venv/bin/python OUT=/tmp/dry DEADLINE=150 \
 #     EXTRA="model=tiny train.steps=30 loop.finetune_steps=40 loop.plateau_min_passes=2 loop.eval_prompts=32" \
@@ -19,6 +22,8 @@ T0=$(date +%s)
 PY=${PY:-python3}
 DEADLINE=${DEADLINE:-480}   # seconds after start at which the runs are stopped
 EXTRA=${EXTRA:-}
+ARMS=${ARMS:-baseline synthetic corrected}
+SEEDS=${SEEDS:-0 1 2}
 mkdir -p "$OUT"
 if ! $PY -c "import mujoco" 2>/dev/null; then
   $PY -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --target /tmp/site .gpu/whl/*.whl || exit 3
@@ -35,13 +40,13 @@ COMMON="experiment=cpu_faithful data.root=$PWD/.gpu/data eval.checkpoint=$PWD/.g
   train.log_every=10"
 pack() {  # the small files of every run, atomically replaced
   (cd "$S" && find . \( -name metrics.csv -o -name config.yaml -o -name run.log -o -name 'events.out*' \
-     -o -name summary.json -o -name report.html -o -name dropped_clips.json -o -name stdout.log \) -print0 2>/dev/null |
+     -o -name summary.json -o -name report.html -o -name dropped_clips.json -o -name stdout.log -o -name coherence.json \) -print0 2>/dev/null |
      tar czf "$OUT/sweep.tgz.part" --null -T - 2>/dev/null) && mv "$OUT/sweep.tgz.part" "$OUT/sweep.tgz"
 }
 LEFT=$(( DEADLINE - ($(date +%s) - T0) ))
 PIDS=()
-for seed in 0 1 2; do
-  for arm in baseline synthetic corrected; do
+for seed in $SEEDS; do
+  for arm in $ARMS; do
     workers=""; [ $arm = corrected ] && workers="physics_execution.workers=3"
     mkdir -p "$S/${arm}_seed$seed"
     # shellcheck disable=SC2086
@@ -55,7 +60,16 @@ alive() { local n=0; for p in "${PIDS[@]}"; do kill -0 "$p" 2>/dev/null && n=$((
 while [ "$(alive)" -gt 0 ]; do sleep 30; pack; done
 echo "runs stopped at $(( $(date +%s) - T0 )) s"
 for f in "$S"/*/stdout.log; do echo "== $f"; tail -3 "$f"; done
-timeout 60 $PY -m motion_loop.cli report "$S" > "$OUT/report.log" 2>&1; echo "report rc=$?"
+if [ -n "${COHERENCE:-}" ]; then  # per-content coherence of each run's generation 0 (issue 16)
+  for checkpoint in "$S"/*/gen_000/checkpoint.pt; do
+    run=$(basename "$(dirname "$(dirname "$checkpoint")")")
+    timeout 50 $PY benchmarks/model_coherence.py .gpu/data "$checkpoint" --per-content 4 --name "$run" \
+      --out "$S/$run/coherence.json" --samples-dir "/tmp/coherence_samples/$run" > "$S/$run/coherence.log" 2>&1 &
+  done
+  wait
+  tail -n 2 "$S"/*/coherence.log
+fi
+timeout 30 $PY -m motion_loop.cli report "$S" > "$OUT/report.log" 2>&1; echo "report rc=$?"
 tail -30 "$OUT/report.log"
 pack
 echo "done at $(( $(date +%s) - T0 )) s"
