@@ -7,7 +7,8 @@ grouped by the swept values (any config key that differs between runs of one arm
 * per generation, each arm's mean over seeds with a t interval (`GenerationSummary`);
 * for each pair of arms (synthetic − baseline, corrected − synthetic, corrected − baseline) and each
   headline metric, the per-seed difference of the two arms' means over the last third of the
-  generations, for seeds whose two runs share generation 0 (same generation-0 metrics), then the mean
+  generations that every paired seed evaluated in both arms (one window for all seeds), for seeds
+  whose two runs share generation 0 (same generation-0 metrics), then the mean
   of those differences over seeds with a t interval (`Comparison`): a paired comparison, so the large
   seed-to-seed spread of generation 0 cancels.
 
@@ -86,7 +87,8 @@ class Comparison:
         difference: mean over seeds of the per-seed difference of the arms' last-third means.
         ci95: 95 % t interval of that mean over seeds (NaN with fewer than 2 seeds).
         seeds: the seeds that entered.
-        generations: the generations averaged (the last third of those both arms evaluated).
+        generations: the generations averaged, the same for every seed (the last third of those that
+            every entering seed evaluated in both arms).
         per_seed: each seed's difference.
         group: the swept values this comparison belongs to ({} when nothing else was swept).
         sentence: a plain reading of it.
@@ -226,6 +228,10 @@ def _same_generation0(a: RunRecord, b: RunRecord, metrics: list[str]) -> bool:
     )
 
 
+def _finite(row: dict[str, float], metric: str) -> bool:
+    return metric in row and math.isfinite(row[metric])
+
+
 def sentence(comparison: Comparison, better: str) -> str:
     """A plain reading: "no detectable difference" when the interval contains 0 (or cannot be formed)."""
     a, b = comparison.arms
@@ -284,19 +290,25 @@ def compare_arms(runs: list[RunRecord], *, pairs: tuple[tuple[str, str], ...] = 
 def _compare(
     metric: str, a: str, b: str, paired: list[tuple[int, RunRecord, RunRecord]], group: dict[str, Any]
 ) -> Comparison | None:
-    seeds, differences, used = [], [], set()
+    # One window for every seed: the last third of the generations that every paired seed evaluated in
+    # both arms, so that a seed whose runs stopped earlier (an interrupted sweep) is not averaged over
+    # other generations than the rest.
+    # Seeds with no evaluated generation after 0 in both arms cannot contribute and are left out.
+    evaluated = {}
     for seed, run_a, run_b in paired:
-        both = [g for g in run_a.rows if g in run_b.rows and metric in run_a.rows[g] and metric in run_b.rows[g]]
-        window = last_third(both)
-        values_a = [run_a.rows[g][metric] for g in window]
-        values_b = [run_b.rows[g][metric] for g in window]
-        if not window or not all(map(math.isfinite, values_a + values_b)):
+        both = {g for g in run_a.rows if g in run_b.rows and _finite(run_a.rows[g], metric) and _finite(run_b.rows[g], metric)}
+        if any(g > 0 for g in both):
+            evaluated[seed] = both
+    window = last_third(sorted(set.intersection(*evaluated.values()))) if evaluated else []
+    if not window:
+        return None
+    seeds, differences = [], []
+    for seed, run_a, run_b in paired:
+        if seed not in evaluated:
             continue
         seeds.append(seed)
-        differences.append(float(np.mean(values_a) - np.mean(values_b)))
-        used.update(window)
-    if not seeds:
-        return None
+        differences.append(float(np.mean([run_a.rows[g][metric] for g in window]) - np.mean([run_b.rows[g][metric] for g in window])))
+    used = set(window)
     mean, low, high = _t_interval(np.asarray(differences))
     comparison = Comparison(metric, (a, b), mean, (low, high), tuple(seeds), tuple(sorted(used)), tuple(differences), group)
     better = HEADLINE_METRICS.get(metric, "lower" if metric.startswith(_COHERENCE_PREFIX) else "")

@@ -117,3 +117,16 @@ def test_report_writes_summary_json_with_the_fixed_schema(sweep, capsys):
     assert any(row["arm"] == "corrected" and row["generation"] == 6 for row in summary["per_generation"])
     assert "synthetic is higher than baseline" in capsys.readouterr().out
     assert write_summary(sweep).comparisons[0].metric == "fid"
+
+
+def test_every_seed_is_averaged_over_the_same_generations(tmp_path):
+    """An interrupted sweep: seed 2's runs stopped at generation 3. All seeds are compared over the
+    last third of the generations every seed reached (2, 3), not seed 2 over 2-3 and the others over 4-6."""
+    for arm in ("baseline", "synthetic"):
+        for seed in (0, 1, 2):
+            fids = _fids(arm, seed)
+            _run(tmp_path / arm / f"seed_{seed}", arm, seed, fids[:4] if seed == 2 else fids)
+    fid = next(c for c in compare_arms(find_sweep_runs(tmp_path)).comparisons if c.metric == "fid")
+    assert fid.generations == (2, 3) and fid.seeds == (0, 1, 2)
+    # per seed: synthetic - baseline = offset 1.0 + that seed's noise, at every generation
+    assert fid.per_seed == pytest.approx((1.0, 1.2, 0.9))
