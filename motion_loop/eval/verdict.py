@@ -146,8 +146,8 @@ class Verdict:
             ],
             "skipped": list(self.skipped),
             "definition": "difference = arms[0] - arms[1]: per seed, the mean over the last third of the "
-            "generations of each arm, then the mean over seeds with a 95 % t interval; only pairs of runs "
-            "that share a seed and generation 0",
+            "generations that every seed evaluated in both arms (the same generations for all seeds), then "
+            "the mean over seeds with a 95 % t interval; only pairs of runs that share a seed and generation 0",
         }
 
 
