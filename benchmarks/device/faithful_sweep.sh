@@ -7,7 +7,9 @@
 #
 # Needs .gpu/ made by benchmarks/device/prepare_carry.py with --text-cache (data subset, MiniLM caption
 # cache, hydra/omegaconf, mujoco wheels) and an evaluator trained on the full import's train split in
-# .gpu/evaluator.pt; the device tool runs it from the repository root with carry=[".gpu"].
+# .gpu/evaluator.pt; the device tool runs it from the repository root with carry=[".gpu"]. Since
+# session 7 a MiniLM-front-end evaluator works there too (it reads the carried caption cache, as the
+# generator does): use it for metrics comparable with the CPU runs (session 7's sweep used a hashed one).
 # Deviations from the preset (forced by the 64 MiB that travel) and results: docs/loop_measurement.md.
 #
 # ARMS, SEEDS and EXTRA (Hydra overrides for every run) narrow or change the sweep, e.g. generation 0

@@ -94,6 +94,7 @@ class Evaluator:
         fingerprint: str,
         info: dict[str, Any] | None = None,
         device: str = "cpu",
+        text_cache_dir: str | Path | None = None,
     ) -> None:
         self.wants_tokens = False
         if mean.shape != (FEATURE_DIM,) or std.shape != (FEATURE_DIM,) or np.any(std <= 0):
@@ -103,7 +104,8 @@ class Evaluator:
         self.fingerprint = fingerprint
         self.info: dict[str, Any] = dict(info or {})
         self.device = torch.device(device)
-        self.frontend = CachedFrontend(load_frontend(config.text_frontend))
+        # The caption cache is where this process keeps sentence vectors, not part of the model.
+        self.frontend = CachedFrontend(load_frontend(config.text_frontend, cache_dir=text_cache_dir))
         self.text_encoder = TextEncoder(self.frontend.dim, config.text_hidden, config.embed_dim).to(self.device)
         self.motion_encoder = MotionEncoder(
             config.motion_conv, config.motion_hidden, config.embed_dim, drop_contacts=config.drop_contacts
@@ -187,8 +189,9 @@ class Evaluator:
         save_torch_checked(path, state)
 
     @classmethod
-    def load(cls, path: Path | str, *, device: str = "cpu") -> Evaluator:
-        """Rebuild an evaluator from its checkpoint.
+    def load(cls, path: Path | str, *, device: str = "cpu", text_cache_dir: str | Path | None = None) -> Evaluator:
+        """Rebuild an evaluator from its checkpoint (`text_cache_dir`: the on-disk caption cache of a
+        MiniLM front end, e.g. the generator's model.text.cache_dir).
 
         Raises:
             EvaluatorError: missing, truncated or corrupt file (checksum), another format, or weights that
@@ -210,7 +213,7 @@ class Evaluator:
             raise EvaluatorError(f"{path}: stored config does not match EvaluatorModelConfig ({error})") from error
         evaluator = cls(
             config, mean=np.asarray(state["mean"]), std=np.asarray(state["std"]),
-            fingerprint=state["fingerprint"], info=state["info"], device=device,
+            fingerprint=state["fingerprint"], info=state["info"], device=device, text_cache_dir=text_cache_dir,
         )  # fmt: skip
         try:
             evaluator.text_encoder.load_state_dict(state["text_encoder"])

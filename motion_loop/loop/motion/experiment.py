@@ -83,9 +83,12 @@ def prepare_dataset(config: RunConfig, cache_dir: Path, *, progress: bool) -> Hu
 
 
 def prepare_evaluator(config: RunConfig, folder: HumanML3DFolder, cache_dir: Path) -> Evaluator:
-    """`eval.checkpoint`, or an evaluator trained on the dataset's train split, cached by content."""
+    """`eval.checkpoint`, or an evaluator trained on the dataset's train split, cached by content.
+
+    A MiniLM front end shares the generator's caption cache (model.text.cache_dir)."""
+    text_cache = config.model.text.cache_dir or None
     if config.eval.checkpoint:
-        evaluator = Evaluator.load(config.eval.checkpoint, device=config.eval.train.device)
+        evaluator = Evaluator.load(config.eval.checkpoint, device=config.eval.train.device, text_cache_dir=text_cache)
         evaluator.check_dataset(folder)
         return evaluator
     key = content_key("evaluator", dataset_fingerprint(folder), config.eval.model, config.eval.train)[:16]
@@ -94,7 +97,7 @@ def prepare_evaluator(config: RunConfig, folder: HumanML3DFolder, cache_dir: Pat
         if not path.is_file():
             evaluator, _ = train_evaluator(folder, config.eval.model, config.eval.train, log=logging.getLogger(__name__).info)
             evaluator.save(path)  # atomic and checksummed
-    return Evaluator.load(path, device=config.eval.train.device)
+    return Evaluator.load(path, device=config.eval.train.device, text_cache_dir=text_cache)
 
 
 def split_real(clips: ClipSet, n_train: int, subset_seed: int) -> tuple[ClipSet, ClipSet]:
