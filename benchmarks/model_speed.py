@@ -4,6 +4,10 @@
     nice python benchmarks/model_speed.py --presets tiny --repeats 2 --out /tmp/speed.json
     nice python benchmarks/model_speed.py --presets small --precisions float32 bf16 --ddim-steps 20 \
         --ddpm-repeats 0 --guidance 1 --clips 32 --out benchmarks/results/model_speed_faithful.json
+    # the CPU presets' model (small + the interleaved temporal convolution), float32 against bf16:
+    nice python benchmarks/model_speed.py --presets small --precisions float32 bf16 --ddpm-repeats 0 \
+        --guidance 1 --clips 8 --ddim-steps 20 --threads 1 --model-overrides model.temporal_conv_kernel=3 \
+        model.temporal_conv_placement=interleaved --out benchmarks/results/model_speed_small_conv3_bf16.json
 
 Uses a synthetic HumanML3D-layout folder (lengths 40-196 frames, the HumanML3D range) and the hash text
 encoder (text embeddings are cached per caption, so the encoder does not affect steady-state speed).
@@ -69,7 +73,7 @@ def bench_preset(
     preset: str, folder: Path, args: argparse.Namespace, work: Path, on_update=None
 ) -> dict:  # noqa: ANN001
     config = to_object(
-        compose_config("train", [f"model={preset}", "out_dir=unused", "model.text.name=hash"])
+        compose_config("train", [f"model={preset}", "out_dir=unused", "model.text.name=hash", *args.model_overrides])
     )
     config.train.batch_size, config.train.progress, config.train.device = (
         args.batch_size,
@@ -169,6 +173,10 @@ def main() -> int:
     parser.add_argument("--train-steps", type=int, default=0, help="timed training steps (0 = per-preset default)")
     parser.add_argument("--threads", type=int, default=0, help="torch threads (0 = torch default)")
     parser.add_argument("--device", default="cpu", help="cpu or cuda (training and sampling)")
+    parser.add_argument(
+        "--model-overrides", nargs="*", default=[],
+        help="Hydra overrides of every preset, e.g. model.temporal_conv_kernel=3 model.temporal_conv_placement=interleaved",
+    )  # fmt: skip
     parser.add_argument(
         "--out", type=Path, default=Path(__file__).parent / "results" / "model_speed.json"
     )
