@@ -80,9 +80,10 @@ class MiniLMFrontend:
         return vectors.astype(np.float32)
 
 
-FRONTENDS: dict[str, Callable[..., TextFrontend]] = {
-    "minilm": MiniLMFrontend,
-    "hashed": HashedBagOfWords,
+# name -> factory taking the on-disk caption cache (used by the front ends that have one).
+FRONTENDS: dict[str, Callable[[str | Path | None], TextFrontend]] = {
+    "minilm": lambda cache_dir: MiniLMFrontend(cache_dir=cache_dir),
+    "hashed": lambda cache_dir: HashedBagOfWords(),
 }
 
 
@@ -94,7 +95,7 @@ def load_frontend(name: str, *, cache_dir: str | Path | None = None) -> TextFron
     """
     if name not in FRONTENDS:
         raise ConfigError(f"unknown text front end {name!r}; available: {sorted(FRONTENDS)}")
-    return MiniLMFrontend(cache_dir=cache_dir) if name == "minilm" else FRONTENDS[name]()
+    return FRONTENDS[name](cache_dir)
 
 
 class CachedFrontend:
