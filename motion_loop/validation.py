@@ -107,6 +107,7 @@ def _rules() -> dict[type, Rule]:
         PlausibilityConfig,
     )
     from motion_loop.eval.encoders import LOSSES
+    from motion_loop.eval.metrics import INTERVALS
     from motion_loop.eval.text_frontend import FRONTENDS
     from motion_loop.model.config import (
         DiffusionConfig,
@@ -211,7 +212,7 @@ def _rules() -> dict[type, Rule]:
             *within("top_k", c.top_k, 1, max(1, c.batch_size)),
             *at_least("diversity_times", c.diversity_times, 1),
             *at_least("mm_times", c.mm_times, 1),
-            *choice("interval", c.interval, ("t", "reference")),
+            *choice("interval", c.interval, INTERVALS),
         ]
 
     def plausibility(c: PlausibilityConfig) -> list[str]:
