@@ -4,6 +4,9 @@
     python benchmarks/faithful_sweep_summary.py SWEEP --out benchmarks/results/faithful_sweep_h200.json \
         --what "..." --machine "..."
 
+    # generation 0 of two sweeps paired by seed (e.g. the preset against the published layout):
+    python benchmarks/faithful_sweep_summary.py SWEEP --gen0-against OTHER_SWEEP --out ... --what "..."
+
 Holds: the verdict's comparisons (SWEEP/summary.json), per run and generation the headline metrics, the
 fit (steps, passes, loss) and the correction report, median stage times per arm, and the fine-tuning
 loss curves (TensorBoard `train/loss_window`) averaged per arm relative to each fit's first 50 steps:
@@ -20,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from motion_loop.eval.metrics import interval_half_width
 from motion_loop.eval.verdict import find_sweep_runs
 
 ROW_KEYS = (
@@ -30,6 +34,10 @@ ROW_KEYS = (
     "correction_resets", "correction_flagged_rate", "correction_surface_skate_mm_before",
     "correction_surface_skate_mm_after", "correction_surface_float_mm_after", "correction_mpjpe_mm",
     "correction_cpu_seconds",
+)  # fmt: skip
+GEN0_KEYS = (
+    "fid", "fid_infinity", "kid", "r_precision_top3", "matching_score", "diversity", "skate_mm", "skating_ratio",
+    "jerk", "foot_motion_median_mm", "foot_motion_p95_mm", "foot_motion_median_ratio", "foot_motion_p95_ratio",
 )  # fmt: skip
 STAGES = ("fit_seconds", "sample_seconds", "correct_seconds", "evaluate_seconds")
 
@@ -66,6 +74,25 @@ def loss_curves(sweep: Path, window: int = 50, horizon: int = 600) -> dict[str, 
     }  # fmt: skip
 
 
+def generation0_pairs(sweep: Path, other: Path, arm: str = "baseline") -> dict[str, object]:
+    """Generation 0 of `arm` in two sweeps, per seed, and sweep − other paired by seed (95 % t interval)."""
+    ours = {run.seed: run.rows[0] for run in find_sweep_runs(sweep) if run.arm == arm and 0 in run.rows}
+    theirs = {run.seed: run.rows[0] for run in find_sweep_runs(other) if run.arm == arm and 0 in run.rows}
+    seeds = sorted(set(ours) & set(theirs))
+    out: dict[str, object] = {"seeds": seeds, "sweep": {}, "other": {}, "sweep_minus_other": {}}
+    for key in GEN0_KEYS:
+        a = np.array([ours[seed][key] for seed in seeds])
+        b = np.array([theirs[seed][key] for seed in seeds])
+        difference = a - b
+        half = interval_half_width(difference) if difference.size > 1 else math.nan
+        out["sweep"][key], out["other"][key] = a.tolist(), b.tolist()
+        out["sweep_minus_other"][key] = {
+            "difference": float(difference.mean()),
+            "ci95": [_finite(difference.mean() - half), _finite(difference.mean() + half)],
+        }
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("sweep", type=Path)
@@ -74,7 +101,15 @@ def main() -> None:
     parser.add_argument("--machine", default="")
     parser.add_argument("--command", default="")
     parser.add_argument("--deviations", default="", help="JSON object: setting -> why it differs from the preset")
+    parser.add_argument("--gen0-against", type=Path, default=None,
+                        help="another sweep: write only generation 0 of the baseline arm of both, paired by seed")  # fmt: skip
     args = parser.parse_args()
+    if args.gen0_against is not None:
+        head = {"what": args.what, "machine": args.machine, "command": args.command,
+                "deviations_from_the_preset": args.deviations}  # fmt: skip
+        args.out.write_text(json.dumps(head | generation0_pairs(args.sweep, args.gen0_against), indent=1) + "\n")
+        print(f"{args.out}: generation 0 of {args.sweep} against {args.gen0_against}")
+        return
     runs = find_sweep_runs(args.sweep)
     summary = json.loads((args.sweep / "summary.json").read_text())
     per_run, stage_times = {}, defaultdict(lambda: defaultdict(list))
