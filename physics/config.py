@@ -8,6 +8,7 @@ from physics.errors import PhysicsError
 
 REFLOOR_MODES = ("frame", "clip", "none")
 MPC_MODES = ("off", "fallback", "always")
+PROJECTION_MODES = ("off", "generated", "always")
 
 
 @dataclass
@@ -55,9 +56,12 @@ class PhysicsConfig:
             feet stay put (`physics.projection`): each stance foot's pivot locked on the floor, legs and
             pelvis solved by inverse kinematics (mink) so that the root travels only as far as the
             strides carry it. A clip the projection cannot make consistent within the bounds below is
-            flagged `unprojectable`. Off by default: it lowers the stiff fallback on generated samples
-            (30 -> 22 %) but makes clean motion-capture runs skate more (9.2 -> 16.0 mm/frame), which
-            issue 14 forbids; docs/physics.md "Contact-consistent projection" has the measurements.
+            flagged `unprojectable`. "off", "always", or "generated" (default): only clips that are
+            not rigid motion capture (estimated jitter at least `rigid_jitter`, the same test that
+            decides smoothing). On the faithful preset's generated samples the projection lowers the
+            stiff fallback 8 -> 3 % and skating after 10.1 -> 8.9 mm/frame, but on clean
+            motion-capture runs it raises skating 9.2 -> 16.0, which issue 14 forbids; docs/physics.md
+            "Contact-consistent projection" has the measurements. True / False mean "always" / "off".
         projection_max_change: the projection is not applied (and the clip is flagged) when it would
             change the pose by more than this, root-aligned mean joint distance in the worst frame [m].
         projection_foot_tolerance: a stance pivot farther than this from its lock after the solve flags
@@ -121,7 +125,7 @@ class PhysicsConfig:
     contact_speed_ratio: float = 0.5
     glide_ratio: float = 0.5
     glide_height: float = 0.06
-    project_contacts: bool = False
+    project_contacts: str = "generated"
     projection_max_change: float = 0.15
     projection_foot_tolerance: float = 0.03
     base_force_budget: float = 0.3
@@ -156,6 +160,13 @@ class PhysicsConfig:
             if len(value) != 2:
                 raise PhysicsError(f"{name} must be (kp, kd), got {value}")
             setattr(self, name, value)
+        # The option was a bool before the "generated" mode; keep True / False (and Hydra's
+        # "true" / "false") meaning what they meant.
+        mode: object = self.project_contacts
+        if isinstance(mode, str) and mode.lower() in ("true", "false"):
+            mode = mode.lower() == "true"
+        if isinstance(mode, bool):
+            self.project_contacts = "always" if mode else "off"
 
     def validate(self) -> PhysicsConfig:
         """Return self if every value is in range, else raise PhysicsError naming the field."""
@@ -165,6 +176,9 @@ class PhysicsConfig:
             raise PhysicsError(f"refloor must be one of {REFLOOR_MODES}, got {self.refloor!r}")
         if self.mpc not in MPC_MODES:
             raise PhysicsError(f"mpc must be one of {MPC_MODES}, got {self.mpc!r}")
+        if self.project_contacts not in PROJECTION_MODES:
+            raise PhysicsError(f"project_contacts must be one of {PROJECTION_MODES} (or True / False), "
+                               f"got {self.project_contacts!r}")
         if self.mpc_samples < 2:
             raise PhysicsError(f"mpc_samples must be >= 2, got {self.mpc_samples}")
         if self.smooth_sigma is not None and self.smooth_sigma < 0:
@@ -181,6 +195,12 @@ class PhysicsConfig:
         if self.max_body_scale <= self.min_body_scale:
             raise PhysicsError(f"max_body_scale ({self.max_body_scale}) must exceed min_body_scale ({self.min_body_scale})")
         return self
+
+    def projects(self, jitter: float) -> bool:
+        """Whether the contact projection runs on a clip of estimated `jitter` [m] (`physics.jitter`)."""
+        if self.project_contacts == "generated":
+            return jitter >= self.rigid_jitter
+        return self.project_contacts == "always"
 
 
 def with_options(config: PhysicsConfig | None, options: dict[str, object]) -> PhysicsConfig:

@@ -199,7 +199,7 @@ def correct_motion(joints: np.ndarray, fps: float = 20.0, *, config: PhysicsConf
     ref = prepare(model, qpos_in, fps, cfg)
     # The input's own dynamic inconsistency, measured before any projection (as surface_plausibility does).
     report.input_residual_pct_bw, report.input_residual_p95_pct_bw = percent_body_weight(ref.tau[:, :3], cfg.mass)
-    if cfg.project_contacts:
+    if cfg.projects(clip.jitter):
         ref = prepare(model, qpos_in, fps, cfg, project=True)
         projection = ref.projection
         report.projected = projection.reason is None

@@ -10,6 +10,7 @@ from motion_loop.data.procedural import ClipParams, clip_rng, generate_clip
 from physics import correct_motion, summarize
 from physics.assess import fit_clip, surface_metrics
 from physics.config import with_options
+from physics.errors import PhysicsError
 from physics.projection import foot_offsets
 from physics.reference import prepare
 
@@ -92,10 +93,10 @@ def test_a_projection_beyond_its_bound_is_not_applied_and_flagged() -> None:
     assert summarize([result.report]).unprojectable_rate == 1.0
 
 
-def test_correct_motion_reports_the_projection_and_is_off_by_default() -> None:
+def test_correct_motion_reports_the_projection_and_leaves_a_rigid_clip_unprojected_by_default() -> None:
     shaken = _shaken(_standing())
     on = correct_motion(shaken, 20.0, project_contacts=True).report
-    off = correct_motion(shaken, 20.0).report  # the default: not projected
+    off = correct_motion(shaken, 20.0).report  # the default: a rigid clip is not projected
     assert on.projected is True and on.projection_pose_change_mm is not None and not on.flags
     assert off.projected is None and off.projection_foot_error_mm is None
     # The input's own residual is measured before the projection, so it does not depend on it.
@@ -121,3 +122,25 @@ def test_clean_motion_capture_is_barely_changed_and_stays_dynamically_consistent
     assert projection is not None and projection.reason is None
     assert projection.pose_change_mm < 40.0 and projection.root_shift_mm < 25.0 and projection.foot_error_mm < 5.0
     assert residual_p95(projected) < 1.3 * residual_p95(planted) + 2.0  # 37 -> 39 and 12.5 -> 15 at this commit
+
+
+def test_the_default_projects_generated_clips_and_leaves_motion_capture_alone() -> None:
+    """"generated" (the default) projects a clip whose bone lengths fluctuate (a model's sample) and
+    not a rigid one (motion capture), by the jitter test that also decides smoothing."""
+    clean = _shaken(_standing())
+    noisy = clean + np.random.default_rng(0).normal(scale=0.003, size=clean.shape)  # 3 mm per coordinate
+    assert correct_motion(clean, 20.0).report.projected is None
+    assert correct_motion(noisy, 20.0).report.projected is not None
+    assert correct_motion(noisy, 20.0, project_contacts="off").report.projected is None
+    assert correct_motion(clean, 20.0, project_contacts="always").report.projected is not None
+
+
+@pytest.mark.parametrize(("given", "mode"), [(True, "always"), (False, "off"), ("true", "always"),
+                                             ("False", "off"), ("generated", "generated")])
+def test_project_contacts_keeps_its_old_boolean_values(given: object, mode: str) -> None:
+    assert with_options(None, {"project_contacts": given}).project_contacts == mode
+
+
+def test_an_unknown_projection_mode_is_refused_with_the_choices() -> None:
+    with pytest.raises(PhysicsError, match="project_contacts must be one of"):
+        with_options(None, {"project_contacts": "sometimes"})
