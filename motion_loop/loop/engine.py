@@ -233,11 +233,15 @@ class LoopEngine(Generic[LearnerT]):
             if share == 0 or samples is None:
                 continue
             available = spec.ops.size(samples)
-            if available < share:
+            if available < share and spec.corrector is None:
                 raise RunStateError(
                     f"node {source!r} has {available} samples, {node!r} needs {share}"
                 )
-            parts.append(spec.ops.take(samples, rng.choice(available, size=share, replace=False)))
+            # A corrector may have left out clips it could not correct plausibly: take what is left.
+            take = min(share, available)
+            if take == 0:
+                continue
+            parts.append(spec.ops.take(samples, rng.choice(available, size=take, replace=False)))
         return spec.ops.concat(parts) if parts else None
 
     def _resume(self, folder: RunFolder, done: int) -> dict[str, _NodeState]:

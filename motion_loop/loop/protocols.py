@@ -43,7 +43,9 @@ class Correction:
     """Corrected samples and what the corrector did.
 
     Attributes:
-        samples: the corrected samples, same kind and count as the input.
+        samples: the corrected samples, same kind as the input; the same count, or fewer when the
+            corrector leaves out clips it could not correct plausibly (its reports say which). The
+            next generation's mix then takes what is left (its `n_incoming` records how many).
         reports: one JSON-able record per sample, or one summary record (written to correction.jsonl).
         summary: the generation's metrics of this correction (metrics.csv columns, named
             `correction_*`); None = the engine averages the numeric fields of `reports`.

@@ -72,6 +72,14 @@ def test_every_problem_is_listed_with_the_valid_options() -> None:
     assert "data.root='/nonexistent/x' does not exist" in message
 
 
+def test_drop_flagged_takes_the_correction_report_flag_codes() -> None:
+    overrides = ["experiment=smoke", "arm=corrected", "loop.drop_flagged=[fallback,reset]"]
+    assert validate_run_config(_run_config(overrides), overrides=overrides).loop.drop_flagged == ["fallback", "reset"]
+    overrides = ["experiment=smoke", "arm=corrected", "loop.drop_flagged=[fallback,dragged]"]
+    with pytest.raises(ConfigError, match=r"loop.drop_flagged must be one of \[.*'reset'.*\], got 'dragged'"):
+        validate_run_config(_run_config(overrides), overrides=overrides)
+
+
 def test_incomplete_dataset_is_named_with_what_it_lacks(tmp_path: Path) -> None:
     (tmp_path / "new_joint_vecs").mkdir()
     (tmp_path / "train.txt").write_text("a\n")

@@ -13,6 +13,7 @@ from motion_loop.loop.engine import LoopEngine, LoopSpec
 from motion_loop.loop.errors import MixingError, RunStateError
 from motion_loop.loop.graph import InteractionGraph
 from motion_loop.loop.mixing import MixingPolicy
+from motion_loop.loop.protocols import Correction
 
 from .engine_helpers import MeanEvaluator, RunningMeanLearner, make_spec
 
@@ -35,6 +36,22 @@ def test_correction_is_applied_and_reported(tmp_path) -> None:
     )
     assert [r["correction_shift"] for r in records] == [0.5, 0.5]
     assert (tmp_path / "gen_001" / "correction.jsonl").read_text().strip() == '{"shift": 0.5}'
+
+
+class _DropHalf:
+    """Leaves out every second sample, as the physics corrector does with `loop.drop_flagged`."""
+
+    def correct(self, samples: Arrays, *, gamma: float, rng: np.random.Generator, source: object) -> Correction:
+        return Correction(Arrays({"x": samples["x"][::2]}), [{"kept": 0.5}])
+
+
+def test_a_corrector_that_leaves_clips_out_shrinks_the_next_mix() -> None:
+    spec = make_spec(MixingPolicy(synthetic_ratio=1.0))
+    spec.corrector, spec.gamma = _DropHalf(), 1.0
+    records = LoopEngine(spec, seed=0).run(3)
+    assert [r["n_samples"] for r in records] == [5, 5, 5]  # 10 drawn, 5 left
+    assert [r["n_incoming"] for r in records] == [0, 5, 5]  # lambda n = 10 asked, 5 available
+    assert [r["n_train"] for r in records] == [10, 15, 15]
 
 
 def test_graph_node_trains_on_in_neighbour_samples_only() -> None:

@@ -12,8 +12,9 @@ import pytest
 from motion_loop.data.features import joints_to_features
 from motion_loop.data.procedural import ClipParams, clip_rng, generate_clip
 from motion_loop.loop.motion.clips import Clip, ClipSet
-from motion_loop.loop.motion.corrector import correction_record
+from motion_loop.loop.motion.corrector import PhysicsCorrector, correction_record
 from physics import CorrectionReport, correct_motion, summarize
+from physics.config import PhysicsConfig
 from physics.report import FLAG_FALLBACK, FLAG_LARGE_CHANGE
 
 
@@ -79,8 +80,29 @@ def test_the_loop_record_is_one_json_line_per_clip_and_an_explicit_summary(walk:
     record = correction_record(clips, clips, [plain, dragged])
     lines = [json.loads(json.dumps(r)) for r in record.reports]  # JSON-able, one per clip
     assert [line["clip_id"] for line in lines] == ["a", "b"]
-    assert lines[1] == {"clip_id": "b", **json.loads(json.dumps(dataclasses.asdict(dragged)))}
+    assert lines[1] == {"clip_id": "b", "dropped": False, **json.loads(json.dumps(dataclasses.asdict(dragged)))}
     assert record.summary is not None
     assert record.summary["correction_fallback_rate"] == 0.5
     assert "correction_gamma" not in record.summary and "correction_fps" not in record.summary
-    assert set(record.summary) == {f"correction_{f.name}" for f in dataclasses.fields(summarize([]))}
+    assert set(record.summary) == {f"correction_{f.name}" for f in dataclasses.fields(summarize([]))} | {
+        "correction_dropped"}
+    assert record.summary["correction_dropped"] == 0.0
+
+
+def test_the_loop_corrector_leaves_out_clips_with_a_dropped_flag(walk: np.ndarray) -> None:
+    """The over-travelled walk of `dragged` falls back (flag `fallback`); with drop_flags it never
+    reaches the mix, and its report is still written."""
+    overtravelled = walk.copy()
+    overtravelled[..., [0, 2]] += 2.0 * (walk[:, :1, [0, 2]] - walk[:1, :1, [0, 2]])
+    clips = ClipSet(tuple(Clip(name, joints_to_features(joints).astype(np.float32), ("a walk",), "sample")
+                          for name, joints in (("walk", walk), ("overtravelled", overtravelled))))
+    config, rng = PhysicsConfig(plant_feet=False), np.random.default_rng(0)
+    kept = PhysicsCorrector(config, progress=False).correct(clips, gamma=1.0, rng=rng, source=None)
+    assert [clip.clip_id for clip in kept.samples.clips] == ["walk", "overtravelled"]
+    assert [FLAG_FALLBACK in line["flags"] for line in kept.reports] == [False, True]
+    dropping = PhysicsCorrector(config, progress=False, drop_flags=(FLAG_FALLBACK,))
+    dropped = dropping.correct(clips, gamma=1.0, rng=rng, source=None)
+    assert [clip.clip_id for clip in dropped.samples.clips] == ["walk"]
+    assert [line["dropped"] for line in dropped.reports] == [False, True]
+    assert dropped.summary is not None and dropped.summary["correction_dropped"] == 1.0
+    np.testing.assert_array_equal(dropped.samples.clips[0].features, kept.samples.clips[0].features)

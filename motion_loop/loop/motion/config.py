@@ -27,6 +27,7 @@ from motion_loop.validation import (
     within,
 )
 from physics.config import PhysicsConfig
+from physics.report import FLAGS
 
 # loop.continue_from: the last checkpoint, or the best by the score history the engine keeps.
 CONTINUE_FROM = ("last", "best")
@@ -50,6 +51,10 @@ class LoopSettings:
         keep_real: keep the n real clips in every generation's training set.
         correct: physics-correct the synthetic clips before they are reused.
         gamma: correction strength in [0, 1] (1 = the physics output).
+        drop_flagged: flag codes of the correction report (`physics.report.FLAGS`: fallback, reset,
+            fell, large_change, rejected, unprojectable); a corrected clip with any of them is left
+            out of the next generation's mix, which then has that many fewer synthetic clips
+            (`n_incoming`, `correction_dropped`). [] (default) keeps every clip, as published.
         finetune_steps: optimiser steps of each generation after the first (published: 1000 for small n).
         finetune_until: "steps" (exactly finetune_steps) or "plateau" (until the training loss on the
             mix stops improving, at most finetune_steps steps: motion_loop.model.plateau).
@@ -80,6 +85,7 @@ class LoopSettings:
     keep_real: bool = True
     correct: bool = False
     gamma: float = 1.0
+    drop_flagged: list[str] = field(default_factory=list)
     finetune_steps: int = 100
     finetune_until: str = "steps"
     generation0_until: str = "steps"
@@ -106,6 +112,7 @@ class LoopSettings:
             *within("fresh_fraction", self.fresh_fraction, 0.0, 1.0),
             *choice("pool", self.pool, POOL_MODES),
             *within("gamma", self.gamma, 0.0, 1.0),
+            *[problem for code in self.drop_flagged for problem in choice("drop_flagged", code, FLAGS)],
             *at_least("finetune_steps", self.finetune_steps, 1),
             *choice("continue_from", self.continue_from, CONTINUE_FROM),
             *at_least("n_train", self.n_train, 0),

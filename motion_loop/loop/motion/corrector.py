@@ -33,6 +33,9 @@ class PhysicsCorrector:
         ray_address: Ray cluster address (backend "ray"); None starts or joins a local Ray.
         progress: show a progress bar over clips.
         original_root_turn: HumanML3D's original root-turn sign in the corrected clips' features.
+        drop_flags: flag codes (`physics.report.FLAGS`); a clip whose report has any of them is left
+            out of the corrected set (its correction.jsonl line says `dropped`), so it never reaches
+            the next generation's mix. Empty: every clip is kept, flagged or not.
     """
 
     def __init__(
@@ -45,10 +48,12 @@ class PhysicsCorrector:
         ray_address: str | None = None,
         progress: bool = True,
         original_root_turn: bool = False,
+        drop_flags: tuple[str, ...] = (),
     ) -> None:
         self.config, self.fps, self.workers, self.backend = config, fps, workers, backend
         self.ray_address, self.progress = ray_address, progress
         self.original_root_turn = original_root_turn
+        self.drop_flags = frozenset(drop_flags)
 
     def correct(self, samples: ClipSet, *, gamma: float, rng: np.random.Generator, source: object) -> Correction:
         from physics.batch import correct_batch
@@ -68,21 +73,28 @@ class PhysicsCorrector:
                 ray_address=self.ray_address,
                 progress=lambda done: bar.update(done - bar.n),
             )
-        clips = []
-        for clip, result in zip(samples.clips, results, strict=True):
+        clips, dropped = [], []
+        for index, (clip, result) in enumerate(zip(samples.clips, results, strict=True)):
+            if self.drop_flags & set(result.report.flags):
+                dropped.append(index)
+                continue
             joints = extend_one_frame(result.joints)
             features = joints_to_features(joints, original_root_turn=self.original_root_turn).astype(np.float32)
             clips.append(Clip(clip.clip_id, features, clip.captions, clip.origin + "+physics"))
-        return correction_record(samples, ClipSet(tuple(clips)), [result.report for result in results])
+        return correction_record(samples, ClipSet(tuple(clips)), [result.report for result in results],
+                                 dropped=frozenset(dropped))
 
 
-def correction_record(samples: ClipSet, corrected: ClipSet, reports: list[CorrectionReport]) -> Correction:
-    """The loop's record of one generation's correction: one report per clip (correction.jsonl) and
-    the generation's summary (`physics.report.summarize`: fallback, reset, fall, flagged and rejected
-    rates, residual force mean and p95, surface metrics, distance to the input, seconds) as the
-    `correction_*` metrics."""
+def correction_record(samples: ClipSet, corrected: ClipSet, reports: list[CorrectionReport], *,
+                      dropped: frozenset[int] = frozenset()) -> Correction:
+    """The loop's record of one generation's correction: one report per clip (correction.jsonl, with
+    `dropped`: whether the clip was left out of the corrected set) and the generation's summary
+    (`physics.report.summarize`: fallback, reset, fall, flagged and rejected rates, residual force
+    mean and p95, surface metrics, distance to the input, seconds; plus `dropped`, the number of clips
+    left out) as the `correction_*` metrics."""
     from physics.report import summarize
 
-    records = [{"clip_id": clip.clip_id, **dataclasses.asdict(report)}
-               for clip, report in zip(samples.clips, reports, strict=True)]
-    return Correction(corrected, records, summary=summarize(reports).metrics())
+    records = [{"clip_id": clip.clip_id, "dropped": index in dropped, **dataclasses.asdict(report)}
+               for index, (clip, report) in enumerate(zip(samples.clips, reports, strict=True))]
+    summary = {**summarize(reports).metrics(), "correction_dropped": float(len(dropped))}
+    return Correction(corrected, records, summary=summary)

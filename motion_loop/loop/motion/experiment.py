@@ -206,7 +206,7 @@ def build_spec(config: RunConfig, out_dir: Path) -> tuple[LoopSpec, HumanML3DFol
         corrector = PhysicsCorrector(
             config.physics, workers=execution.workers, backend=execution.backend,
             ray_address=execution.ray_address or None, progress=config.progress,
-            original_root_turn=config.data.original_root_turn,
+            original_root_turn=config.data.original_root_turn, drop_flags=tuple(loop.drop_flagged),
         )  # fmt: skip
     spec = LoopSpec(
         graph=InteractionGraph.single("model"),
