@@ -56,6 +56,7 @@ from motion_loop.data.humanml3d import HumanML3DFolder  # noqa: E402
 from motion_loop.eval.metrics import R_PRECISION_BATCH  # noqa: E402
 from motion_loop.loop.motion.corrector import extend_one_frame  # noqa: E402
 from physics import correct_motion, summarize  # noqa: E402
+from physics.config import with_options  # noqa: E402
 from physics.errors import PhysicsError  # noqa: E402
 
 _CLIP_FRAMES = 196
@@ -265,7 +266,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.out:
         meta = {"command": " ".join([Path(sys.argv[0]).name, *(argv if argv is not None else sys.argv[1:])]),
                 "inputs": args.inputs, "data": str(args.data), "checkpoint": str(args.checkpoint),
-                "options": options, "sample": dataclasses.asdict(config.sample), "clips": len(prompts),
+                "options": options, "physics": dataclasses.asdict(with_options(None, options)),
+                "sample": dataclasses.asdict(config.sample), "clips": len(prompts),
                 "load_average_1min_at_end": os.getloadavg()[0], "seconds": time.perf_counter() - start}
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps({"meta": meta, "overall": overall, "per_content": per_content, "clips": rows},
