@@ -31,7 +31,8 @@ from motion_loop.viz.verdict_table import read_summary, verdict_html
 # Videos are embedded only up to this total size, so the page stays openable [bytes].
 _MAX_EMBEDDED_VIDEO_BYTES = 40_000_000
 _CORRECTION_KEYS = ("fell", "resets", "mpjpe_mm", "residual_force_pct_bw", "seconds")
-_CORRECTION_HEADLINE = ("generation", "clips", "fell", "resets", "mpjpe_mm", "residual_force_pct_bw", "seconds")
+_CORRECTION_HEADLINE = ("generation", "clips", "flagged", "fallback", "dropped", "fell", "resets", "mpjpe_mm",
+                        "residual_force_pct_bw", "seconds")
 _CI = "_ci95"
 
 
@@ -71,13 +72,20 @@ def _replications(run: Path) -> int | None:
 
 
 def correction_summary(run: Path) -> list[dict[str, Any]]:
-    """Per generation: clip count, fall and reset rates, and mean before/after plausibility of the corrector."""
+    """Per generation: clip count; fractions of clips flagged (any flag), dragged by the stiff-root
+    fallback and dropped from the mix (`loop.drop_flagged`); fall and reset rates; mean before/after
+    plausibility of the corrector."""
     rows = []
     for gen_dir in sorted(run.glob("gen_*")):
         reports = [json.loads(line) for path in sorted(gen_dir.rglob("correction.jsonl")) for line in path.read_text().splitlines() if line.strip()]
         if not reports:
             continue
         row: dict[str, Any] = {"generation": int(gen_dir.name.removeprefix("gen_")), "clips": len(reports)}
+        if any("flags" in r for r in reports):  # reports of the physics corrector (other correctors: none)
+            row["flagged"] = sum(bool(r.get("flags")) for r in reports) / len(reports)
+            row["fallback"] = sum(r.get("controller") == "fallback" for r in reports) / len(reports)
+        if any("dropped" in r for r in reports):
+            row["dropped"] = sum(bool(r.get("dropped")) for r in reports) / len(reports)
         for key in _CORRECTION_KEYS:
             values = [float(r[key]) for r in reports if isinstance(r.get(key), (int, float, bool))]
             if values:

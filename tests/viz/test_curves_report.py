@@ -11,7 +11,7 @@ import yaml
 
 from motion_loop.errors import MotionLoopError
 from motion_loop.viz.curves import metric_names, plot_arms, summarize
-from motion_loop.viz.report import find_runs, write_report
+from motion_loop.viz.report import correction_summary, find_runs, write_report
 
 
 def test_summarize_uses_seed_spread_or_the_runs_own_interval():
@@ -46,6 +46,21 @@ def test_report_over_a_sweep_draws_each_arm(tmp_path):
     assert "baseline" in page and "corrected" in page and "data:image/png;base64," in page
     assert (tmp_path / "sweep" / "plots" / "fid.png").stat().st_size > 1000
     assert "mpjpe_mm" in page  # correction statistics table
+
+
+def test_correction_table_gives_flagged_fallback_and_dropped_fractions(tmp_path):
+    run = tmp_path / "corrected" / "seed_0"
+    _fake_run(run, "corrected", 0, [1.0, 0.9])
+    lines = [{"controller": "base", "flags": {}, "dropped": False, "resets": 0},
+             {"controller": "fallback", "flags": {"fallback": "fell at frame 3"}, "dropped": True, "resets": 0},
+             {"controller": "base", "flags": {"unprojectable": "a stance foot 40 mm from its lock"}, "dropped": False,
+              "resets": 0},
+             {"controller": "base", "flags": {}, "dropped": False, "resets": 0}]
+    (run / "gen_001" / "correction.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines))
+    (row,) = correction_summary(run)
+    assert (row["clips"], row["flagged"], row["fallback"], row["dropped"]) == (4, 0.5, 0.25, 0.25)
+    page = write_report(tmp_path).read_text()
+    assert ">dropped</th>" in page and ">flagged</th>" in page
 
 
 def test_report_without_runs_fails_clearly(tmp_path):
