@@ -30,6 +30,16 @@ def parse_options(items: list[str]) -> dict[str, Any]:
     return options
 
 
+def bootstrap_interval(values: Any, seed: int, draws: int = 2000) -> list[float]:
+    """Bootstrap 95 % interval of the mean of `values` (N,) over its items (e.g. clips)."""
+    import numpy as np
+
+    values = np.asarray(values, dtype=float)
+    rng = np.random.default_rng(seed)
+    means = values[rng.integers(0, len(values), size=(draws, len(values)))].mean(axis=1)
+    return [float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))]
+
+
 def write_result(name: str, payload: dict[str, Any]) -> Path:
     """Write benchmarks/results/NAME.json with the machine description added."""
     payload = {

@@ -48,7 +48,7 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import parse_options  # noqa: E402
+from common import bootstrap_interval, parse_options  # noqa: E402
 
 from motion_loop.cli.hydra_utils import compose_config, to_object  # noqa: E402
 from motion_loop.data.features import features_to_joints, joints_to_features  # noqa: E402
@@ -165,13 +165,6 @@ def _hit_rates(text: np.ndarray, motion: np.ndarray, shuffles: int, seed: int) -
     return hits / np.maximum(seen, 1)
 
 
-def _interval(values: np.ndarray, seed: int) -> list[float]:
-    """Bootstrap 95 % interval of the mean over clips."""
-    rng = np.random.default_rng(seed)
-    means = values[rng.integers(0, len(values), size=(_BOOTSTRAP, len(values)))].mean(axis=1)
-    return [float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))]
-
-
 def r_precision(evaluator: Any, captions: list[str], arms: dict[str, list[np.ndarray]], shuffles: int,
                 seed: int) -> dict[str, np.ndarray]:
     """Per-clip top-3 hit rates of each arm's motions (features) against the captions."""
@@ -188,11 +181,11 @@ def summary_of(rows: list[dict[str, Any]], reports: list[Any], hits: dict[str, n
     for arm, rates in hits.items():
         values = rates[index]
         out[f"r3_{arm}"] = float(values.mean())
-        out[f"r3_{arm}_ci95"] = _interval(values, seed)
+        out[f"r3_{arm}_ci95"] = bootstrap_interval(values, seed, _BOOTSTRAP)
     if "corrected" in hits and "input" in hits:
         difference = hits["corrected"][index] - hits["input"][index]
         out["r3_corrected_minus_input"] = float(difference.mean())
-        out["r3_corrected_minus_input_ci95"] = _interval(difference, seed)
+        out["r3_corrected_minus_input_ci95"] = bootstrap_interval(difference, seed, _BOOTSTRAP)
     return out
 
 

@@ -20,6 +20,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+from common import bootstrap_interval
 
 from motion_loop.eval.coherence import set_coherence
 
@@ -33,13 +34,11 @@ LOCOMOTION = ("run", "walk", "walk-turn-left", "walk-turn-right")
 _BOOTSTRAP, _SEED = 10_000, 0
 
 
-def paired_difference(a: np.ndarray, b: np.ndarray, rng: np.random.Generator) -> dict[str, object]:
+def paired_difference(a: np.ndarray, b: np.ndarray) -> dict[str, object]:
     """Mean of b - a over clips with a 95 % bootstrap interval over clips."""
-    diff = b - a
-    means = np.array([diff[rng.integers(0, len(diff), len(diff))].mean() for _ in range(_BOOTSTRAP)])
-    low, high = np.percentile(means, [2.5, 97.5])
-    return {"a": float(a.mean()), "b": float(b.mean()), "difference": float(diff.mean()),
-            "ci95": [float(low), float(high)], "detected": bool(low > 0 or high < 0)}
+    low, high = bootstrap_interval(b - a, _SEED, _BOOTSTRAP)
+    return {"a": float(a.mean()), "b": float(b.mean()), "difference": float((b - a).mean()),
+            "ci95": [low, high], "detected": bool(low > 0 or high < 0)}
 
 
 def coherence_of(samples: Path, data: Path, clips: list[dict]) -> dict[str, object]:
@@ -67,8 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     ids = [[clip["id"] for clip in run["clips"]] for run in runs]
     if ids[0] != ids[1]:
         parser.error("the two results corrected different prompts; run both with the same --seed/--split/--per-content")
-    rng = np.random.default_rng(_SEED)
-    paired = {field: paired_difference(*(np.array([float(c[field]) for c in run["clips"]]) for run in runs), rng)
+    paired = {field: paired_difference(*(np.array([float(c[field]) for c in run["clips"]]) for run in runs))
               for field in PAIRED_FIELDS}
     result: dict[str, object] = {
         "what": args.what, "names": args.names, "inputs": [str(args.a), str(args.b)],

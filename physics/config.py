@@ -59,7 +59,8 @@ class PhysicsConfig:
             flagged `unprojectable`. "off", "always", or "generated" (default): only clips that are
             not rigid motion capture (estimated jitter at least `rigid_jitter`, the same test that
             decides smoothing). On the faithful preset's generated samples the projection lowers the
-            stiff fallback 8 -> 3 % and skating after 10.1 -> 8.9 mm/frame, but on clean
+            stiff fallback 8 -> 3 % and skating after 10.1 -> 8.9 mm/frame (on 100 clips neither change
+            is detectable by itself; the step-600 model moves the same way), but on clean
             motion-capture runs it raises skating 9.2 -> 16.0, which issue 14 forbids; docs/physics.md
             "Contact-consistent projection" has the measurements. True / False mean "always" / "off".
         projection_max_change: the projection is not applied (and the clip is flagged) when it would
