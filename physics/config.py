@@ -67,6 +67,17 @@ class PhysicsConfig:
             change the pose by more than this, root-aligned mean joint distance in the worst frame [m].
         projection_foot_tolerance: a stance pivot farther than this from its lock after the solve flags
             the clip `unprojectable` (the legs cannot reach it) [m]; the projection is still applied.
+        steady_flights: before tracking, move every flight whose horizontal centre-of-mass velocity is
+            not the mean of its take-off and landing velocities onto that steady path
+            (`physics.flight`): in the air nothing pushes the body. Over-travelled runs (root x1.5)
+            and generated runs break this; tracked as they are, they need a horizontal root force
+            at every take-off and landing that the base controller does not have. On over-travelled
+            Bandai-Namco 2 runs it halves the skating left after correction (61 -> 27 mm/frame) and
+            removes 5 of 6 fallbacks; clean motion capture is not touched (docs/physics.md "Steady
+            flights").
+        flight_speed_tolerance: a flight whose own mean velocity is within this of the steady one is
+            left alone [m/s] (clean motion-capture runs differ by at most 0.27 m/s).
+        max_flight_frames: longer gaps without contact are not flights (a body hovering over the floor).
         base_force_budget: root residual force bound of the first attempt [fraction of body weight].
         fallback_force_budget: the bound of the retry after a fall [fraction of body weight].
         torque_budget: root residual torque bound [fraction of m g x 0.3 m].
@@ -129,6 +140,9 @@ class PhysicsConfig:
     project_contacts: str = "generated"
     projection_max_change: float = 0.15
     projection_foot_tolerance: float = 0.03
+    steady_flights: bool = True
+    flight_speed_tolerance: float = 0.5
+    max_flight_frames: int = 6
     base_force_budget: float = 0.3
     fallback_force_budget: float = 1.0
     torque_budget: float = 1.0
@@ -190,9 +204,11 @@ class PhysicsConfig:
                      "servo_gain_scale", "retry_servo_gain_scale"):
             if getattr(self, name) <= 0:
                 raise PhysicsError(f"{name} must be positive, got {getattr(self, name)}")
-        for name in ("base_force_budget", "fallback_force_budget", "torque_budget", "max_smooth_sigma", "rigid_jitter", "clearance", "swing_friction", "plant_deadband", "contact_speed_ratio", "glide_ratio", "glide_height"):
+        for name in ("base_force_budget", "fallback_force_budget", "torque_budget", "max_smooth_sigma", "rigid_jitter", "clearance", "swing_friction", "plant_deadband", "flight_speed_tolerance", "contact_speed_ratio", "glide_ratio", "glide_height"):
             if getattr(self, name) < 0:
                 raise PhysicsError(f"{name} must be >= 0, got {getattr(self, name)}")
+        if self.max_flight_frames < 1:
+            raise PhysicsError(f"max_flight_frames must be >= 1, got {self.max_flight_frames}")
         if self.max_body_scale <= self.min_body_scale:
             raise PhysicsError(f"max_body_scale ({self.max_body_scale}) must exceed min_body_scale ({self.min_body_scale})")
         return self

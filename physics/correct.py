@@ -1,7 +1,8 @@
 """`correct_motion`: project a joint trajectory onto a physically simulated one, with strength gamma.
 
 Pipeline: HumanML3D y-up joints -> MuJoCo z-up -> humanoid built from the clip's skeleton -> analytic
-retarget (frame-0 seam checked) -> reference (re-floor, smoothing, contact labels, contact-aware ID)
+retarget (frame-0 seam checked) -> reference (re-floor, smoothing, contact labels, planting, the
+contact projection on generated clips, steady flights, contact-aware ID)
 -> tracking in MuJoCo in real time. The controller is a cascade: first PD + ID + a small residual
 with weak horizontal root gains (feet, not the residual, move the body); if that falls, the same with
 stiffer joint servos; if that falls too, a retry with a stiff root ("puppet") and a larger residual
@@ -196,16 +197,22 @@ def correct_motion(joints: np.ndarray, fps: float = 20.0, *, config: PhysicsConf
     report.surface_skate_mm_before = surface["surface_skate_mm"]
     report.jitter_mm = 1000 * clip.jitter
     report.smooth_sigma = cfg.smooth_sigma
-    ref = prepare(model, qpos_in, fps, cfg)
-    # The input's own dynamic inconsistency, measured before any projection (as surface_plausibility does).
-    report.input_residual_pct_bw, report.input_residual_p95_pct_bw = percent_body_weight(ref.tau[:, :3], cfg.mass)
-    if cfg.projects(clip.jitter):
-        ref = prepare(model, qpos_in, fps, cfg, project=True)
+    project = cfg.projects(clip.jitter)
+    ref = prepare(model, qpos_in, fps, cfg, project=project, steady=cfg.steady_flights)
+    changed = project or (ref.flights is not None and ref.flights.flights > 0)
+    plain = prepare(model, qpos_in, fps, cfg) if changed else ref
+    # The input's own dynamic inconsistency, measured on the reference before the projection and the
+    # steady flights change it (as surface_plausibility does).
+    report.input_residual_pct_bw, report.input_residual_p95_pct_bw = percent_body_weight(plain.tau[:, :3], cfg.mass)
+    if ref.projection is not None:
         projection = ref.projection
         report.projected = projection.reason is None
         report.projection_foot_error_mm = projection.foot_error_mm
         report.projection_pose_change_mm = projection.pose_change_mm
         report.projection_root_shift_mm = projection.root_shift_mm
+    if ref.flights is not None:
+        report.steady_flights = ref.flights.flights
+        report.steady_flight_shift_mm = ref.flights.root_shift_mm
     report.floor_shift_mm = 1000 * float(np.abs(ref.floor_shift).mean())
     common = dict(mass=cfg.mass, clearance=cfg.clearance, swing_friction=cfg.swing_friction, fall_distance=cfg.fall_distance,
                   max_resets=cfg.max_resets)

@@ -22,6 +22,7 @@ from scipy.spatial.transform import Rotation, Slerp
 
 from physics.config import PhysicsConfig
 from physics.errors import PhysicsError
+from physics.flight import SteadyFlights, steady_flights
 from physics.humanoid import FOOT_BODIES, foot_corner_sites
 from physics.retarget import qpos_to_sites, site_ids
 
@@ -50,6 +51,7 @@ class DenseReference:
         frame_qpos: (T, nq) the re-floored, smoothed reference at the clip's frames;
         floor_shift: (T,) vertical shift applied to each frame [m];
         projection: what the contact projection did (None when it did not run).
+        flights: what `physics.flight.steady_flights` did (None when it did not run).
     """
 
     qpos: np.ndarray
@@ -63,6 +65,7 @@ class DenseReference:
     dt: float
     steps_per_frame: int
     projection: Projection | None = None
+    flights: SteadyFlights | None = None
 
 
 def steps_per_frame_for(fps: float, timestep: float) -> int:
@@ -307,9 +310,10 @@ def contact_inverse_dynamics(model: mujoco.MjModel, qpos: np.ndarray, qvel: np.n
 
 
 def prepare(model: mujoco.MjModel, frame_qpos: np.ndarray, fps: float, config: PhysicsConfig, *,
-            project: bool = False) -> DenseReference:
+            project: bool = False, steady: bool = False) -> DenseReference:
     """Smooth, re-floor, label contacts, plant feet, (with `project`) project onto stance-consistent
-    legs (`physics.projection`), densify and compute the feed-forward of a clip.
+    legs (`physics.projection`), (with `steady`) make the flights steady (`physics.flight`), densify
+    and compute the feed-forward of a clip.
 
     Smoothing comes first: a per-frame floor taken from jittery feet would sit at the noise minimum
     and lift the whole body by about the jitter amplitude.
@@ -329,6 +333,11 @@ def prepare(model: mujoco.MjModel, frame_qpos: np.ndarray, fps: float, config: P
 
         projection = project_contacts(model, qpos, labels, max_change=config.projection_max_change)
         qpos = projection.qpos
+    flights = None
+    if steady:
+        flights = steady_flights(model, qpos, labels, fps, max_frames=config.max_flight_frames,
+                                 tolerance=config.flight_speed_tolerance)
+        qpos = flights.qpos
     steps_per_frame = steps_per_frame_for(fps, config.timestep)
     dt = 1.0 / (fps * steps_per_frame)
     q, v, a = densify(model, qpos, fps, dt)
@@ -340,4 +349,5 @@ def prepare(model: mujoco.MjModel, frame_qpos: np.ndarray, fps: float, config: P
     tau = contact_inverse_dynamics(model, q, v, a, contact, friction=_ID_FRICTION_MARGIN * config.friction,
                                    contact_height=config.contact_height, stride=2)
     return DenseReference(qpos=q, qvel=v, qacc=a, contact=contact, foot_speed=foot_speed, tau=tau, frame_qpos=qpos,
-                          floor_shift=shift, dt=dt, steps_per_frame=steps_per_frame, projection=projection)
+                          floor_shift=shift, dt=dt, steps_per_frame=steps_per_frame, projection=projection,
+                          flights=flights)

@@ -56,6 +56,8 @@ class CorrectionReport:
         projection_foot_error_mm: largest distance of a stance pivot from its lock after the projection;
         projection_pose_change_mm: its largest per-frame root-aligned change of the pose;
         projection_root_shift_mm: its mean horizontal pelvis shift (the travel removed or added).
+        steady_flights: flights moved onto their steady path (`physics.flight`; None when off);
+        steady_flight_shift_mm: the horizontal distance that moved the clip's last frame.
         body_scale: median bone lengths over the HumanML3D target skeleton's (1 = the dataset's body).
         max_root_speed, max_joint_speed: fastest pelvis and joint between two frames [m/s].
         flags: code -> reason for every way the output falls short of plausible (FLAG_* codes).
@@ -108,6 +110,8 @@ class CorrectionReport:
     projection_foot_error_mm: float | None = None
     projection_pose_change_mm: float | None = None
     projection_root_shift_mm: float | None = None
+    steady_flights: int | None = None
+    steady_flight_shift_mm: float | None = None
     body_scale: float | None = None
     max_root_speed: float | None = None
     max_joint_speed: float | None = None
