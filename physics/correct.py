@@ -39,6 +39,7 @@ from physics.report import (
     FLAG_FELL,
     FLAG_LARGE_CHANGE,
     FLAG_RESET,
+    FLAG_SKATING,
     FLAG_UNPROJECTABLE,
     CorrectionReport,
 )
@@ -149,6 +150,12 @@ def _flags(report: CorrectionReport, cfg: PhysicsConfig, projection: Projection 
         flags[FLAG_LARGE_CHANGE] = (
             f"changed the pose by {report.mpjpe_local_mm:.0f} mm on average, root-aligned (max_change "
             f"{1000 * cfg.max_change:.0f} mm)"
+        )
+    skate = report.surface_skate_mm_after
+    if skate is not None and skate > cfg.max_skate_after:
+        flags[FLAG_SKATING] = (
+            f"the corrected soles still slide {skate:.0f} mm/frame on the floor (max_skate_after "
+            f"{cfg.max_skate_after:.0f}; corrected motion capture: at most 18)"
         )
     return flags
 

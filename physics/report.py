@@ -8,7 +8,8 @@ everywhere.
 A clip is *flagged* when its output cannot be taken as physically plausible: the base controller fell
 and the stiff-root fallback dragged it, it was reset to the reference, it still fell, or the
 correction changed its pose (root-aligned) by more than `PhysicsConfig.max_change`, or the
-contact projection could not lock its stance feet within its bounds (`unprojectable`). A clip is *rejected* (not corrected, kept
+contact projection could not lock its stance feet within its bounds (`unprojectable`), or its simulated soles
+still slide on the floor faster than `PhysicsConfig.max_skate_after` (`skating`). A clip is *rejected* (not corrected, kept
 unchanged) when its input is not a human motion at all (`physics.validation`); its report carries the
 error.
 """
@@ -26,7 +27,8 @@ FLAG_FELL = "fell"
 FLAG_LARGE_CHANGE = "large_change"
 FLAG_REJECTED = "rejected"
 FLAG_UNPROJECTABLE = "unprojectable"
-FLAGS = (FLAG_FALLBACK, FLAG_RESET, FLAG_FELL, FLAG_LARGE_CHANGE, FLAG_REJECTED, FLAG_UNPROJECTABLE)
+FLAG_SKATING = "skating"
+FLAGS = (FLAG_FALLBACK, FLAG_RESET, FLAG_FELL, FLAG_LARGE_CHANGE, FLAG_REJECTED, FLAG_UNPROJECTABLE, FLAG_SKATING)
 
 
 @dataclass

@@ -15,7 +15,7 @@ from motion_loop.loop.motion.clips import Clip, ClipSet
 from motion_loop.loop.motion.corrector import PhysicsCorrector, correction_record
 from physics import CorrectionReport, correct_motion, summarize
 from physics.config import PhysicsConfig
-from physics.report import FLAG_FALLBACK, FLAG_LARGE_CHANGE
+from physics.report import FLAG_FALLBACK, FLAG_LARGE_CHANGE, FLAG_SKATING
 
 
 @pytest.fixture(scope="module")
@@ -40,6 +40,23 @@ def test_a_fallback_is_flagged_with_its_reason(dragged: CorrectionReport) -> Non
     assert dragged.flagged
     reason = dragged.flags[FLAG_FALLBACK]
     assert f"fell at frame {dragged.base_fall_frame}" in reason and "% body weight" in reason
+
+
+def test_feet_that_still_slide_after_correction_are_flagged() -> None:
+    """A body gliding at 2 m/s on still legs, tracked without gliding labels: its soles are dragged over
+    the floor (more than 50 mm/frame), and the report says so instead of calling it corrected."""
+    params = ClipParams(family="wave", duration=3.0, seed=2)
+    glide = generate_clip(params, clip_rng(params)).joints
+    glide[..., 2] += 2.0 * np.arange(len(glide))[:, None] / 20.0
+    glide[..., 1] += 0.02
+    dragged = correct_motion(glide, 20.0, glide_ratio=0.0).report
+    assert dragged.surface_skate_mm_after > 50.0 and FLAG_SKATING in dragged.flags
+    assert f"still slide {dragged.surface_skate_mm_after:.0f} mm/frame" in dragged.flags[FLAG_SKATING]
+    planted = correct_motion(glide, 20.0).report  # gliding feet planted: nothing to flag
+    assert planted.surface_skate_mm_after < 5.0 and FLAG_SKATING not in planted.flags
+    # Without a simulated output to measure (gamma < 1 blends it with the input) there is no flag.
+    blended = correct_motion(glide, 20.0, glide_ratio=0.0, gamma=0.5).report
+    assert blended.surface_skate_mm_after is None and FLAG_SKATING not in blended.flags
 
 
 def test_the_stiff_servo_retry_is_skipped_at_scale_one(walk: np.ndarray) -> None:

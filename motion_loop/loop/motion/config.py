@@ -52,7 +52,7 @@ class LoopSettings:
         correct: physics-correct the synthetic clips before they are reused.
         gamma: correction strength in [0, 1] (1 = the physics output).
         drop_flagged: flag codes of the correction report (`physics.report.FLAGS`: fallback, reset,
-            fell, large_change, rejected, unprojectable); a corrected clip with any of them is left
+            fell, large_change, rejected, unprojectable, skating); a corrected clip with any of them is left
             out of the next generation's mix, which then has that many fewer synthetic clips
             (`n_incoming`, `correction_dropped`). [] (default) keeps every clip, as published.
         finetune_steps: optimiser steps of each generation after the first (published: 1000 for small n).
