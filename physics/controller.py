@@ -27,6 +27,7 @@ from physics.humanoid import FOOT_BODIES, foot_corner_sites
 from physics.plausibility import GRAVITY
 from physics.reference import DenseReference
 from physics.retarget import qpos_to_joints, site_ids
+from physics.runs import true_runs
 
 _TORQUE_ARM = 0.3  # [m] lever arm that converts a force budget into a torque budget
 _CLEARANCE_KP = 20000.0  # [N/m]
@@ -126,18 +127,9 @@ def _swing_bump(contact: np.ndarray) -> np.ndarray:
     """Per step and foot (K, 2): sin(pi (s+1)/(n+1)) over each run of n swing steps, 0 in contact."""
     bump = np.zeros(contact.shape)
     for foot in range(contact.shape[1]):
-        swing = ~contact[:, foot]
-        k = 0
-        while k < len(swing):
-            if not swing[k]:
-                k += 1
-                continue
-            end = k
-            while end < len(swing) and swing[end]:
-                end += 1
-            n = end - k
-            bump[k:end, foot] = np.sin(np.pi * (np.arange(n) + 1) / (n + 1))
-            k = end
+        for start, end in true_runs(~contact[:, foot]):
+            n = end - start
+            bump[start:end, foot] = np.sin(np.pi * (np.arange(n) + 1) / (n + 1))
     return bump
 
 

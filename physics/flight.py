@@ -21,6 +21,8 @@ from dataclasses import dataclass
 import mujoco
 import numpy as np
 
+from physics.runs import true_runs
+
 
 @dataclass(frozen=True)
 class SteadyFlights:
@@ -41,19 +43,7 @@ def flight_gaps(labels: np.ndarray) -> list[tuple[int, int]]:
     """(last contact frame before, first contact frame after) of every run of frames in which no foot
     is labelled in contact (labels (T, 2) bool), for runs with contact on both sides."""
     airborne = np.logical_not(labels.any(axis=1))  # (T,)
-    gaps: list[tuple[int, int]] = []
-    t = 0
-    while t < len(airborne):
-        if not airborne[t]:
-            t += 1
-            continue
-        end = t
-        while end < len(airborne) and airborne[end]:
-            end += 1
-        if t > 0 and end < len(airborne):
-            gaps.append((t - 1, end))
-        t = end
-    return gaps
+    return [(start - 1, end) for start, end in true_runs(airborne) if start > 0 and end < len(airborne)]
 
 
 def centre_of_mass(model: mujoco.MjModel, qpos: np.ndarray) -> np.ndarray:

@@ -25,6 +25,7 @@ from physics.errors import PhysicsError
 from physics.flight import SteadyFlights, steady_flights
 from physics.humanoid import FOOT_BODIES, foot_corner_sites
 from physics.retarget import qpos_to_sites, site_ids
+from physics.runs import true_runs
 
 if TYPE_CHECKING:
     from physics.projection import Projection
@@ -162,17 +163,9 @@ def _sustained(mask: np.ndarray, frames: int) -> np.ndarray:
     """mask (T, F) with only the runs of at least `frames` consecutive True frames kept, per column."""
     out = np.zeros_like(mask)
     for f in range(mask.shape[1]):
-        t = 0
-        while t < mask.shape[0]:
-            if not mask[t, f]:
-                t += 1
-                continue
-            end = t
-            while end < mask.shape[0] and mask[end, f]:
-                end += 1
-            if end - t >= frames:
-                out[t:end, f] = True
-            t = end
+        for start, end in true_runs(mask[:, f]):
+            if end - start >= frames:
+                out[start:end, f] = True
     return out
 
 
@@ -202,16 +195,8 @@ def plant_feet(model: mujoco.MjModel, qpos: np.ndarray, labels: np.ndarray, fps:
     # a stance foot steadily, jitter shakes it at random, and only the steady part is removed.
     stance_slip = np.zeros_like(steps)
     for f in feet:
-        t = 0
-        while t < T - 1:
-            if not both[t, f]:
-                t += 1
-                continue
-            end = t
-            while end < T - 1 and both[end, f]:
-                end += 1
-            stance_slip[t:end, f] = steps[t:end, f].mean(axis=0)
-            t = end
+        for start, end in true_runs(both[:, f]):
+            stance_slip[start:end, f] = steps[start:end, f].mean(axis=0)
     slip = np.zeros((T - 1, 2))
     threshold = deadband / fps
     for t in range(T - 1):
