@@ -64,8 +64,9 @@ def steady_flights(model: mujoco.MjModel, qpos: np.ndarray, labels: np.ndarray, 
     """Make the horizontal centre-of-mass path of every flight straight and uniform.
 
     A flight is a gap of at most `max_frames` frames without a foot labelled in contact, between two
-    contact frames each with a contact frame next to it (the take-off and landing velocities are
-    one-frame differences inside those stances). Its steady velocity is the mean of the two; when the
+    contact frames that are not the clip's first or last. The take-off velocity is the one-frame
+    difference into the last contact frame, the landing velocity the one out of the first contact
+    frame after the gap. The steady velocity is the mean of the two; when the
     flight's own mean velocity differs from it by more than `tolerance` [m/s], the root is shifted
     horizontally so that the centre of mass follows the steady path, and every later frame moves with
     the landing frame.
