@@ -40,6 +40,22 @@ def bootstrap_interval(values: Any, seed: int, draws: int = 2000) -> list[float]
     return [float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))]
 
 
+def stratified_bootstrap_interval(values: Any, strata: Any, seed: int, draws: int = 2000) -> list[float]:
+    """Bootstrap 95 % interval of the mean of `values` (N,) when items were drawn a fixed number per
+    stratum (e.g. clips per content label): each draw resamples within every stratum, keeping its size."""
+    import numpy as np
+
+    values = np.asarray(values, dtype=float)
+    labels = np.asarray(strata)
+    rng = np.random.default_rng(seed)
+    sums = np.zeros(draws)
+    for label in np.unique(labels):
+        members = values[labels == label]
+        sums += members[rng.integers(0, len(members), size=(draws, len(members)))].sum(axis=1)
+    means = sums / len(values)
+    return [float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))]
+
+
 def write_result(name: str, payload: dict[str, Any]) -> Path:
     """Write benchmarks/results/NAME.json with the machine description added."""
     payload = {

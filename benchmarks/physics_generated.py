@@ -48,7 +48,7 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import bootstrap_interval, parse_options  # noqa: E402
+from common import bootstrap_interval, parse_options, stratified_bootstrap_interval  # noqa: E402
 
 from motion_loop.cli.hydra_utils import compose_config, to_object  # noqa: E402
 from motion_loop.data.features import features_to_joints, joints_to_features  # noqa: E402
@@ -177,6 +177,13 @@ def summary_of(rows: list[dict[str, Any]], reports: list[Any], hits: dict[str, n
     cpu = np.array([r.cpu_seconds * _CLIP_FRAMES / r.frames for r in reports if r.corrected])
     if cpu.size:
         out.update(cpu_per_196_median=float(np.median(cpu)), cpu_per_196_p95=float(np.percentile(cpu, 95)))
+    # The prompts are drawn a fixed number per content, so the intervals resample within contents.
+    for name in ("surface_skate_mm_after", "surface_float_mm_after", "surface_penetrate_mm_after"):
+        known = [(getattr(r, name), row["content"]) for r, row in zip(reports, rows, strict=True)
+                 if getattr(r, name) is not None]
+        if known:
+            values, contents = zip(*known, strict=True)
+            out[f"{name}_ci95"] = stratified_bootstrap_interval(values, contents, seed, _BOOTSTRAP)
     index = np.array([row["index"] for row in rows])
     for arm, rates in hits.items():
         values = rates[index]

@@ -1,0 +1,29 @@
+"""Interval helpers the benchmark scripts share (benchmarks/common.py)."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+
+_spec = importlib.util.spec_from_file_location("benchmarks_common", Path(__file__).resolve().parents[2] / "benchmarks" / "common.py")
+common = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(common)
+
+
+def test_one_stratum_is_the_plain_bootstrap() -> None:
+    values = np.random.default_rng(1).normal(size=40)
+    assert common.stratified_bootstrap_interval(values, ["a"] * 40, seed=3) == common.bootstrap_interval(values, seed=3)
+
+
+def test_strata_of_different_means_give_a_narrower_interval_around_the_same_mean() -> None:
+    # Ten clips of a content that skates ~40 and ninety that skate ~1, as in the generated benchmark:
+    # resampling clips freely also resamples how many come from each content, which the design fixes.
+    rng = np.random.default_rng(0)
+    values = np.concatenate([rng.normal(40.0, 10.0, 10), rng.normal(1.0, 0.5, 90)])
+    strata = ["run"] * 10 + ["other"] * 90
+    low, high = common.stratified_bootstrap_interval(values, strata, seed=0)
+    plain_low, plain_high = common.bootstrap_interval(values, seed=0)
+    assert low < values.mean() < high
+    assert high - low < 0.5 * (plain_high - plain_low)
