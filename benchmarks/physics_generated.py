@@ -73,15 +73,26 @@ def run_config(data: Path) -> Any:
     return to_object(compose_config("run", ["experiment=cpu_small", f"data.root={data}"]))
 
 
+def train_command(checkpoint: Path, data: Path, config: Any) -> list[str]:
+    """`motion-loop train` of the cpu_small preset's model and schedule, written next to `checkpoint`.
+
+    The preset changes the `small` model (a temporal convolution, issue 16); those fields travel with
+    `model=small`, or the benchmark would train the published layout instead of the loop's model.
+    """
+    train, model = config.train, config.model
+    return [sys.executable, "-m", "motion_loop.cli", "train", f"data.root={data}", "model=small",
+            f"model.temporal_conv_kernel={model.temporal_conv_kernel}",
+            f"model.temporal_conv_placement={model.temporal_conv_placement}",
+            f"train.steps={train.steps}", f"train.batch_size={train.batch_size}", f"train.lr={train.lr}",
+            f"train.warmup_steps={train.warmup_steps}", "train.progress=false", "threads=1",
+            f"out_dir={checkpoint.parent}"]
+
+
 def ensure_checkpoint(checkpoint: Path, data: Path, config: Any) -> None:
     """Train the `small` model with the cpu_small preset's settings when `checkpoint` is absent."""
     if checkpoint.is_file():
         return
-    train = config.train
-    command = [sys.executable, "-m", "motion_loop.cli", "train", f"data.root={data}", "model=small",
-               f"train.steps={train.steps}", f"train.batch_size={train.batch_size}", f"train.lr={train.lr}",
-               f"train.warmup_steps={train.warmup_steps}", "train.progress=false", "threads=1",
-               f"out_dir={checkpoint.parent}"]
+    command = train_command(checkpoint, data, config)
     print(f"no checkpoint at {checkpoint}: training it ({' '.join(command[2:])})", file=sys.stderr, flush=True)
     subprocess.run(command, check=True)
     produced = checkpoint.parent / "checkpoint.pt"
