@@ -4,14 +4,14 @@ In the air nothing pushes the body horizontally, so its centre of mass keeps the
 with. Generated runs and over-travelled motion capture break this: the root races through the flight
 and crawls through the stance (planting, `physics.reference.plant_feet`, only slows the stances), or
 the flight and the stances around it disagree by metres per second. Tracking such a reference needs a
-horizontal root force at every take-off and landing (over-travelled Bandai-Namco 2 runs: 98-134 % of
-body weight on average, against 23-31 % for clean runs), which the weak root of the base controller
-does not have: the body overshoots its stance foot, sinks, and the next swing foot drags.
+horizontal root force at every take-off and landing (the root force of over-travelled Bandai-Namco 2
+runs: 98-134 % of body weight on average over the clip, against 10-31 % for clean runs), which the
+weak root of the base controller does not have: the body overshoots its stance foot, sinks, and the next swing foot drags.
 
 `steady_flights` moves each such flight onto the straight line, at the mean of the take-off and
 landing velocities, and moves every later frame with the landing; the stances keep their feet locked.
-Flights that already move at that velocity (within `tolerance`; clean motion capture's differ by at
-most 0.27 m/s) are left alone, so clean motion capture is not touched.
+Flights that already move at that velocity (within `tolerance`; the flights of clean Bandai-Namco 2
+runs differ by at most 0.27 m/s) are left alone, so clean motion capture is not touched.
 """
 
 from __future__ import annotations
