@@ -32,12 +32,7 @@ def parse_options(items: list[str]) -> dict[str, Any]:
 
 def bootstrap_interval(values: Any, seed: int, draws: int = 2000) -> list[float]:
     """Bootstrap 95 % interval of the mean of `values` (N,) over its items (e.g. clips)."""
-    import numpy as np
-
-    values = np.asarray(values, dtype=float)
-    rng = np.random.default_rng(seed)
-    means = values[rng.integers(0, len(values), size=(draws, len(values)))].mean(axis=1)
-    return [float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))]
+    return stratified_bootstrap_interval(values, [0] * len(values), seed, draws)
 
 
 def stratified_bootstrap_interval(values: Any, strata: Any, seed: int, draws: int = 2000) -> list[float]:

@@ -72,7 +72,7 @@ class PhysicsConfig:
             (`physics.flight`): in the air nothing pushes the body. Over-travelled runs (root x1.5)
             and generated runs break this; tracked as they are, they need a horizontal root force
             at every take-off and landing that the base controller does not have. On over-travelled
-            Bandai-Namco 2 runs it halves the skating left after correction (61 -> 27 mm/frame) and
+            Bandai-Namco 2 runs it halves the skating left after correction (61 -> 28 mm/frame) and
             removes 5 of 6 fallbacks; clean motion capture is not touched (docs/physics.md "Steady
             flights").
         flight_speed_tolerance: a flight whose own mean velocity is within this of the steady one is

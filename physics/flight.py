@@ -6,7 +6,8 @@ and crawls through the stance (planting, `physics.reference.plant_feet`, only sl
 the flight and the stances around it disagree by metres per second. Tracking such a reference needs a
 horizontal root force at every take-off and landing (the root force of over-travelled Bandai-Namco 2
 runs: 98-134 % of body weight on average over the clip, against 10-31 % for clean runs), which the
-weak root of the base controller does not have: the body overshoots its stance foot, sinks, and the next swing foot drags.
+weak root of the base controller does not have: the body overshoots its stance foot, sinks, and the
+next swing foot drags.
 
 `steady_flights` moves each such flight onto the straight line, at the mean of the take-off and
 landing velocities, and moves every later frame with the landing; the stances keep their feet locked.
@@ -66,10 +67,9 @@ def steady_flights(model: mujoco.MjModel, qpos: np.ndarray, labels: np.ndarray, 
     A flight is a gap of at most `max_frames` frames without a foot labelled in contact, between two
     contact frames that are not the clip's first or last. The take-off velocity is the one-frame
     difference into the last contact frame, the landing velocity the one out of the first contact
-    frame after the gap. The steady velocity is the mean of the two; when the
-    flight's own mean velocity differs from it by more than `tolerance` [m/s], the root is shifted
-    horizontally so that the centre of mass follows the steady path, and every later frame moves with
-    the landing frame.
+    frame after the gap. The steady velocity is the mean of the two; when the flight's own mean
+    velocity differs from it by more than `tolerance` [m/s], the root is shifted horizontally so that
+    the centre of mass follows the steady path, and every later frame moves with the landing frame.
     """
     adr = model.joint("root").qposadr[0]
     out = qpos.copy()

@@ -12,8 +12,12 @@ common = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(common)
 
 
-def test_one_stratum_is_the_plain_bootstrap() -> None:
+def test_the_plain_bootstrap_resamples_clips_freely() -> None:
     values = np.random.default_rng(1).normal(size=40)
+    draws = np.random.default_rng(3).integers(0, 40, size=(2000, 40))  # what a seed-3 bootstrap draws
+    means = values[draws].mean(axis=1)
+    expected = [np.percentile(means, 2.5), np.percentile(means, 97.5)]
+    np.testing.assert_allclose(common.bootstrap_interval(values, seed=3), expected, rtol=1e-12)
     assert common.stratified_bootstrap_interval(values, ["a"] * 40, seed=3) == common.bootstrap_interval(values, seed=3)
 
 
