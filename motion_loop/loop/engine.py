@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -271,6 +271,7 @@ class LoopEngine(Generic[LearnerT]):
         *,
         run_dir: Path | None = None,
         config: Mapping[str, Any] | None = None,
+        config_ignore: Sequence[str] = (),
         progress: bool = False,
         desc: str = "generations",
         on_generation: Callable[[int, list[dict[str, Any]]], None] | None = None,
@@ -282,6 +283,7 @@ class LoopEngine(Generic[LearnerT]):
             generations: total number of generations, generation 0 (real data only) included.
             run_dir: run folder; None keeps everything in memory (tests, sweeps of many replicates).
             config: the run's config, written to config.yaml and checked on resume.
+            config_ignore: dotted paths of `config` written but not checked on resume (cache locations).
             progress: show a tqdm bar over generations.
             on_generation: called with (generation, its records) after each generation is stored
                 (e.g. to log TensorBoard scalars); not called for generations loaded on resume.
@@ -303,7 +305,7 @@ class LoopEngine(Generic[LearnerT]):
         done = 0
         states = {node: _NodeState(samples=None, pool=[]) for node in spec.graph.nodes}
         if folder is not None:
-            folder.open(dict(config or {}))
+            folder.open(dict(config or {}), ignore=config_ignore)
             done = min(folder.completed(), generations)
             for generation in range(done):
                 records += folder.read_records(generation)

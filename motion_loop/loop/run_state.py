@@ -59,6 +59,20 @@ def records_to_csv(records: Sequence[Mapping[str, Any]]) -> str:
     return buffer.getvalue()
 
 
+def _differing_paths(stored: Any, wanted: Any, prefix: str = "") -> list[str]:
+    """Dotted paths of the settings that differ between two nested configs, sorted."""
+    if not (isinstance(stored, dict) and isinstance(wanted, dict)):
+        return [] if stored == wanted else [prefix]
+    paths: list[str] = []
+    for key in sorted(set(stored) | set(wanted), key=str):
+        path = f"{prefix}.{key}" if prefix else str(key)
+        if key not in stored or key not in wanted:
+            paths += [] if stored.get(key) == wanted.get(key) else [path]
+        else:
+            paths += _differing_paths(stored[key], wanted[key], path)
+    return paths
+
+
 class RunFolder:
     """One run's folder on disk (see the module docstring for the layout)."""
 
@@ -76,24 +90,23 @@ class RunFolder:
     def gen_dir(self, generation: int) -> Path:
         return self.root / f"gen_{generation:03d}"
 
-    def open(self, config: Mapping[str, Any]) -> None:
+    def open(self, config: Mapping[str, Any], *, ignore: Sequence[str] = ()) -> None:
         """Create the folder and write config.yaml, or check that an existing run has the same config.
 
+        `ignore`: dotted paths (e.g. "model.text.cache_dir") written for the record but not compared.
+
         Raises:
-            RunStateError: when the folder holds a run with a different config.
+            RunStateError: when the folder holds a run with a different config; the message names every
+                differing setting by its dotted path.
         """
         _mkdir(self.root)
         path = self.root / CONFIG_NAME
         # A YAML round trip normalises tuples and the like, so that equal configs compare equal.
         wanted = yaml.safe_load(yaml.safe_dump(dict(config), sort_keys=False))
         if path.is_file():
-            stored = yaml.safe_load(path.read_text(encoding="utf-8"))
-            if stored != wanted:
-                changed = sorted(
-                    key
-                    for key in set(stored or {}) | set(wanted)
-                    if (stored or {}).get(key) != wanted.get(key)
-                )
+            stored = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            changed = [key for key in _differing_paths(stored, wanted) if key not in ignore]
+            if changed:
                 raise RunStateError(
                     f"{self.root} holds a run with another config (keys differing: {changed}); "
                     "resume with the same config or choose a new out_dir"

@@ -78,8 +78,8 @@ def test_dataset_fingerprint_follows_content(original: Path, tmp_path: Path) -> 
     assert dataset_fingerprint(HumanML3DFolder(split)) != key
 
 
-def _generation0_key(root: Path) -> str:
-    config = OmegaConf.to_object(compose_config("run", ["experiment=smoke"]))
+def _generation0_key(root: Path, *overrides: str) -> str:
+    config = OmegaConf.to_object(compose_config("run", ["experiment=smoke", *overrides]))
     folder = HumanML3DFolder(root)
     return generation0_key(config, folder, load_clip_set(folder, "train", min_frames=40).clips)
 
@@ -93,6 +93,13 @@ def test_generation0_key_follows_content(original: Path, tmp_path: Path) -> None
     edited = _variant(original, tmp_path, "edited")
     (edited / "texts" / "002.txt").write_text("someone waves both hands#x#0#0\n")
     assert _generation0_key(edited) != key
+
+
+def test_generation0_key_ignores_where_captions_are_cached(original: Path, tmp_path: Path) -> None:
+    # The caption cache is keyed on content: moving it must not retrain generation 0.
+    key = _generation0_key(original)
+    assert _generation0_key(original, f"model.text.cache_dir={tmp_path / 'captions'}") == key
+    assert _generation0_key(original, "model.latent_dim=32") != key
 
 
 def test_content_key_frames_parts_and_carries_the_code_version() -> None:

@@ -137,6 +137,18 @@ def test_resume_refuses_another_config(tmp_path) -> None:
         )
 
 
+def test_resume_names_nested_settings_and_skips_ignored_ones(tmp_path) -> None:
+    def run(config: dict) -> None:
+        LoopEngine(make_spec(MixingPolicy(synthetic_ratio=1.0)), seed=7).run(
+            2, run_dir=tmp_path, config=config, config_ignore=("model.cache",)
+        )
+
+    run({"model": {"cache": "/a", "width": 8}})
+    run({"model": {"cache": "/b", "width": 8}})  # a cache location may move between sessions
+    with pytest.raises(RunStateError, match=r"keys differing: \['model.width'\]"):
+        run({"model": {"cache": "/b", "width": 16}})
+
+
 def test_gap_in_run_folder_is_reported(tmp_path) -> None:
     _run(tmp_path, 3, MixingPolicy(synthetic_ratio=1.0))
     shutil.rmtree(tmp_path / "gen_001")

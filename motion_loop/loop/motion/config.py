@@ -253,3 +253,5 @@ def validate_run_config(config: RunConfig, *, overrides: Iterable[str] = ()) -> 
 
 # Keys that only say how a run executes; they may change between a run and its resumption.
 EXECUTION_KEYS = ("out_dir", "cache_dir", "physics_execution", "threads", "progress", "kill_at", "wandb")
+# Nested settings of the same kind: kept in config.yaml for the record, not compared on resume.
+EXECUTION_PATHS = ("model.text.cache_dir",)

@@ -39,6 +39,7 @@ from motion_loop.loop.motion.clips import (
 )
 from motion_loop.loop.motion.config import (
     EXECUTION_KEYS,
+    EXECUTION_PATHS,
     RunConfig,
     parse_kill_point,
     validate_run_config,
@@ -50,7 +51,12 @@ from motion_loop.loop.motion.evaluator import (
     VIDEO_JOINTS,
     MotionEvaluator,
 )
-from motion_loop.loop.motion.learner import FitSchedule, MotionLearner, bookkeeping_free
+from motion_loop.loop.motion.learner import (
+    FitSchedule,
+    MotionLearner,
+    bookkeeping_free,
+    location_free,
+)
 from motion_loop.loop.rng import Stream, derive_rng
 from motion_loop.loop.run_state import DONE_NAME, RunFolder
 from motion_loop.loop.scalars import ScalarLog
@@ -260,7 +266,7 @@ def generation0_key(config: RunConfig, folder: HumanML3DFolder, real: ClipSet) -
     statistics, the model's configs and the code version (see motion_loop.io.content_key)."""
     train = bookkeeping_free(config.train)
     mean, std = folder.mean_std()
-    digest = ContentHash("generation0").array(mean).array(std).parts([config.model, config.diffusion, train])
+    digest = ContentHash("generation0").array(mean).array(std).parts([location_free(config.model), config.diffusion, train])
     for clip in real.clips:
         digest.text(clip.clip_id).array(clip.features).value(list(clip.captions))
     loop = config.loop
@@ -303,7 +309,8 @@ def run_experiment(config: RunConfig, out_dir: Path) -> list[dict[str, Any]]:
             loggers.append(WandbLog(out_dir, settings, config=stored_config(config), name=f"{config.loop.arm}/seed_{config.loop.seed}"))
         try:
             records = engine.run(
-                config.loop.generations, run_dir=out_dir, config=stored_config(config), progress=config.progress,
+                config.loop.generations, run_dir=out_dir, config=stored_config(config), config_ignore=EXECUTION_PATHS,
+                progress=config.progress,
                 desc=f"{config.loop.arm} generations",
                 on_generation=GenerationLog(
                     config.loop.generations, label=config.loop.arm,

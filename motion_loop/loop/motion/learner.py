@@ -85,6 +85,12 @@ def bookkeeping_free(train: TrainConfig) -> TrainConfig:
     return dataclasses.replace(train, progress=False, log_every=0, save_every=0)
 
 
+def location_free(model: ModelConfig) -> ModelConfig:
+    """`model` without where its caption embeddings are cached: that cache is keyed on content, so moving
+    it changes nothing a model learns, and cache keys must not depend on it."""
+    return dataclasses.replace(model, text=dataclasses.replace(model.text, cache_dir=""))
+
+
 def _interrupted_fit(folder: Path, identity: str) -> Path | None:
     """The periodic checkpoint of this same fit, left half done by a killed process, or None."""
     path = folder / CHECKPOINT_NAME
@@ -239,7 +245,7 @@ class MotionLearner:
     def _fit_identity(self, dataset: ClipSet, *, generation: int, seed: int, start: Path | None) -> str:
         """What a fit depends on: a half-done fit folder is continued only when all of it is the same."""
         digest = ContentHash("fit").value([generation, seed, self.finetune_steps, self.reset_optimizer])
-        digest.parts([self.model_config, self.diffusion_config, bookkeeping_free(self.train_config)])
+        digest.parts([location_free(self.model_config), self.diffusion_config, bookkeeping_free(self.train_config)])
         digest.value(dataclasses.astuple(self.schedule))
         digest.data(start.read_bytes() if start is not None else b"")
         for clip in dataset.clips:
