@@ -109,27 +109,55 @@ class SetCoherence:
     joint_p95: PooledStat
 
 
-def _pooled(per_clip: list[np.ndarray], quantiles: tuple[float, ...], rng: np.random.Generator) -> list[PooledStat]:
-    """Pooled percentiles of every value of every clip, with a bootstrap over clips.
-
-    A bootstrap draw weights each clip by how often it is drawn; its percentile is read from the values
-    sorted once (weighted, nearest-rank), so a draw costs one cumulative sum instead of a new sort.
-    """
+def _sorted_pool(per_clip: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Every value of every clip, sorted (N,), and the clip each came from (N,)."""
     values = np.concatenate(per_clip)  # (N,)
     clip_of = np.repeat(np.arange(len(per_clip)), [len(v) for v in per_clip])  # (N,)
-    exact = [float(np.percentile(values, q)) for q in quantiles]
+    order = np.argsort(values, kind="stable")
+    return values[order], clip_of[order]
+
+
+def _weighted_quantiles(
+    pool: tuple[np.ndarray, np.ndarray], counts: np.ndarray, quantiles: tuple[float, ...]
+) -> np.ndarray:
+    """Percentiles of a sorted pool whose clips are weighted by `counts` (one bootstrap draw; nearest rank).
+
+    The values are sorted once, so a draw costs one cumulative sum instead of a new sort."""
+    sorted_values, sorted_clips = pool
+    cumulative = np.cumsum(counts[sorted_clips])  # (N,) weight of the values up to each one
+    targets = np.asarray(quantiles) / 100.0 * cumulative[-1]
+    return sorted_values[np.minimum(np.searchsorted(cumulative, targets), len(sorted_values) - 1)]
+
+
+def _pooled(per_clip: list[np.ndarray], quantiles: tuple[float, ...], rng: np.random.Generator) -> list[PooledStat]:
+    """Pooled percentiles of every value of every clip, with a bootstrap over clips (each draw weights a
+    clip by how often it is drawn)."""
+    exact = [float(np.percentile(np.concatenate(per_clip), q)) for q in quantiles]
     if len(per_clip) < 2:
         return [PooledStat(v, float("nan"), float("nan")) for v in exact]
-    order = np.argsort(values, kind="stable")
-    sorted_values, sorted_clips = values[order], clip_of[order]
+    pool = _sorted_pool(per_clip)
     draws = np.empty((_BOOTSTRAP, len(quantiles)))
     for b in range(_BOOTSTRAP):
-        counts = np.bincount(rng.integers(len(per_clip), size=len(per_clip)), minlength=len(per_clip))
-        cumulative = np.cumsum(counts[sorted_clips])  # (N,) weight of the values up to each one
-        targets = np.asarray(quantiles) / 100.0 * cumulative[-1]
-        draws[b] = sorted_values[np.minimum(np.searchsorted(cumulative, targets), len(values) - 1)]
+        draws[b] = _weighted_quantiles(pool, np.bincount(rng.integers(len(per_clip), size=len(per_clip)), minlength=len(per_clip)), quantiles)
     low, high = np.percentile(draws, [2.5, 97.5], axis=0)
     return [PooledStat(v, float(lo), float(hi)) for v, lo, hi in zip(exact, low, high, strict=True)]
+
+
+def _ratio_intervals(
+    generated: Sequence[np.ndarray], real: Sequence[np.ndarray], quantiles: tuple[float, ...], rng: np.random.Generator
+) -> list[tuple[float, float]]:
+    """95 % intervals of the generated/real ratios of pooled percentiles, by a paired bootstrap over
+    prompts: each draw resamples prompts and weights a prompt's generated and real clip alike."""
+    if len(generated) < 2:
+        return [(float("nan"), float("nan"))] * len(quantiles)
+    generated_pool, real_pool = _sorted_pool(generated), _sorted_pool(real)
+    draws = np.empty((_BOOTSTRAP, len(quantiles)))
+    for b in range(_BOOTSTRAP):
+        counts = np.bincount(rng.integers(len(generated), size=len(generated)), minlength=len(generated))
+        real_values = _weighted_quantiles(real_pool, counts, quantiles)
+        draws[b] = _weighted_quantiles(generated_pool, counts, quantiles) / np.maximum(real_values, 1e-9)
+    low, high = np.percentile(draws, [2.5, 97.5], axis=0)
+    return [(float(lo), float(hi)) for lo, hi in zip(low, high, strict=True)]
 
 
 def set_coherence(clips: Sequence[np.ndarray]) -> SetCoherence:
@@ -149,11 +177,15 @@ class CoherenceComparison:
     """Generated clips against the real clips of the same prompts, for one group (or all clips).
 
     Ratios are generated / real of the pooled statistics: 1 = as coherent as the data, >> 1 = flicker.
+    Their 95 % intervals come from a bootstrap over prompts that keeps each prompt's pair together
+    (NaN for fewer than 2 prompts).
     """
 
     label: str
     generated: SetCoherence
     real: SetCoherence
+    foot_median_ratio_ci95: tuple[float, float] = (float("nan"), float("nan"))
+    foot_p95_ratio_ci95: tuple[float, float] = (float("nan"), float("nan"))
 
     @property
     def foot_median_ratio(self) -> float:
@@ -169,8 +201,17 @@ class CoherenceComparison:
             "generated": asdict(self.generated),
             "real": asdict(self.real),
             "foot_median_ratio": self.foot_median_ratio,
+            "foot_median_ratio_ci95": list(self.foot_median_ratio_ci95),
             "foot_p95_ratio": self.foot_p95_ratio,
+            "foot_p95_ratio_ci95": list(self.foot_p95_ratio_ci95),
         }
+
+
+def _comparison(label: str, generated: Sequence[np.ndarray], real: Sequence[np.ndarray]) -> CoherenceComparison:
+    feet_generated = [root_relative_speed(c, FOOT_JOINTS).reshape(-1) for c in generated]
+    feet_real = [root_relative_speed(c, FOOT_JOINTS).reshape(-1) for c in real]
+    median_ci, p95_ci = _ratio_intervals(feet_generated, feet_real, (50.0, 95.0), np.random.default_rng(_BOOTSTRAP_SEED))
+    return CoherenceComparison(label, set_coherence(generated), set_coherence(real), median_ci, p95_ci)
 
 
 def compare_coherence(
@@ -193,12 +234,10 @@ def compare_coherence(
         raise CoherenceError(f"compare_coherence: {len(generated)} generated clips but {len(real)} real ones; pair them per prompt")
     if labels is not None and len(labels) != len(generated):
         raise CoherenceError(f"compare_coherence: {len(labels)} labels for {len(generated)} clips")
-    out = {"all": CoherenceComparison("all", set_coherence(generated), set_coherence(real))}
+    out = {"all": _comparison("all", generated, real)}
     for label in dict.fromkeys(labels or ()):
         picks = [i for i, name in enumerate(labels or ()) if name == label]
-        out[label] = CoherenceComparison(
-            label, set_coherence([generated[i] for i in picks]), set_coherence([real[i] for i in picks])
-        )
+        out[label] = _comparison(label, [generated[i] for i in picks], [real[i] for i in picks])
     return out
 
 
@@ -216,9 +255,9 @@ def coherence_table(comparisons: dict[str, CoherenceComparison]) -> list[dict[st
         rows.append({
             "group": name, "clips": gen.clips,
             "foot_median_mm": gen.foot_median.value, "foot_median_real_mm": real.foot_median.value,
-            "foot_median_ratio": comp.foot_median_ratio,
+            "foot_median_ratio": comp.foot_median_ratio, "foot_median_ratio_ci95": list(comp.foot_median_ratio_ci95),
             "foot_p95_mm": gen.foot_p95.value, "foot_p95_real_mm": real.foot_p95.value,
-            "foot_p95_ratio": comp.foot_p95_ratio,
+            "foot_p95_ratio": comp.foot_p95_ratio, "foot_p95_ratio_ci95": list(comp.foot_p95_ratio_ci95),
             "joint_median_mm": gen.joint_median.value, "joint_median_real_mm": real.joint_median.value,
             "joint_p95_mm": gen.joint_p95.value, "joint_p95_real_mm": real.joint_p95.value,
         })  # fmt: skip

@@ -74,6 +74,20 @@ def test_jittered_walk_is_flagged_by_a_large_factor() -> None:
     assert rows[0]["group"] == "all" and rows[0]["foot_median_ratio"] == pytest.approx(comparison["all"].foot_median_ratio)
 
 
+def test_ratio_intervals_pair_each_prompt_with_its_real_clip() -> None:
+    rng = np.random.default_rng(1)
+    clean = [_walk(seed) for seed in range(6)]
+    jittered = [_phase_jittered(j, rng) for j in clean]
+    flicker = compare_coherence(jittered, clean)["all"]
+    low, high = flicker.foot_p95_ratio_ci95
+    assert 1.0 < low <= flicker.foot_p95_ratio <= high
+    # Paired: a set against itself has ratio 1 in every draw; a bootstrap of the two sets apart would not.
+    assert compare_coherence(clean, clean)["all"].foot_median_ratio_ci95 == pytest.approx((1.0, 1.0))
+    row = coherence_table(compare_coherence(jittered, clean))[0]
+    assert row["foot_median_ratio_ci95"] == list(flicker.foot_median_ratio_ci95)
+    assert all(np.isnan(compare_coherence(jittered[:1], clean[:1])["all"].foot_median_ratio_ci95))
+
+
 def test_pooled_statistics_count_every_frame() -> None:
     clips = [_walk(0), _walk(1)[:41]]
     stats = set_coherence(clips)
