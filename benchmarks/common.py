@@ -38,17 +38,26 @@ def bootstrap_interval(values: Any, seed: int, draws: int = 2000) -> list[float]
 def stratified_bootstrap_interval(values: Any, strata: Any, seed: int, draws: int = 2000) -> list[float]:
     """Bootstrap 95 % interval of the mean of `values` (N,) when items were drawn a fixed number per
     stratum (e.g. clips per content label): each draw resamples within every stratum, keeping its size."""
+    return stratified_ratio_interval(values, [1.0] * len(values), strata, seed, draws)
+
+
+def stratified_ratio_interval(numerators: Any, denominators: Any, strata: Any, seed: int, draws: int = 2000) -> list[float]:
+    """Bootstrap 95 % interval of mean(numerators) / mean(denominators) over paired items (N,) (e.g. a
+    sample's skating over that of the real clip it was prompted from), resampled within every stratum;
+    an item's numerator and denominator are always drawn together."""
     import numpy as np
 
-    values = np.asarray(values, dtype=float)
+    top, bottom = np.asarray(numerators, dtype=float), np.asarray(denominators, dtype=float)
     labels = np.asarray(strata)
     rng = np.random.default_rng(seed)
-    sums = np.zeros(draws)
+    top_sums, bottom_sums = np.zeros(draws), np.zeros(draws)
     for label in np.unique(labels):
-        members = values[labels == label]
-        sums += members[rng.integers(0, len(members), size=(draws, len(members)))].sum(axis=1)
-    means = sums / len(values)
-    return [float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))]
+        members = np.flatnonzero(labels == label)
+        picks = members[rng.integers(0, len(members), size=(draws, len(members)))]  # (draws, members)
+        top_sums += top[picks].sum(axis=1)
+        bottom_sums += bottom[picks].sum(axis=1)
+    ratios = top_sums / bottom_sums
+    return [float(np.percentile(ratios, 2.5)), float(np.percentile(ratios, 97.5))]
 
 
 def write_result(name: str, payload: dict[str, Any]) -> Path:

@@ -31,3 +31,17 @@ def test_strata_of_different_means_give_a_narrower_interval_around_the_same_mean
     plain_low, plain_high = common.bootstrap_interval(values, seed=0)
     assert low < values.mean() < high
     assert high - low < 0.5 * (plain_high - plain_low)
+
+
+def test_ratio_interval_draws_each_pair_together() -> None:
+    rng = np.random.default_rng(2)
+    real = rng.uniform(2.0, 8.0, 30)
+    samples = 3.0 * real * rng.uniform(0.9, 1.1, 30)  # each sample ~3x the clip it was prompted from
+    draws = np.random.default_rng(5).integers(0, 30, size=(2000, 30))  # one stratum: a free bootstrap
+    ratios = samples[draws].sum(axis=1) / real[draws].sum(axis=1)
+    expected = [np.percentile(ratios, 2.5), np.percentile(ratios, 97.5)]
+    interval = common.stratified_ratio_interval(samples, real, ["a"] * 30, seed=5)
+    np.testing.assert_allclose(interval, expected, rtol=1e-12)
+    # Paired, the spread is that of the per-pair factor (±10 %), not of the clips' own spread (2-8).
+    point = samples.sum() / real.sum()
+    assert interval[0] < point < interval[1] and interval[1] - interval[0] < 0.25
