@@ -18,6 +18,14 @@ status=0
 wait "$baseline" || status=1
 wait "$synthetic" || status=1
 wait "$corrected" || status=1
-[ "$status" -eq 0 ] || { echo "an arm failed: see $out/*/seed_0/run.log" >&2; exit 1; }
+if [ "$status" -ne 0 ]; then
+  if grep -qs "holds a run with another config" "$out"/*/seed_0/run.log; then
+    # A finished main job resumes (and re-reports); one made by another version or other overrides cannot.
+    echo "$out holds a main job made with other settings (an earlier version of motion-loop, or other" \
+      "overrides): move it aside (mv $out $out.old) and run again" >&2
+  fi
+  echo "an arm failed: see $out/*/seed_0/run.log" >&2
+  exit 1
+fi
 .venv/bin/motion-loop report "$out"
 echo "open $out/report.html to compare the arms (one run per arm in $out/ARM/seed_0)"
