@@ -3,13 +3,15 @@
 # seeds of experiment=cpu_faithful at lambda = 1 on the Bandai-Namco 2 import, as two background workers,
 # one per core. Each worker runs its jobs in order, and every job resumes after its last finished
 # generation, so running this script again after any interruption (a killed process, a new session)
-# continues the sweep where it stopped. About 75 process-hours on the 2-core machine (~38 h wall).
+# continues the sweep where it stopped. About 64 process-hours on the 2-core machine at the fit
+# lengths the plateau rule chose on the GPU sweep (benchmarks/loop_budget.py; ~34 h wall).
 #
-# Worker 1: synthetic and baseline arms, seed by seed (it trains generation 0 of seed 0).
+# Worker 1: synthetic and baseline arms (it trains generation 0 of seed 0).
 # Worker 2: generation 0 alone for seed 1 (and later seed 2), so that no worker waits on the other's
-#           generation-0 lock, then the corrected arms. The generation-0-only runs also give issue 16
-#           the preset's generation 0 for three seeds (their own metrics.csv; they live outside SWEEP so
-#           that `motion-loop report SWEEP` sees only the sweep).
+#           generation-0 lock, then the corrected arms and seed 1's baseline: seeds 0 and 1 are complete
+#           after ~24 h, and the workers end after ~31 h and ~34 h. The generation-0-only runs also give
+#           issue 16 the preset's generation 0 for three seeds (their own metrics.csv; they live outside
+#           $OUT/runs so that `motion-loop report $OUT/runs` sees only the sweep).
 #
 # Usage (from anywhere):
 #   DATA=~/data/bandai2 EVALUATOR=~/runs/gen0/evaluator_w128.pt OUT=~/runs/cpu_faithful_cpu \
@@ -50,9 +52,9 @@ worker() {  # NAME "ARM SEED GENERATIONS" ...
 
 mkdir -p "$OUT"
 cd /tmp || exit 1  # a run started inside a checkout would import that checkout's code first
-worker w1 "synthetic 0 21" "baseline 0 21" "synthetic 1 21" "baseline 1 21" "synthetic 2 21" "baseline 2 21" \
+worker w1 "synthetic 0 21" "baseline 0 21" "synthetic 1 21" "synthetic 2 21" "baseline 2 21" \
   > "$OUT/w1.log" 2>&1 < /dev/null &
 sleep 20  # worker 1 takes seed 0's generation-0 lock first
-worker w2 "baseline 1 1" "corrected 0 21" "baseline 2 1" "corrected 1 21" "corrected 2 21" \
+worker w2 "baseline 1 1" "corrected 0 21" "baseline 2 1" "corrected 1 21" "baseline 1 21" "corrected 2 21" \
   > "$OUT/w2.log" 2>&1 < /dev/null &
 echo "two workers started; progress in $OUT/progress.log; each run's log in its stdout.log"
