@@ -1,0 +1,73 @@
+"""Where the excess foot motion of standing samples comes from: the feet sliding, or the pelvis moving.
+
+    python benchmarks/standing_feet.py ~/data/bandai2 SAMPLES.npz [SAMPLES.npz ...]
+
+SAMPLES.npz: the samples `benchmarks/model_coherence.py` keeps (clip ids of the prompts and each
+sample's features). For the prompts of the hand contents (raise-up / wave: the body stands), pooled
+over every frame of every clip, median and p95 [mm/frame] of
+  * the feet's speed in world space (ankles and toes),
+  * the pelvis' speed in world space,
+  * the feet's speed relative to the pelvis (the coherence measure),
+for the samples and for the real clips of the same prompts. Feet that slide while the pelvis moves as
+in the real clips put the excess of the coherence measure on the feet themselves.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from motion_loop.data.features import features_to_joints
+from motion_loop.data.humanml3d import HumanML3DFolder
+from motion_loop.eval.coherence import FOOT_JOINTS, ROOT_JOINT, content_label, root_relative_speed
+
+STANDING = ("raise-up", "wave")
+MAX_FRAMES = 196  # as model_coherence.py cuts the real clips
+
+
+def speeds(joints: np.ndarray) -> dict[str, np.ndarray]:
+    """Per-frame speeds [mm/frame] of one clip (T, 22, 3) [m]."""
+    feet = joints[:, list(FOOT_JOINTS)]  # (T, 4, 3)
+    return {
+        "feet_world": 1000.0 * np.linalg.norm(np.diff(feet, axis=0), axis=-1).reshape(-1),
+        "pelvis_world": 1000.0 * np.linalg.norm(np.diff(joints[:, ROOT_JOINT], axis=0), axis=-1),
+        "feet_relative": root_relative_speed(joints, FOOT_JOINTS).reshape(-1),
+    }
+
+
+def summary(clips: list[dict[str, np.ndarray]]) -> dict[str, list[float]]:
+    """Pooled median and p95 of each speed over every frame of every clip."""
+    return {
+        name: [round(float(np.percentile(np.concatenate([c[name] for c in clips]), q)), 2) for q in (50, 95)]
+        for name in clips[0]
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("dataset", type=Path)
+    parser.add_argument("samples", type=Path, nargs="+")
+    args = parser.parse_args()
+    folder = HumanML3DFolder(args.dataset)
+    for path in args.samples:
+        kept = np.load(path)
+        picks = [i for i, c in enumerate(kept["clip_ids"]) if content_label(str(c)).startswith(STANDING)]
+        if not picks:
+            print(f"{path.name}: no prompt of a standing content ({', '.join(STANDING)})")
+            continue
+        generated = [speeds(features_to_joints(kept[f"features_{i}"])) for i in picks]
+        real = [
+            speeds(features_to_joints(np.load(folder.features_dir / f"{kept['clip_ids'][i]}.npy")[:MAX_FRAMES]))
+            for i in picks
+        ]
+        print(f"{path.name}: {len(picks)} standing prompts, [median, p95] mm/frame")
+        print(f"  samples: {summary(generated)}")
+        print(f"  real:    {summary(real)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
