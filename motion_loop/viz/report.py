@@ -65,6 +65,18 @@ def _seed(run: Path) -> str:
     return str(loop.get("seed", config.get("seed", run.name)))
 
 
+def _progress(run: Path) -> tuple[int, int] | None:
+    """(generations finished, generations planned) of a run whose config says how many it plans."""
+    config = _config(run)
+    loop = config.get("loop") if isinstance(config.get("loop"), dict) else {}
+    planned = loop.get("generations", config.get("generations"))
+    if not isinstance(planned, int):
+        return None
+    rows = read_metrics_csv(run / "metrics.csv")
+    done = {int(row["generation"]) for row in rows if isinstance(row.get("generation"), float)}
+    return len(done), planned
+
+
 def _replications(run: Path) -> int | None:
     metrics = ((_config(run).get("eval") or {}).get("metrics") or {}) if isinstance(_config(run).get("eval"), dict) else {}
     value = metrics.get("replications") if isinstance(metrics, dict) else None
@@ -198,6 +210,11 @@ def _warnings(runs: list[Path], arms: dict[str, list[dict[str, Any]]]) -> list[s
         out.append("One evaluation replication: the metrics carry no interval of their own (bands of width 0).")
     if len(arms) == 1:
         out.append("One arm only: nothing to compare it with. Run arm=baseline,synthetic,corrected to answer the question.")
+    unfinished = [(run, p) for run in runs if (p := _progress(run)) is not None and p[0] < p[1]]
+    if unfinished:
+        listed = "; ".join(f"{arm_label(run)} seed {_seed(run)}: {done} of {planned}" for run, (done, planned) in unfinished)
+        out.append(f"Unfinished runs (generations done of planned): {listed}. Curves stop where each run stopped, and "
+                   "the verdict covers only the generations that every paired seed has reached.")  # fmt: skip
     return out
 
 

@@ -15,9 +15,10 @@ from motion_loop.viz.report import write_report
 from motion_loop.viz.verdict_table import reading
 
 
-def _run(root, arm, seed, fids, *, replications=1):
+def _run(root, arm, seed, fids, *, replications=1, planned=None):
     root.mkdir(parents=True)
-    config = {"loop": {"arm": arm, "seed": seed}, "eval": {"metrics": {"replications": replications}}}
+    loop = {"arm": arm, "seed": seed, "generations": len(fids) if planned is None else planned}
+    config = {"loop": loop, "eval": {"metrics": {"replications": replications}}}
     (root / "config.yaml").write_text(yaml.safe_dump(config))
     extra = [f"extra_{k}" for k in range(8)]  # more columns than the headline ones (a real run has 45-63)
     with (root / "metrics.csv").open("w", newline="") as stream:
@@ -72,6 +73,18 @@ def test_single_run_warns_and_explains_the_missing_verdict(tmp_path):
     page = write_report(tmp_path / "run").read_text()
     assert "One seed only (corrected)" in page and "One arm only" in page and "One evaluation replication" not in page
     assert "No summary.json here" in page
+
+
+def test_unfinished_runs_are_named_with_their_progress(tmp_path):
+    sweep = tmp_path / "sweep"
+    _run(sweep / "synthetic" / "seed_0", "synthetic", 0, [1.0, 1.1, 1.2])
+    _run(sweep / "corrected" / "seed_0", "corrected", 0, [1.0, 1.1], planned=21)
+    page = write_report(sweep).read_text()
+    assert "Unfinished runs (generations done of planned): corrected seed 0: 2 of 21." in page
+    assert "synthetic seed 0:" not in page
+    finished = tmp_path / "finished"
+    _run(finished / "synthetic" / "seed_0", "synthetic", 0, [1.0, 1.1])
+    assert "Unfinished runs" not in write_report(finished).read_text()
 
 
 def test_broken_summary_fails_clearly(tmp_path):
