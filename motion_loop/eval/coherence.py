@@ -164,7 +164,11 @@ def set_coherence(clips: Sequence[np.ndarray]) -> SetCoherence:
     """Pooled median and p95 of the root-relative motion per frame of `clips` (each (T_i, 22, 3) [m])."""
     if not clips:
         raise CoherenceError("set_coherence: no clips given")
-    feet = [root_relative_speed(c, FOOT_JOINTS).reshape(-1) for c in clips]
+    return _set_coherence([root_relative_speed(c, FOOT_JOINTS).reshape(-1) for c in clips], clips)
+
+
+def _set_coherence(feet: list[np.ndarray], clips: Sequence[np.ndarray]) -> SetCoherence:
+    """`set_coherence` with the feet's speeds per clip already measured."""
     every = [root_relative_speed(c).reshape(-1) for c in clips]
     rng = np.random.default_rng(_BOOTSTRAP_SEED)
     foot_median, foot_p95 = _pooled(feet, (50.0, 95.0), rng)
@@ -211,7 +215,9 @@ def _comparison(label: str, generated: Sequence[np.ndarray], real: Sequence[np.n
     feet_generated = [root_relative_speed(c, FOOT_JOINTS).reshape(-1) for c in generated]
     feet_real = [root_relative_speed(c, FOOT_JOINTS).reshape(-1) for c in real]
     median_ci, p95_ci = _ratio_intervals(feet_generated, feet_real, (50.0, 95.0), np.random.default_rng(_BOOTSTRAP_SEED))
-    return CoherenceComparison(label, set_coherence(generated), set_coherence(real), median_ci, p95_ci)
+    return CoherenceComparison(
+        label, _set_coherence(feet_generated, generated), _set_coherence(feet_real, real), median_ci, p95_ci
+    )
 
 
 def compare_coherence(
@@ -234,6 +240,8 @@ def compare_coherence(
         raise CoherenceError(f"compare_coherence: {len(generated)} generated clips but {len(real)} real ones; pair them per prompt")
     if labels is not None and len(labels) != len(generated):
         raise CoherenceError(f"compare_coherence: {len(labels)} labels for {len(generated)} clips")
+    if not generated:
+        raise CoherenceError("compare_coherence: no clips given")
     out = {"all": _comparison("all", generated, real)}
     for label in dict.fromkeys(labels or ()):
         picks = [i for i, name in enumerate(labels or ()) if name == label]

@@ -109,6 +109,8 @@ def test_bad_input_is_named() -> None:
         root_relative_speed(np.zeros((1, 22, 3)))
     with pytest.raises(CoherenceError, match="pair them per prompt"):
         compare_coherence([_walk()], [])
+    with pytest.raises(CoherenceError, match="no clips given"):
+        compare_coherence([], [])
 
 
 def test_evaluation_records_coherence_next_to_the_real_clips(trained, synthetic_root) -> None:
