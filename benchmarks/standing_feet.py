@@ -8,8 +8,11 @@ over every frame of every clip, median and p95 [mm/frame] of
   * the feet's speed in world space (ankles and toes),
   * the pelvis' speed in world space,
   * the feet's speed relative to the pelvis (the coherence measure),
+  * the feet's speed in the body frame of the features (their RIC channels, root-relative and facing
+    forward), which the root's own channels must cancel for a planted foot,
 for the samples and for the real clips of the same prompts. Feet that slide while the pelvis moves as
-in the real clips put the excess of the coherence measure on the feet themselves.
+in the real clips put the excess of the coherence measure on the feet themselves; a body-frame motion
+that the root does not cancel says which channels disagree.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from motion_loop.data.features import features_to_joints
+from motion_loop.data.features import RIC_DIMS, features_to_joints
 from motion_loop.data.humanml3d import HumanML3DFolder
 from motion_loop.eval.coherence import FOOT_JOINTS, ROOT_JOINT, content_label, root_relative_speed
 
@@ -28,13 +31,16 @@ STANDING = ("raise-up", "wave")
 MAX_FRAMES = 196  # as model_coherence.py cuts the real clips
 
 
-def speeds(joints: np.ndarray) -> dict[str, np.ndarray]:
-    """Per-frame speeds [mm/frame] of one clip (T, 22, 3) [m]."""
+def speeds(features: np.ndarray) -> dict[str, np.ndarray]:
+    """Per-frame speeds [mm/frame] of one clip's features (T, 263)."""
+    joints = features_to_joints(features)  # (T, 22, 3) [m]
     feet = joints[:, list(FOOT_JOINTS)]  # (T, 4, 3)
+    body_frame = features[:, RIC_DIMS].reshape(len(features), -1, 3)[:, [j - 1 for j in FOOT_JOINTS]]  # no root row
     return {
         "feet_world": 1000.0 * np.linalg.norm(np.diff(feet, axis=0), axis=-1).reshape(-1),
         "pelvis_world": 1000.0 * np.linalg.norm(np.diff(joints[:, ROOT_JOINT], axis=0), axis=-1),
         "feet_relative": root_relative_speed(joints, FOOT_JOINTS).reshape(-1),
+        "feet_body_frame": 1000.0 * np.linalg.norm(np.diff(body_frame, axis=0), axis=-1).reshape(-1),
     }
 
 
@@ -58,11 +64,8 @@ def main() -> int:
         if not picks:
             print(f"{path.name}: no prompt of a standing content ({', '.join(STANDING)})")
             continue
-        generated = [speeds(features_to_joints(kept[f"features_{i}"])) for i in picks]
-        real = [
-            speeds(features_to_joints(np.load(folder.features_dir / f"{kept['clip_ids'][i]}.npy")[:MAX_FRAMES]))
-            for i in picks
-        ]
+        generated = [speeds(kept[f"features_{i}"]) for i in picks]
+        real = [speeds(np.load(folder.features_dir / f"{kept['clip_ids'][i]}.npy")[:MAX_FRAMES]) for i in picks]
         print(f"{path.name}: {len(picks)} standing prompts, [median, p95] mm/frame")
         print(f"  samples: {summary(generated)}")
         print(f"  real:    {summary(real)}")
