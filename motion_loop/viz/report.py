@@ -65,14 +65,14 @@ def _seed(run: Path) -> str:
     return str(loop.get("seed", config.get("seed", run.name)))
 
 
-def _progress(run: Path) -> tuple[int, int] | None:
-    """(generations finished, generations planned) of a run whose config says how many it plans."""
+def _progress(run: Path, rows: list[dict[str, Any]]) -> tuple[int, int] | None:
+    """(generations finished, generations planned) of a run (its metrics.csv `rows`) whose config says
+    how many it plans."""
     config = _config(run)
     loop = config.get("loop") if isinstance(config.get("loop"), dict) else {}
     planned = loop.get("generations", config.get("generations"))
     if not isinstance(planned, int):
         return None
-    rows = read_metrics_csv(run / "metrics.csv")
     done = {int(row["generation"]) for row in rows if isinstance(row.get("generation"), float)}
     return len(done), planned
 
@@ -196,7 +196,8 @@ def _change_table(arms: dict[str, list[dict[str, Any]]], metrics: list[str]) -> 
             f"{head}</thead><tbody>{''.join(rows)}</tbody></table></div>")  # fmt: skip
 
 
-def _warnings(runs: list[Path], arms: dict[str, list[dict[str, Any]]]) -> list[str]:
+def _warnings(runs: dict[Path, list[dict[str, Any]]], arms: dict[str, list[dict[str, Any]]]) -> list[str]:
+    """Warnings about the design of a sweep; `runs`: each run folder with its metrics.csv rows."""
     seeds: dict[str, set[str]] = defaultdict(set)
     for run in runs:
         seeds[arm_label(run)].add(_seed(run))
@@ -210,7 +211,7 @@ def _warnings(runs: list[Path], arms: dict[str, list[dict[str, Any]]]) -> list[s
         out.append("One evaluation replication: the metrics carry no interval of their own (bands of width 0).")
     if len(arms) == 1:
         out.append("One arm only: nothing to compare it with. Run arm=baseline,synthetic,corrected to answer the question.")
-    unfinished = [(run, p) for run in runs if (p := _progress(run)) is not None and p[0] < p[1]]
+    unfinished = [(run, p) for run, rows in runs.items() if (p := _progress(run, rows)) is not None and p[0] < p[1]]
     if unfinished:
         listed = "; ".join(f"{arm_label(run)} seed {_seed(run)}: {done} of {planned}" for run, (done, planned) in unfinished)
         out.append(f"Unfinished runs (generations done of planned): {listed}. Curves stop where each run stopped, and "
@@ -242,8 +243,9 @@ def write_report(path: Path, out: Path | None = None) -> Path:
     runs = find_runs(path)
     summary = read_summary(Path(path))  # before any drawing: a broken summary fails at once
     arms: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    rows_of = {run: read_metrics_csv(run / "metrics.csv") for run in runs}  # read once, used three times
     for run in runs:
-        arms[arm_label(run)] += read_metrics_csv(run / "metrics.csv")
+        arms[arm_label(run)] += rows_of[run]
     all_rows = [row for rows in arms.values() for row in rows]
     names = metric_names(all_rows)
     headline = [m for m in HEADLINE_METRICS if m in names]
@@ -256,7 +258,7 @@ def write_report(path: Path, out: Path | None = None) -> Path:
         f"<p class='lead'>{len(runs)} run(s); arms: {', '.join(html.escape(a) for a in arms)}; seeds: "
         f"{', '.join(html.escape(s) for s in seeds)}; generations 0 to {last}.</p>",
     ]
-    sections += [f"<div class='warning'>{html.escape(w)}</div>" for w in _warnings(runs, arms)]
+    sections += [f"<div class='warning'>{html.escape(w)}</div>" for w in _warnings(rows_of, arms)]
     sections.append("<h2>Verdict across seeds</h2>")
     if summary is not None:
         sections.append(verdict_html(summary))
@@ -276,7 +278,7 @@ def write_report(path: Path, out: Path | None = None) -> Path:
     sections.append("<h2>Motions across generations</h2><p class='note'>Each video shows the same prompt at the "
                     "first, middle and last generation.</p>" + _videos(runs))  # fmt: skip
     for run in runs:
-        rows = read_metrics_csv(run / "metrics.csv")
+        rows = rows_of[run]
         columns = ["generation"] + [m for m in headline if any(m in row for row in rows)]
         correction = correction_summary(run)
         sections.append(f"<h2>Run: {html.escape(arm_label(run))}, seed {html.escape(_seed(run))}</h2>"
