@@ -276,10 +276,12 @@ def compare_arms(runs: list[RunRecord], *, pairs: tuple[tuple[str, str], ...] = 
             paired = []
             for seed in seeds:
                 run_a, run_b = by_arm_seed[(a, seed)], by_arm_seed[(b, seed)]
-                if _same_generation0(run_a, run_b, metrics):
-                    paired.append((seed, run_a, run_b))
-                else:
+                if not _same_generation0(run_a, run_b, metrics):
                     skipped.append(f"{a} vs {b}, seed {seed}, {group}: generation 0 differs (not paired)")
+                    continue
+                paired.append((seed, run_a, run_b))
+                if not any(g > 0 and g in run_b.rows for g in run_a.rows):
+                    skipped.append(f"{a} vs {b}, seed {seed}, {group}: no generation after 0 evaluated in both runs yet")
             for metric in metrics:
                 comparison = _compare(metric, a, b, paired, group)
                 if comparison is not None:

@@ -80,7 +80,7 @@ def verdict_html(summary: dict[str, Any]) -> str:
     if not entries:
         why = f"<ul>{notes}</ul>" if notes else ""
         return ("<p class='note'>summary.json holds no comparison: the verdict needs at least two arms run with the "
-                f"same seed and sharing generation 0.</p>{why}")  # fmt: skip
+                f"same seed, sharing generation 0, and both evaluated after it.</p>{why}")  # fmt: skip
     rows = []
     read = [(entry, *reading(entry)) for entry in entries]
     read.sort(key=lambda item: not item[2])  # detected differences first, otherwise the file's order

@@ -130,3 +130,13 @@ def test_every_seed_is_averaged_over_the_same_generations(tmp_path):
     assert fid.generations == (2, 3) and fid.seeds == (0, 1, 2)
     # per seed: synthetic - baseline = offset 1.0 + that seed's noise, at every generation
     assert fid.per_seed == pytest.approx((1.0, 1.2, 0.9))
+
+
+def test_paired_runs_still_at_generation0_are_named_as_not_yet_comparable(tmp_path):
+    """A sweep that has just started: two arms of seed 0 evaluated generation 0 only. No comparison can
+    be formed, and the summary says why instead of leaving the reader to guess."""
+    _run(tmp_path / "synthetic" / "seed_0", "synthetic", 0, [1.0])
+    _run(tmp_path / "corrected" / "seed_0", "corrected", 0, [1.0])
+    verdict = compare_arms(find_sweep_runs(tmp_path))
+    assert verdict.comparisons == []
+    assert verdict.skipped == ["corrected vs synthetic, seed 0, {}: no generation after 0 evaluated in both runs yet"]
