@@ -25,8 +25,12 @@ DATA=${DATA:?set DATA to a Bandai-Namco 2 import}
 EVALUATOR=${EVALUATOR:?set EVALUATOR to an evaluator trained on that import (motion-loop evaluator train)}
 OUT=${OUT:?set OUT to a folder outside the repository}
 ML=${ML:-$(cd "$(dirname "$0")/.." && pwd)/.venv/bin/motion-loop}
-EXTRA=${EXTRA:-}   # more Hydra overrides for every run, e.g. loop.synthetic_ratio=0.5 (use another OUT)
+EXTRA=${EXTRA:-}   # more Hydra overrides for every run, e.g. loop.synthetic_ratio=0.5 (use another OUT, same CACHE)
 TEXTCACHE=${TEXTCACHE:-$OUT/textcache}  # caption embeddings; keep it fixed for the life of a sweep
+# Generation-0 models are cached by content (data, model, schedule, code version) and seed, not by lambda:
+# a lambda = 0.5 sweep run by the same code reuses the lambda = 1 sweep's generation 0 (about 2.4 h of one
+# core per seed) when CACHE names that sweep's cache, e.g. CACHE=$LAMBDA1_OUT/.cache.
+CACHE=${CACHE:-$OUT/.cache}
 
 worker() {  # NAME "ARM SEED GENERATIONS" ...
   local name=$1 job arm seed gens out rc
@@ -39,7 +43,7 @@ worker() {  # NAME "ARM SEED GENERATIONS" ...
     # shellcheck disable=SC2086  # EXTRA holds several overrides
     OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 HF_HUB_OFFLINE=1 MPLBACKEND=Agg \
       nice -n 10 "$ML" run experiment=cpu_faithful data.root="$DATA" eval.checkpoint="$EVALUATOR" \
-        arm="$arm" loop.seed="$seed" loop.generations="$gens" cache_dir="$OUT/.cache" \
+        arm="$arm" loop.seed="$seed" loop.generations="$gens" cache_dir="$CACHE" \
         model.text.cache_dir="$TEXTCACHE" progress=false out_dir="$out" $EXTRA >> "$out/stdout.log" 2>&1
     rc=$?
     echo "$(date -u +%FT%TZ) $name end $arm seed $seed rc $rc" >> "$OUT/progress.log"
