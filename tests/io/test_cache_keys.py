@@ -102,6 +102,14 @@ def test_generation0_key_ignores_where_captions_are_cached(original: Path, tmp_p
     assert _generation0_key(original, "model.latent_dim=32") != key
 
 
+def test_generation0_key_is_shared_across_lambda_and_arms(original: Path) -> None:
+    # Generation 0 sees only real clips: a lambda = 0.5 sweep reuses a lambda = 1 sweep's generation 0.
+    key = _generation0_key(original)
+    assert _generation0_key(original, "loop.synthetic_ratio=0.5") == key
+    assert _generation0_key(original, "arm=corrected") == key
+    assert _generation0_key(original, "loop.generations=3") == key
+
+
 def test_content_key_frames_parts_and_carries_the_code_version() -> None:
     assert content_key("k", "ab", "c") != content_key("k", "a", "bc")
     assert content_key("k", np.zeros(3, np.float32)) != content_key("k", np.zeros(3, np.float64))
