@@ -10,6 +10,9 @@ over every frame of every clip, median and p95 [mm/frame] of
   * the feet's speed relative to the pelvis (the coherence measure),
   * the feet's speed in the body frame of the features (their RIC channels, root-relative and facing
     forward), which the root's own channels must cancel for a planted foot,
+  * per clip, how far the pelvis ends from where it started (horizontal, mm; one value per clip):
+    small next to the per-frame speeds times the clip's length says the motion is jitter, large says
+    the body drifts,
 for the samples and for the real clips of the same prompts. Feet that slide while the pelvis moves as
 in the real clips put the excess of the coherence measure on the feet themselves; a body-frame motion
 that the root does not cancel says which channels disagree.
@@ -41,11 +44,12 @@ def speeds(features: np.ndarray) -> dict[str, np.ndarray]:
         "pelvis_world": 1000.0 * np.linalg.norm(np.diff(joints[:, ROOT_JOINT], axis=0), axis=-1),
         "feet_relative": root_relative_speed(joints, FOOT_JOINTS).reshape(-1),
         "feet_body_frame": 1000.0 * np.linalg.norm(np.diff(body_frame, axis=0), axis=-1).reshape(-1),
+        "pelvis_net_travel": 1000.0 * np.linalg.norm(joints[-1:, ROOT_JOINT, ::2] - joints[:1, ROOT_JOINT, ::2], axis=-1),
     }
 
 
 def summary(clips: list[dict[str, np.ndarray]]) -> dict[str, list[float]]:
-    """Pooled median and p95 of each speed over every frame of every clip."""
+    """Pooled median and p95 of each measure over every frame (or clip) of every clip."""
     return {
         name: [round(float(np.percentile(np.concatenate([c[name] for c in clips]), q)), 2) for q in (50, 95)]
         for name in clips[0]
@@ -66,7 +70,7 @@ def main() -> int:
             continue
         generated = [speeds(kept[f"features_{i}"]) for i in picks]
         real = [speeds(np.load(folder.features_dir / f"{kept['clip_ids'][i]}.npy")[:MAX_FRAMES]) for i in picks]
-        print(f"{path.name}: {len(picks)} standing prompts, [median, p95] mm/frame")
+        print(f"{path.name}: {len(picks)} standing prompts, [median, p95] mm/frame (pelvis_net_travel: mm)")
         print(f"  samples: {summary(generated)}")
         print(f"  real:    {summary(real)}")
     return 0
