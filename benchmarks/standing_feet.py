@@ -10,12 +10,15 @@ over every frame of every clip, median and p95 [mm/frame] of
   * the feet's speed relative to the pelvis (the coherence measure),
   * the feet's speed in the body frame of the features (their RIC channels, root-relative and facing
     forward), which the root's own channels must cancel for a planted foot,
+  * the feet's acceleration in that body frame [mm/frame²],
   * per clip, how far the pelvis ends from where it started (horizontal, mm; one value per clip):
     small next to the per-frame speeds times the clip's length says the motion is jitter, large says
     the body drifts,
 for the samples and for the real clips of the same prompts. Feet that slide while the pelvis moves as
 in the real clips put the excess of the coherence measure on the feet themselves; a body-frame motion
-that the root does not cancel says which channels disagree.
+that the root does not cancel says which channels disagree. Last, the share of frames whose body-frame
+foot speed exceeds the real clips' p95, and how many of those are isolated (both neighbouring frames
+below it): isolated frames are single-frame flicker, the rest are sustained leg motion.
 """
 
 from __future__ import annotations
@@ -39,11 +42,13 @@ def speeds(features: np.ndarray) -> dict[str, np.ndarray]:
     joints = features_to_joints(features)  # (T, 22, 3) [m]
     feet = joints[:, list(FOOT_JOINTS)]  # (T, 4, 3)
     body_frame = features[:, RIC_DIMS].reshape(len(features), -1, 3)[:, [j - 1 for j in FOOT_JOINTS]]  # no root row
+    body_velocity = 1000.0 * np.diff(body_frame, axis=0)  # (T - 1, 4, 3) [mm/frame]
     return {
         "feet_world": 1000.0 * np.linalg.norm(np.diff(feet, axis=0), axis=-1).reshape(-1),
         "pelvis_world": 1000.0 * np.linalg.norm(np.diff(joints[:, ROOT_JOINT], axis=0), axis=-1),
         "feet_relative": root_relative_speed(joints, FOOT_JOINTS).reshape(-1),
-        "feet_body_frame": 1000.0 * np.linalg.norm(np.diff(body_frame, axis=0), axis=-1).reshape(-1),
+        "feet_body_frame": np.linalg.norm(body_velocity, axis=-1).reshape(-1),
+        "feet_body_frame_acceleration": np.linalg.norm(np.diff(body_velocity, axis=0), axis=-1).reshape(-1),
         "pelvis_net_travel": 1000.0 * np.linalg.norm(joints[-1:, ROOT_JOINT, ::2] - joints[:1, ROOT_JOINT, ::2], axis=-1),
     }
 
@@ -54,6 +59,18 @@ def summary(clips: list[dict[str, np.ndarray]]) -> dict[str, list[float]]:
         name: [round(float(np.percentile(np.concatenate([c[name] for c in clips]), q)), 2) for q in (50, 95)]
         for name in clips[0]
     }
+
+
+def above(clips: list[dict[str, np.ndarray]], threshold: float) -> tuple[float, float]:
+    """Share of foot-frames whose body-frame speed exceeds `threshold`, and the share of those that are
+    isolated (the same foot's previous and next frames below it)."""
+    high, isolated, total = 0, 0, 0
+    for clip in clips:
+        fast = clip["feet_body_frame"].reshape(-1, len(FOOT_JOINTS)) > threshold  # (T - 1, 4)
+        high += int(fast.sum())
+        isolated += int((fast[1:-1] & ~fast[:-2] & ~fast[2:]).sum())
+        total += fast.size
+    return high / total, isolated / max(high, 1)
 
 
 def main() -> int:
@@ -73,6 +90,11 @@ def main() -> int:
         print(f"{path.name}: {len(picks)} standing prompts, [median, p95] mm/frame (pelvis_net_travel: mm)")
         print(f"  samples: {summary(generated)}")
         print(f"  real:    {summary(real)}")
+        threshold = summary(real)["feet_body_frame"][1]
+        for name, clips in (("samples", generated), ("real", real)):
+            share, isolated = above(clips, threshold)
+            print(f"  {name}: {100 * share:.1f} % of foot-frames move faster than the real p95 ({threshold} mm/frame) "
+                  f"in the body frame; {100 * isolated:.0f} % of those are isolated")
     return 0
 
 
