@@ -16,7 +16,9 @@ from typing import Any
 import yaml
 
 from motion_loop.errors import MotionLoopError
+from motion_loop.eval.coherence import content_label
 from motion_loop.io import atomic_write_text
+from motion_loop.loop.motion.clips import source_clip_id
 from motion_loop.viz.coherence_strip import coherence_html
 from motion_loop.viz.curves import (
     HEADLINE_METRICS,
@@ -33,6 +35,8 @@ _MAX_EMBEDDED_VIDEO_BYTES = 40_000_000
 _CORRECTION_KEYS = ("fell", "resets", "mpjpe_mm", "residual_force_pct_bw", "seconds")
 _CORRECTION_HEADLINE = ("generation", "clips", "flagged", "fallback", "dropped", "fell", "resets", "mpjpe_mm",
                         "residual_force_pct_bw", "seconds")
+_CONTENT_KEYS = ("surface_skate_mm_before", "surface_skate_mm_after", "surface_float_mm_after",
+                 "surface_penetrate_mm_after", "mpjpe_mm", "residual_force_pct_bw")  # fmt: skip
 _CI = "_ci95"
 
 
@@ -83,16 +87,23 @@ def _replications(run: Path) -> int | None:
     return int(value) if isinstance(value, int) else None
 
 
-def correction_summary(run: Path) -> list[dict[str, Any]]:
+def correction_reports(run: Path) -> dict[int, list[dict[str, Any]]]:
+    """The corrector's per-clip reports (correction.jsonl) of each generation that has them."""
+    out = {}
+    for gen_dir in sorted(run.glob("gen_*")):
+        reports = [json.loads(line) for path in sorted(gen_dir.rglob("correction.jsonl")) for line in path.read_text().splitlines() if line.strip()]
+        if reports:
+            out[int(gen_dir.name.removeprefix("gen_"))] = reports
+    return out
+
+
+def correction_summary(reports_of: dict[int, list[dict[str, Any]]]) -> list[dict[str, Any]]:
     """Per generation: clip count; fractions of clips flagged (any flag), dragged by the stiff-root
     fallback and dropped from the mix (`loop.drop_flagged`); fall and reset rates; mean before/after
     plausibility of the corrector."""
     rows = []
-    for gen_dir in sorted(run.glob("gen_*")):
-        reports = [json.loads(line) for path in sorted(gen_dir.rglob("correction.jsonl")) for line in path.read_text().splitlines() if line.strip()]
-        if not reports:
-            continue
-        row: dict[str, Any] = {"generation": int(gen_dir.name.removeprefix("gen_")), "clips": len(reports)}
+    for generation, reports in sorted(reports_of.items()):
+        row: dict[str, Any] = {"generation": generation, "clips": len(reports)}
         if any("flags" in r for r in reports):  # reports of the physics corrector (other correctors: none)
             row["flagged"] = sum(bool(r.get("flags")) for r in reports) / len(reports)
             row["fallback"] = sum(r.get("controller") == "fallback" for r in reports) / len(reports)
@@ -103,6 +114,29 @@ def correction_summary(run: Path) -> list[dict[str, Any]]:
             if values:
                 row[key] = sum(values) / len(values)
         for key in sorted({k for r in reports for k in r if k.endswith(("_before", "_after"))}):
+            values = [float(r[key]) for r in reports if isinstance(r.get(key), (int, float))]
+            if values:
+                row[key] = sum(values) / len(values)
+        rows.append(row)
+    return rows
+
+
+def correction_by_content(reports_of: dict[int, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """Per content label of the prompt's real clip (Bandai-Namco ids; others pool as "other"), over all
+    generations: clips, fractions flagged and dragged by the fallback, and the mean surface plausibility
+    before / after correction. Empty when every clip is "other" (no content labels to tell apart)."""
+    by_content: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for reports in reports_of.values():
+        for report in reports:
+            by_content[content_label(source_clip_id(str(report.get("clip_id", ""))))].append(report)
+    if set(by_content) <= {"other"}:
+        return []
+    rows = []
+    for content, reports in sorted(by_content.items()):
+        row: dict[str, Any] = {"content": content, "clips": len(reports)}
+        row["flagged"] = sum(bool(r.get("flags")) for r in reports) / len(reports)
+        row["fallback"] = sum(r.get("controller") == "fallback" for r in reports) / len(reports)
+        for key in _CONTENT_KEYS:
             values = [float(r[key]) for r in reports if isinstance(r.get(key), (int, float))]
             if values:
                 row[key] = sum(values) / len(values)
@@ -280,7 +314,9 @@ def write_report(path: Path, out: Path | None = None) -> Path:
     for run in runs:
         rows = rows_of[run]
         columns = ["generation"] + [m for m in headline if any(m in row for row in rows)]
-        correction = correction_summary(run)
+        reports_of = correction_reports(run)
+        correction = correction_summary(reports_of)
+        by_content = correction_by_content(reports_of)
         sections.append(f"<h2>Run: {html.escape(arm_label(run))}, seed {html.escape(_seed(run))}</h2>"
                         f"<p class='note'>{html.escape(str(run))}</p>")  # fmt: skip
         sections.append("<h3>Headline metrics</h3>" + _table(rows, columns, with_ci=True))
@@ -289,6 +325,9 @@ def write_report(path: Path, out: Path | None = None) -> Path:
             shown = [c for c in _CORRECTION_HEADLINE if any(c in row for row in correction)]
             sections.append("<h3>Physics correction (mean per clip)</h3>" + _table(correction, shown))
             sections.append("<details><summary>before / after plausibility of the corrector</summary>" + _table(correction) + "</details>")
+        if by_content:
+            sections.append("<details><summary>physics correction per content of the prompt (all generations)</summary>"
+                            + _table(by_content) + "</details>")  # fmt: skip
         sections.append(coherence_html(run))  # issue 16: headline coherence ratio and filmstrip
         sections.append("<details><summary>config</summary><pre>" + html.escape((run / "config.yaml").read_text()) + "</pre></details>")
     page = ("<!doctype html><html lang='en'><head><meta charset='utf-8'><meta name='viewport' content='width=device-width, "

@@ -7,7 +7,14 @@ import pytest
 
 from motion_loop.data.humanml3d import HumanML3DFolder
 from motion_loop.errors import ConfigError
-from motion_loop.loop.motion.clips import Clip, ClipSet, ClipSetOps, load_clip_set
+from motion_loop.loop.motion.clips import (
+    Clip,
+    ClipSet,
+    ClipSetOps,
+    load_clip_set,
+    source_clip_id,
+    synthetic_clip_id,
+)
 from motion_loop.loop.motion.corrector import extend_one_frame
 from motion_loop.loop.motion.experiment import ReservoirSource, split_real
 
@@ -80,3 +87,11 @@ def test_load_clip_set_from_procedural(procedural_root):
     loaded = load_clip_set(folder, "train")
     assert len(loaded.clips) + len(loaded.dropped) == len(folder.ids("train"))
     assert all(c.captions and len(c.features) >= 40 for c in loaded.clips.clips)
+
+
+def test_a_synthetic_id_leads_back_to_its_source_and_a_real_id_to_itself():
+    made = synthetic_clip_id(12, 345, "dataset-2_walk_normal_001_000")
+    assert made == "g012_00345_dataset-2_walk_normal_001_000"
+    assert source_clip_id(made) == "dataset-2_walk_normal_001_000"
+    assert source_clip_id("dataset-2_walk_normal_001_000") == "dataset-2_walk_normal_001_000"
+    assert source_clip_id("000123") == "000123"

@@ -11,7 +11,13 @@ import yaml
 
 from motion_loop.errors import MotionLoopError
 from motion_loop.viz.curves import metric_names, plot_arms, summarize
-from motion_loop.viz.report import correction_summary, find_runs, write_report
+from motion_loop.viz.report import (
+    correction_by_content,
+    correction_reports,
+    correction_summary,
+    find_runs,
+    write_report,
+)
 
 
 def test_summarize_uses_seed_spread_or_the_runs_own_interval():
@@ -57,10 +63,35 @@ def test_correction_table_gives_flagged_fallback_and_dropped_fractions(tmp_path)
               "resets": 0},
              {"controller": "base", "flags": {}, "dropped": False, "resets": 0}]
     (run / "gen_001" / "correction.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines))
-    (row,) = correction_summary(run)
+    (row,) = correction_summary(correction_reports(run))
     assert (row["clips"], row["flagged"], row["fallback"], row["dropped"]) == (4, 0.5, 0.25, 0.25)
     page = write_report(tmp_path).read_text()
     assert ">dropped</th>" in page and ">flagged</th>" in page
+    assert correction_by_content(correction_reports(run)) == []  # no clip id names a content
+    assert "per content of the prompt" not in page
+
+
+def test_correction_per_content_follows_each_sample_to_its_prompts_clip(tmp_path):
+    run = tmp_path / "corrected" / "seed_0"
+    _fake_run(run, "corrected", 0, [1.0, 0.9, 0.8])
+
+    def report(clip_id, before, after, *, controller="base", flags=None):
+        return {"clip_id": clip_id, "controller": controller, "flags": flags or {},
+                "surface_skate_mm_before": before, "surface_skate_mm_after": after}  # fmt: skip
+
+    (run / "gen_001" / "correction.jsonl").write_text("".join(json.dumps(line) + "\n" for line in [
+        report("g001_00000_dataset-2_run_masculine_008_000", 40.0, 36.0, controller="fallback", flags={"fallback": "fell"}),
+        report("g001_00001_dataset-2_wave-left-hand_normal_001", 4.0, 0.5),
+    ]))  # fmt: skip
+    (run / "gen_002").mkdir()
+    (run / "gen_002" / "correction.jsonl").write_text(json.dumps(report("g002_00000_dataset-2_run_active_003_001", 30.0, 20.0)) + "\n")
+    rows = {row["content"]: row for row in correction_by_content(correction_reports(run))}
+    assert set(rows) == {"run", "wave-left-hand"}
+    assert rows["run"]["clips"] == 2 and rows["run"]["fallback"] == 0.5 and rows["run"]["flagged"] == 0.5
+    assert rows["run"]["surface_skate_mm_before"] == pytest.approx(35.0)
+    assert rows["run"]["surface_skate_mm_after"] == pytest.approx(28.0)
+    assert rows["wave-left-hand"]["surface_skate_mm_after"] == pytest.approx(0.5)
+    assert "per content of the prompt" in write_report(tmp_path).read_text()
 
 
 def test_report_without_runs_fails_clearly(tmp_path):

@@ -7,6 +7,7 @@ samples, the mix a model is fine-tuned on. Prompts are the captions and true len
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -21,6 +22,18 @@ from motion_loop.errors import DataFormatError
 from motion_loop.io import atomic_write_json
 
 _ORIGINS_FILE = "origins.json"
+_SYNTHETIC_ID = re.compile(r"^g\d{3,}_\d{5,}_(?P<source>.+)$")
+
+
+def synthetic_clip_id(generation: int, index: int, source_id: str) -> str:
+    """The id of a generation's `index`-th sample, drawn from the prompt of the real clip `source_id`."""
+    return f"g{generation:03d}_{index:05d}_{source_id}"
+
+
+def source_clip_id(clip_id: str) -> str:
+    """The real clip whose prompt a synthetic clip was drawn from; a real clip's id is its own source."""
+    match = _SYNTHETIC_ID.match(clip_id)
+    return match["source"] if match else clip_id
 
 
 @dataclass(frozen=True)

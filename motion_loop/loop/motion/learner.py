@@ -32,7 +32,7 @@ from motion_loop.io.cache_lock import exclusive
 from motion_loop.io.checked import is_intact
 from motion_loop.io.content_key import ContentHash
 from motion_loop.loop.errors import RunStateError
-from motion_loop.loop.motion.clips import Clip, ClipSet, Prompt
+from motion_loop.loop.motion.clips import Clip, ClipSet, Prompt, synthetic_clip_id
 from motion_loop.model.api import build_trainer
 from motion_loop.model.checkpoint import load_checkpoint
 from motion_loop.model.config import DiffusionConfig, ModelConfig, SampleConfig, TrainConfig
@@ -302,7 +302,7 @@ class MotionLearner:
     def sample(self, prompts: list[Prompt], *, generation: int, rng: np.random.Generator) -> ClipSet:
         features = self.draw([p.caption for p in prompts], [p.length for p in prompts], self.sample_config, rng)
         clips = [
-            Clip(f"g{generation:03d}_{k:05d}_{p.source_id}", f, p.source_captions, f"synthetic/g{generation}")
+            Clip(synthetic_clip_id(generation, k, p.source_id), f, p.source_captions, f"synthetic/g{generation}")
             for k, (p, f) in enumerate(zip(prompts, features, strict=True))
         ]
         return ClipSet(tuple(clips))
