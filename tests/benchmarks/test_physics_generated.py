@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 from motion_loop.cli.hydra_utils import compose_config, to_object
 
-_PATH = Path(__file__).resolve().parents[2] / "benchmarks" / "physics_generated.py"
-
-
-def _benchmark():
-    spec = importlib.util.spec_from_file_location("physics_generated_benchmark", _PATH)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+from .scripts import load_script
 
 
 def test_the_training_command_carries_the_presets_model(tmp_path: Path) -> None:
-    benchmark = _benchmark()
+    benchmark = load_script("physics_generated")
     config = benchmark.run_config(tmp_path / "bandai2")
     command = benchmark.train_command(tmp_path / "model" / "checkpoint.pt", tmp_path / "bandai2", config)
     assert config.model.temporal_conv_kernel == 3  # cpu_small's temporal convolution (issue 16)

@@ -3,10 +3,6 @@ body moves the pelvis and the feet in world space but not the feet in the body f
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 
@@ -14,15 +10,7 @@ from motion_loop.data.features import joints_to_features
 from motion_loop.data.procedural.generate import clip_rng, generate_clip
 from motion_loop.data.procedural.params import ClipParams
 
-_PATH = Path(__file__).resolve().parents[2] / "benchmarks" / "standing_feet.py"
-
-
-def _diagnostic():
-    spec = importlib.util.spec_from_file_location("standing_feet_benchmark", _PATH)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+from .scripts import load_script
 
 
 def _wave_features() -> np.ndarray:
@@ -31,7 +19,7 @@ def _wave_features() -> np.ndarray:
 
 
 def test_a_drift_of_the_root_moves_the_feet_in_world_space_only() -> None:
-    diagnostic = _diagnostic()
+    diagnostic = load_script("standing_feet")
     still = _wave_features()
     drifting = still.copy()
     drifting[:, 2] += 0.002  # forward root velocity +2 mm/frame, the body-frame channels untouched
@@ -44,7 +32,7 @@ def test_a_drift_of_the_root_moves_the_feet_in_world_space_only() -> None:
 
 
 def test_isolated_fast_frames_are_told_from_sustained_ones() -> None:
-    diagnostic = _diagnostic()
+    diagnostic = load_script("standing_feet")
     speed = np.zeros((20, 4))
     speed[5, 0] = 9.0  # one isolated frame of foot 0
     speed[10:14, 1] = 9.0  # four consecutive frames of foot 1
