@@ -31,12 +31,17 @@ TEXTCACHE=${TEXTCACHE:-$OUT/textcache}  # caption embeddings; keep it fixed for 
 # a lambda = 0.5 sweep run by the same code reuses the lambda = 1 sweep's generation 0 (about 2.4 h of one
 # core per seed) when CACHE names that sweep's cache, e.g. CACHE=$LAMBDA1_OUT/.cache.
 CACHE=${CACHE:-$OUT/.cache}
+# The arms to run. The baseline uses no synthetic data, so lambda does not change it: a lambda = 0.5 sweep
+# runs ARMS="synthetic corrected" and is reported together with the lambda = 1 sweep's baseline
+# (motion-loop report on a folder holding both sweeps' runs; the verdict pairs them by seed).
+ARMS=${ARMS:-baseline synthetic corrected}
 
 worker() {  # NAME "ARM SEED GENERATIONS" ...
   local name=$1 job arm seed gens out rc
   shift
   for job in "$@"; do
     read -r arm seed gens <<< "$job"
+    case " $ARMS " in *" $arm "*) ;; *) continue ;; esac
     if [ "$gens" = 21 ]; then out=$OUT/runs/${arm}_seed$seed; else out=$OUT/gen0_only/${arm}_seed$seed; fi
     mkdir -p "$out"
     echo "$(date -u +%FT%TZ) $name start $arm seed $seed generations $gens -> $out" >> "$OUT/progress.log"

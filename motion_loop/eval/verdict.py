@@ -2,7 +2,8 @@
 
 A sweep folder holds runs (`config.yaml` + `metrics.csv`), one per arm × seed × swept value. Runs are
 grouped by the swept values (any config key that differs between runs of one arm, seeds excepted:
-λ, γ, temperature, ...). Within a group:
+λ, γ, temperature, ...); a baseline run (no synthetic data) serves every λ, so a λ sweep needs one
+baseline per seed. Within a group:
 
 * per generation, each arm's mean over seeds with a t interval (`GenerationSummary`);
 * for each pair of arms (synthetic − baseline, corrected − synthetic, corrected − baseline) and each
@@ -64,6 +65,9 @@ _COHERENCE_PREFIX = "coherence_"
 _SAME_GENERATION0_RTOL = 1e-6
 # Config keys that are never a swept value: the arm (and what it implies) and the seed.
 _NOT_SWEPT_SUFFIXES = ("seed",)
+# Keys a run without synthetic data (the baseline arm: loop.use_synthetic false) does not use: such a run
+# serves every group that differs from it only in these (one baseline for a sweep over lambda).
+_UNUSED_WITHOUT_SYNTHETIC = ("loop.synthetic_ratio",)
 
 
 @dataclass(frozen=True)
@@ -260,14 +264,10 @@ def _metrics_of(runs: list[RunRecord]) -> list[str]:
 def compare_arms(runs: list[RunRecord], *, pairs: tuple[tuple[str, str], ...] = ARM_PAIRS) -> Verdict:
     """Per-generation means and paired comparisons of the arms, per group of swept values."""
     keys = swept_keys(runs)
-    groups: dict[tuple[str, ...], list[RunRecord]] = defaultdict(list)
-    for run in runs:
-        groups[tuple(repr(run.config.get(k)) for k in keys)].append(run)
     comparisons: list[Comparison] = []
     per_generation: list[GenerationSummary] = []
     skipped: list[str] = []
-    for members in groups.values():
-        group = {k: members[0].config.get(k) for k in keys}
+    for group, members in _groups(runs, keys):
         metrics = _metrics_of(members)
         per_generation += _per_generation(members, metrics, group)
         by_arm_seed = {(run.arm, run.seed): run for run in members}
@@ -287,6 +287,34 @@ def compare_arms(runs: list[RunRecord], *, pairs: tuple[tuple[str, str], ...] = 
                 if comparison is not None:
                     comparisons.append(comparison)
     return Verdict(comparisons, per_generation, skipped)
+
+
+def _groups(runs: list[RunRecord], keys: list[str]) -> list[tuple[dict[str, Any], list[RunRecord]]]:
+    """The runs grouped by their swept values, each group with its values. A run that does not use some
+    of the swept keys (`_UNUSED_WITHOUT_SYNTHETIC`) also serves every group of the other runs that it
+    matches on the rest, once per arm and seed (a run whose own values match the group first)."""
+
+    def unused(run: RunRecord) -> set[str]:
+        return set(_UNUSED_WITHOUT_SYNTHETIC) & set(keys) if run.config.get("loop.use_synthetic") is False else set()
+
+    def values(run: RunRecord) -> tuple[str, ...]:
+        return tuple(repr(run.config.get(k)) for k in keys)
+
+    def serves(run: RunRecord, key: tuple[str, ...]) -> bool:
+        return all(k in unused(run) or repr(run.config.get(k)) == v for k, v in zip(keys, key, strict=True))
+
+    groups: dict[tuple[str, ...], list[RunRecord]] = defaultdict(list)
+    for run in runs:
+        groups[values(run)].append(run)
+    shared = sorted((run for run in runs if unused(run)), key=lambda run: str(run.path))
+    for key, members in groups.items():
+        taken = {(run.arm, run.seed) for run in members}
+        for run in sorted(shared, key=lambda run: values(run) != key):  # the group's own runs first
+            if (run.arm, run.seed) not in taken and serves(run, key):
+                members.append(run)
+                taken.add((run.arm, run.seed))
+    label = {key: next(run for run in runs if values(run) == key) for key in groups}
+    return [({k: label[key].config.get(k) for k in keys}, members) for key, members in groups.items()]
 
 
 def _compare(

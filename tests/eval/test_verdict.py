@@ -21,9 +21,11 @@ from motion_loop.eval.verdict import (
 )
 
 
-def _run(root, arm, seed, fids, *, ratio=0.5, r3=None):
+def _run(root, arm, seed, fids, *, ratio=0.5, r3=None, use_synthetic=None):
     root.mkdir(parents=True)
     config = {"loop": {"arm": arm, "seed": seed, "synthetic_ratio": ratio, "correct": arm == "corrected"}}
+    if use_synthetic is not None:
+        config["loop"]["use_synthetic"] = use_synthetic
     (root / "config.yaml").write_text(yaml.safe_dump(config))
     names = ["generation", "node", "n_samples", "fid", "fid_ci95"] + (["r_precision_top3"] if r3 else [])
     with (root / "metrics.csv").open("w", newline="") as stream:
@@ -140,3 +142,30 @@ def test_paired_runs_still_at_generation0_are_named_as_not_yet_comparable(tmp_pa
     verdict = compare_arms(find_sweep_runs(tmp_path))
     assert verdict.comparisons == []
     assert verdict.skipped == ["corrected vs synthetic, seed 0, {}: no generation after 0 evaluated in both runs yet"]
+
+
+def test_one_baseline_serves_every_lambda(tmp_path):
+    """A lambda = 0.5 sweep run without its own baseline (the baseline uses no synthetic data, so lambda
+    does not change it) is compared against the lambda = 1 sweep's baseline of the same seed."""
+    for seed in (0, 1):
+        base = [1.0 + seed, 1.0 + seed, 1.0 + seed]
+        _run(tmp_path / "l1" / "baseline" / f"s{seed}", "baseline", seed, base, ratio=1.0, use_synthetic=False)
+        _run(tmp_path / "l1" / "synthetic" / f"s{seed}", "synthetic", seed, [base[0], 3.0 + seed, 3.0 + seed],
+             ratio=1.0, use_synthetic=True)  # fmt: skip
+        _run(tmp_path / "l05" / "synthetic" / f"s{seed}", "synthetic", seed, [base[0], 2.0 + seed, 2.0 + seed],
+             ratio=0.5, use_synthetic=True)  # fmt: skip
+    verdict = compare_arms(find_sweep_runs(tmp_path))
+    found = {(c.group["loop.synthetic_ratio"], c.arms): (c.difference, c.seeds) for c in verdict.comparisons}
+    assert found == {(1.0, ("synthetic", "baseline")): (pytest.approx(2.0), (0, 1)),
+                     (0.5, ("synthetic", "baseline")): (pytest.approx(1.0), (0, 1))}  # fmt: skip
+    baselines = {row.group["loop.synthetic_ratio"] for row in verdict.per_generation if row.arm == "baseline"}
+    assert baselines == {0.5, 1.0}  # the baseline's curve is drawn in both groups
+
+
+def test_a_baseline_run_at_each_lambda_keeps_its_own_group(tmp_path):
+    for ratio, fid in ((0.5, 1.0), (1.0, 1.5)):
+        _run(tmp_path / f"r{ratio}" / "baseline", "baseline", 0, [fid, fid, fid], ratio=ratio, use_synthetic=False)
+        _run(tmp_path / f"r{ratio}" / "synthetic", "synthetic", 0, [fid, fid + ratio, fid + ratio], ratio=ratio,
+             use_synthetic=True)  # fmt: skip
+    found = {c.group["loop.synthetic_ratio"]: c.difference for c in compare_arms(find_sweep_runs(tmp_path)).comparisons}
+    assert found == pytest.approx({0.5: 0.5, 1.0: 1.0})
