@@ -65,6 +65,9 @@ _COHERENCE_PREFIX = "coherence_"
 _SAME_GENERATION0_RTOL = 1e-6
 # Config keys that are never a swept value: the arm (and what it implies) and the seed.
 _NOT_SWEPT_SUFFIXES = ("seed",)
+# ... nor how many generations a run planned: a shorter run is the same experiment cut short (the
+# comparisons use only generations that every paired seed reached).
+_NOT_SWEPT_KEYS = ("loop.generations",)
 # Keys a run without synthetic data (the baseline arm: loop.use_synthetic false) does not use: such a run
 # serves every group that differs from it only in these (one baseline for a sweep over lambda).
 _UNUSED_WITHOUT_SYNTHETIC = ("loop.synthetic_ratio",)
@@ -193,7 +196,7 @@ def swept_keys(runs: list[RunRecord]) -> list[str]:
     keys: set[str] = set()
     for members in by_arm.values():
         for key in {k for run in members for k in run.config}:
-            if key.endswith(_NOT_SWEPT_SUFFIXES):
+            if key.endswith(_NOT_SWEPT_SUFFIXES) or key in _NOT_SWEPT_KEYS:
                 continue
             if len({repr(run.config.get(key)) for run in members}) > 1:
                 keys.add(key)
@@ -267,7 +270,9 @@ def compare_arms(runs: list[RunRecord], *, pairs: tuple[tuple[str, str], ...] = 
     comparisons: list[Comparison] = []
     per_generation: list[GenerationSummary] = []
     skipped: list[str] = []
-    for group, members in _groups(runs, keys):
+    for group, grouped in _groups(runs, keys):
+        members, left_out = _one_run_per_arm_and_seed(grouped)
+        skipped += left_out
         metrics = _metrics_of(members)
         per_generation += _per_generation(members, metrics, group)
         by_arm_seed = {(run.arm, run.seed): run for run in members}
@@ -315,6 +320,17 @@ def _groups(runs: list[RunRecord], keys: list[str]) -> list[tuple[dict[str, Any]
                 taken.add((run.arm, run.seed))
     label = {key: next(run for run in runs if values(run) == key) for key in groups}
     return [({k: label[key].config.get(k) for k in keys}, members) for key, members in groups.items()]
+
+
+def _one_run_per_arm_and_seed(members: list[RunRecord]) -> tuple[list[RunRecord], list[str]]:
+    """Two runs of one arm and seed with the same swept values (a copy, or a generation-0-only run beside
+    the full one) would count as two seeds. Keep the one that got furthest; name the others."""
+    kept: dict[tuple[str, int], RunRecord] = {}
+    for run in sorted(members, key=lambda run: (-max(run.rows, default=-1), str(run.path))):
+        kept.setdefault((run.arm, run.seed), run)
+    left_out = [f"{run.path}: another run of {run.arm} seed {run.seed} with the same settings got further "
+                f"({kept[(run.arm, run.seed)].path}); left out" for run in members if run is not kept[(run.arm, run.seed)]]  # fmt: skip
+    return [run for run in members if run is kept[(run.arm, run.seed)]], left_out
 
 
 def _compare(

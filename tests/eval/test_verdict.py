@@ -169,3 +169,21 @@ def test_a_baseline_run_at_each_lambda_keeps_its_own_group(tmp_path):
              use_synthetic=True)  # fmt: skip
     found = {c.group["loop.synthetic_ratio"]: c.difference for c in compare_arms(find_sweep_runs(tmp_path)).comparisons}
     assert found == pytest.approx({0.5: 0.5, 1.0: 1.0})
+
+
+def test_a_shorter_copy_of_a_run_is_left_out_not_counted_as_a_seed(tmp_path):
+    """A generation-0-only run of the baseline beside the full one (as the CPU sweep keeps them): the
+    same arm, seed and settings, fewer generations planned. It must not average in as a second seed."""
+    _run(tmp_path / "runs" / "baseline", "baseline", 1, [1.0, 1.0, 1.0])
+    _run(tmp_path / "runs" / "synthetic", "synthetic", 1, [1.0, 2.0, 2.0])
+    _run(tmp_path / "gen0_only" / "baseline", "baseline", 1, [1.0])
+    config = yaml.safe_load((tmp_path / "gen0_only" / "baseline" / "config.yaml").read_text())
+    config["loop"]["generations"] = 1
+    (tmp_path / "gen0_only" / "baseline" / "config.yaml").write_text(yaml.safe_dump(config))
+    verdict = compare_arms(find_sweep_runs(tmp_path))
+    assert swept_keys(find_sweep_runs(tmp_path)) == []
+    fid = next(c for c in verdict.comparisons if c.metric == "fid")
+    assert fid.difference == pytest.approx(1.0) and fid.seeds == (1,)
+    assert any("gen0_only" in note and "left out" in note for note in verdict.skipped)
+    counts = {row.generation: row.seeds for row in verdict.per_generation if row.arm == "baseline" and row.metric == "fid"}
+    assert counts == {0: 1, 1: 1, 2: 1}
