@@ -173,14 +173,15 @@ def _flatten(config: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return out
 
 
-def load_run(path: Path) -> RunRecord:
-    """A run folder's arm, seed, flattened config and metrics per generation (first node's rows)."""
+def load_run(path: Path, metrics_rows: list[dict[str, Any]] | None = None) -> RunRecord:
+    """A run folder's arm, seed, flattened config and metrics per generation (first node's rows);
+    `metrics_rows`: its metrics.csv when the caller has read it already."""
     config = _flatten(yaml.safe_load((path / "config.yaml").read_text()) or {})
     arm = str(config.get("loop.arm") or config.get("arm") or path.parent.name)
     seed = int(config.get("loop.seed", config.get("seed", 0)))
     rows: dict[int, dict[str, float]] = {}
     node = None
-    for row in read_metrics_csv(path / "metrics.csv"):
+    for row in read_metrics_csv(path / "metrics.csv") if metrics_rows is None else metrics_rows:
         node = row.get("node", "model") if node is None else node
         if row.get("node", "model") != node or not isinstance(row.get("generation"), float):
             continue
@@ -271,7 +272,7 @@ def compare_arms(runs: list[RunRecord], *, pairs: tuple[tuple[str, str], ...] = 
     per_generation: list[GenerationSummary] = []
     skipped: list[str] = []
     for group, grouped in _groups(runs, keys):
-        members, left_out = _one_run_per_arm_and_seed(grouped)
+        members, left_out = one_run_per_arm_and_seed(grouped)
         skipped += left_out
         metrics = _metrics_of(members)
         per_generation += _per_generation(members, metrics, group)
@@ -292,6 +293,14 @@ def compare_arms(runs: list[RunRecord], *, pairs: tuple[tuple[str, str], ...] = 
                 if comparison is not None:
                     comparisons.append(comparison)
     return Verdict(comparisons, per_generation, skipped)
+
+
+def swept_label(run: RunRecord, keys: list[str]) -> str:
+    """The run's arm and the swept values it uses, e.g. "synthetic (synthetic_ratio=0.5)"; a baseline
+    run, which serves every λ, is labelled without λ."""
+    unused = set(_UNUSED_WITHOUT_SYNTHETIC) if run.config.get("loop.use_synthetic") is False else set()
+    values = ", ".join(f"{key.rsplit('.', 1)[-1]}={run.config.get(key)}" for key in keys if key not in unused)
+    return f"{run.arm} ({values})" if values else run.arm
 
 
 def _groups(runs: list[RunRecord], keys: list[str]) -> list[tuple[dict[str, Any], list[RunRecord]]]:
@@ -322,7 +331,7 @@ def _groups(runs: list[RunRecord], keys: list[str]) -> list[tuple[dict[str, Any]
     return [({k: label[key].config.get(k) for k in keys}, members) for key, members in groups.items()]
 
 
-def _one_run_per_arm_and_seed(members: list[RunRecord]) -> tuple[list[RunRecord], list[str]]:
+def one_run_per_arm_and_seed(members: list[RunRecord]) -> tuple[list[RunRecord], list[str]]:
     """Two runs of one arm and seed with the same swept values (a copy, or a generation-0-only run beside
     the full one) would count as two seeds. Keep the one that got furthest; name the others."""
     kept: dict[tuple[str, int], RunRecord] = {}

@@ -17,6 +17,13 @@ import yaml
 
 from motion_loop.errors import MotionLoopError
 from motion_loop.eval.coherence import content_label
+from motion_loop.eval.verdict import (
+    RunRecord,
+    load_run,
+    one_run_per_arm_and_seed,
+    swept_keys,
+    swept_label,
+)
 from motion_loop.io import atomic_write_text
 from motion_loop.loop.motion.clips import source_clip_id
 from motion_loop.viz.coherence_strip import coherence_html
@@ -54,13 +61,6 @@ def find_runs(path: Path) -> list[Path]:
 def _config(run: Path) -> dict[str, Any]:
     config = yaml.safe_load((run / "config.yaml").read_text()) or {}
     return config if isinstance(config, dict) else {}
-
-
-def arm_label(run: Path) -> str:
-    """The run's arm (a motion run's `loop.arm`, a theory run's `arm`), else its folder name."""
-    config = _config(run)
-    loop = config.get("loop") if isinstance(config.get("loop"), dict) else {}
-    return str(loop.get("arm") or config.get("arm") or run.name)
 
 
 def _seed(run: Path) -> str:
@@ -186,14 +186,14 @@ def _prompts(run: Path) -> list[str]:
     return [str(c) for c in captions] if isinstance(captions, list) else []
 
 
-def _videos(runs: list[Path]) -> str:
+def _videos(runs: list[Path], labels: dict[Path, str]) -> str:
     parts, budget = [], _MAX_EMBEDDED_VIDEO_BYTES
     for run in runs:
         prompts = _prompts(run)
         for video in sorted(run.glob("videos/*.mp4")):
             index = video.stem.removeprefix("prompt_")
             prompt = prompts[int(index)] if index.isdigit() and int(index) < len(prompts) else video.stem
-            caption = (f"<figcaption><q>{html.escape(prompt)}</q><br><small>{html.escape(arm_label(run))}, seed "
+            caption = (f"<figcaption><q>{html.escape(prompt)}</q><br><small>{html.escape(labels[run])}, seed "
                        f"{html.escape(_seed(run))}</small></figcaption>")  # fmt: skip
             size = video.stat().st_size
             if size > budget:
@@ -230,11 +230,28 @@ def _change_table(arms: dict[str, list[dict[str, Any]]], metrics: list[str]) -> 
             f"{head}</thead><tbody>{''.join(rows)}</tbody></table></div>")  # fmt: skip
 
 
-def _warnings(runs: dict[Path, list[dict[str, Any]]], arms: dict[str, list[dict[str, Any]]]) -> list[str]:
+def _curve_runs(rows_of: dict[Path, list[dict[str, Any]]]) -> tuple[list[Path], dict[Path, str], list[str]]:
+    """The runs to draw, each with its curve's label (the arm, and the swept values it uses, as the
+    verdict groups them: runs at λ = 0.5 and λ = 1 are two curves, not one), and a note for each run left
+    out because another run of the same label and seed got further (it would count as a second seed)."""
+    records = [load_run(run, rows) for run, rows in rows_of.items()]
+    keys = swept_keys(records)
+    by_label: dict[str, list[RunRecord]] = defaultdict(list)
+    for record in records:
+        by_label[swept_label(record, keys)].append(record)
+    labels, notes = {}, []
+    for label, members in by_label.items():
+        kept, left_out = one_run_per_arm_and_seed(members)
+        labels.update({record.path: label for record in kept})
+        notes += left_out
+    return [run for run in rows_of if run in labels], labels, notes
+
+
+def _warnings(runs: dict[Path, list[dict[str, Any]]], arms: dict[str, list[dict[str, Any]]], labels: dict[Path, str]) -> list[str]:
     """Warnings about the design of a sweep; `runs`: each run folder with its metrics.csv rows."""
     seeds: dict[str, set[str]] = defaultdict(set)
     for run in runs:
-        seeds[arm_label(run)].add(_seed(run))
+        seeds[labels[run]].add(_seed(run))
     out = []
     single = sorted(arm for arm, s in seeds.items() if len(s) == 1)
     if single:
@@ -247,7 +264,7 @@ def _warnings(runs: dict[Path, list[dict[str, Any]]], arms: dict[str, list[dict[
         out.append("One arm only: nothing to compare it with. Run arm=baseline,synthetic,corrected to answer the question.")
     unfinished = [(run, p) for run, rows in runs.items() if (p := _progress(run, rows)) is not None and p[0] < p[1]]
     if unfinished:
-        listed = "; ".join(f"{arm_label(run)} seed {_seed(run)}: {done} of {planned}" for run, (done, planned) in unfinished)
+        listed = "; ".join(f"{labels[run]} seed {_seed(run)}: {done} of {planned}" for run, (done, planned) in unfinished)
         out.append(f"Unfinished runs (generations done of planned): {listed}. Curves stop where each run stopped, and "
                    "the verdict covers only the generations that every paired seed has reached.")  # fmt: skip
     return out
@@ -274,12 +291,14 @@ def write_report(path: Path, out: Path | None = None) -> Path:
 
     Reads `path/summary.json` (the verdict across seeds, see `verdict_table`) when it exists.
     """
-    runs = find_runs(path)
+    found = find_runs(path)
     summary = read_summary(Path(path))  # before any drawing: a broken summary fails at once
+    rows_of = {run: read_metrics_csv(run / "metrics.csv") for run in found}  # read once, used three times
+    runs, labels, left_out = _curve_runs(rows_of)
+    rows_of = {run: rows_of[run] for run in runs}
     arms: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    rows_of = {run: read_metrics_csv(run / "metrics.csv") for run in runs}  # read once, used three times
     for run in runs:
-        arms[arm_label(run)] += rows_of[run]
+        arms[labels[run]] += rows_of[run]
     all_rows = [row for rows in arms.values() for row in rows]
     names = metric_names(all_rows)
     headline = [m for m in HEADLINE_METRICS if m in names]
@@ -292,7 +311,7 @@ def write_report(path: Path, out: Path | None = None) -> Path:
         f"<p class='lead'>{len(runs)} run(s); arms: {', '.join(html.escape(a) for a in arms)}; seeds: "
         f"{', '.join(html.escape(s) for s in seeds)}; generations 0 to {last}.</p>",
     ]
-    sections += [f"<div class='warning'>{html.escape(w)}</div>" for w in _warnings(rows_of, arms)]
+    sections += [f"<div class='warning'>{html.escape(w)}</div>" for w in _warnings(rows_of, arms, labels) + left_out]
     sections.append("<h2>Verdict across seeds</h2>")
     if summary is not None:
         sections.append(verdict_html(summary))
@@ -310,14 +329,14 @@ def write_report(path: Path, out: Path | None = None) -> Path:
         + "</details>"
     )
     sections.append("<h2>Motions across generations</h2><p class='note'>Each video shows the same prompt at the "
-                    "first, middle and last generation.</p>" + _videos(runs))  # fmt: skip
+                    "first, middle and last generation.</p>" + _videos(runs, labels))  # fmt: skip
     for run in runs:
         rows = rows_of[run]
         columns = ["generation"] + [m for m in headline if any(m in row for row in rows)]
         reports_of = correction_reports(run)
         correction = correction_summary(reports_of)
         by_content = correction_by_content(reports_of)
-        sections.append(f"<h2>Run: {html.escape(arm_label(run))}, seed {html.escape(_seed(run))}</h2>"
+        sections.append(f"<h2>Run: {html.escape(labels[run])}, seed {html.escape(_seed(run))}</h2>"
                         f"<p class='note'>{html.escape(str(run))}</p>")  # fmt: skip
         sections.append("<h3>Headline metrics</h3>" + _table(rows, columns, with_ci=True))
         sections.append(f"<details><summary>all {len(metric_names(rows))} metric columns</summary>" + _table(rows, with_ci=True) + "</details>")

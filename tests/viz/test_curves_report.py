@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 
 import numpy as np
 import pytest
@@ -103,3 +104,27 @@ def test_plot_arms_writes_overview_and_one_png_per_metric(tmp_path):
     rows = [{"generation": float(g), "fid": 1.0 + g, "jerk": 2.0 * g} for g in range(4)]
     paths = plot_arms({"a": rows}, tmp_path)
     assert [p.name for p in paths] == ["all_metrics.png", "fid.png", "jerk.png"]
+
+
+def _lambda_run(root, arm, seed, ratio, fids):
+    _fake_run(root, arm, seed, fids)
+    config = {"loop": {"arm": arm, "seed": seed, "synthetic_ratio": ratio, "use_synthetic": arm != "baseline"}}
+    (root / "config.yaml").write_text(yaml.safe_dump(config))
+
+
+def test_a_lambda_sweep_draws_one_curve_per_lambda_and_one_baseline(tmp_path):
+    """Runs at two lambdas are two curves per arm, not one averaged as if they were seeds; the baseline,
+    which uses no synthetic data, is one curve; a generation-0-only copy of a run is left out, named."""
+    for seed in (0, 1):
+        _lambda_run(tmp_path / "l1" / "baseline" / f"s{seed}", "baseline", seed, 1.0, [1.0, 1.0, 1.0])
+        for ratio, rise in ((1.0, 2.0), (0.5, 1.0)):
+            _lambda_run(tmp_path / f"l{ratio}" / "synthetic" / f"s{seed}", "synthetic", seed, ratio, [1.0, 1.0 + rise, 1.0 + rise])
+    _lambda_run(tmp_path / "gen0_only" / "baseline_s1", "baseline", 1, 1.0, [1.0])
+    page = write_report(tmp_path).read_text()
+    assert "synthetic (synthetic_ratio=0.5)" in page and "synthetic (synthetic_ratio=1.0)" in page
+    assert "baseline (" not in page
+    arms = re.search(r"arms: (.*?); seeds", page).group(1)
+    assert sorted(re.findall(r"baseline|synthetic \(synthetic_ratio=[0-9.]+\)", arms)) == [
+        "baseline", "synthetic (synthetic_ratio=0.5)", "synthetic (synthetic_ratio=1.0)"]  # fmt: skip
+    assert "gen0_only" in page and "left out" in page
+    assert page.count("<h2>Run: ") == 6
