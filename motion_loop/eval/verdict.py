@@ -295,10 +295,15 @@ def compare_arms(runs: list[RunRecord], *, pairs: tuple[tuple[str, str], ...] = 
     return Verdict(comparisons, per_generation, skipped)
 
 
+def _unused_keys(run: RunRecord) -> set[str]:
+    """Config keys that cannot change what this run computes (λ for a run without synthetic data)."""
+    return set(_UNUSED_WITHOUT_SYNTHETIC) if run.config.get("loop.use_synthetic") is False else set()
+
+
 def swept_label(run: RunRecord, keys: list[str]) -> str:
     """The run's arm and the swept values it uses, e.g. "synthetic (synthetic_ratio=0.5)"; a baseline
     run, which serves every λ, is labelled without λ."""
-    unused = set(_UNUSED_WITHOUT_SYNTHETIC) if run.config.get("loop.use_synthetic") is False else set()
+    unused = _unused_keys(run)
     values = ", ".join(f"{key.rsplit('.', 1)[-1]}={run.config.get(key)}" for key in keys if key not in unused)
     return f"{run.arm} ({values})" if values else run.arm
 
@@ -309,7 +314,7 @@ def _groups(runs: list[RunRecord], keys: list[str]) -> list[tuple[dict[str, Any]
     matches on the rest, once per arm and seed (a run whose own values match the group first)."""
 
     def unused(run: RunRecord) -> set[str]:
-        return set(_UNUSED_WITHOUT_SYNTHETIC) & set(keys) if run.config.get("loop.use_synthetic") is False else set()
+        return _unused_keys(run) & set(keys)
 
     def values(run: RunRecord) -> tuple[str, ...]:
         return tuple(repr(run.config.get(k)) for k in keys)
