@@ -59,8 +59,6 @@ HEADLINE_METRICS: dict[str, str] = {
     "foot_motion_p95_ratio": "",
     "joint_motion_p95_mm": "",
 }
-# Coherence metrics (motion_loop/eval/coherence.py) are headline metrics when a run has them.
-_COHERENCE_PREFIX = "coherence_"
 # Generation-0 metrics of two runs that share their generation-0 model agree to rounding.
 _SAME_GENERATION0_RTOL = 1e-6
 # Config keys that are never a swept value: the arm (and what it implies) and the seed.
@@ -261,8 +259,7 @@ def sentence(comparison: Comparison, better: str) -> str:
 
 def _metrics_of(runs: list[RunRecord]) -> list[str]:
     present = {k for run in runs for row in run.rows.values() for k in row}
-    names = [m for m in HEADLINE_METRICS if m in present]
-    return names + sorted(k for k in present if k.startswith(_COHERENCE_PREFIX) and not k.endswith("_ci95"))
+    return [m for m in HEADLINE_METRICS if m in present]
 
 
 def compare_arms(runs: list[RunRecord], *, pairs: tuple[tuple[str, str], ...] = ARM_PAIRS) -> Verdict:
@@ -371,7 +368,7 @@ def _compare(
     used = set(window)
     mean, low, high = _t_interval(np.asarray(differences))
     comparison = Comparison(metric, (a, b), mean, (low, high), tuple(seeds), tuple(sorted(used)), tuple(differences), group)
-    better = HEADLINE_METRICS.get(metric, "lower" if metric.startswith(_COHERENCE_PREFIX) else "")
+    better = HEADLINE_METRICS.get(metric, "")
     return replace(comparison, sentence=sentence(comparison, better))
 
 

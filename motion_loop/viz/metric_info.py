@@ -82,7 +82,5 @@ def metric_info(name: str) -> MetricInfo:
         if name.endswith(suffix) and base in _KNOWN:
             label, unit, better, _ = _KNOWN[base]
             return MetricInfo(name, label + words, unit, better)
-    if name.startswith("coherence_"):
-        return MetricInfo(name, "Coherence: " + name.removeprefix("coherence_").replace("_", " "), "", LOWER)
     unit = "mm" if name.endswith("_mm") else "% body weight" if name.endswith("_pct_bw") else ""
     return MetricInfo(name, name.replace("_", " "), unit)
