@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from motion_loop.eval.metrics import interval_half_width
-from motion_loop.eval.verdict import find_sweep_runs
+from motion_loop.eval.verdict import find_sweep_runs, one_run_per_arm_and_seed, swept_keys
 
 ROW_KEYS = (
     "fid", "fid_ci95", "fid_infinity", "kid", "r_precision_top3", "matching_score", "diversity", "skate_mm",
@@ -110,7 +110,13 @@ def main() -> None:
         args.out.write_text(json.dumps(head | generation0_pairs(args.sweep, args.gen0_against), indent=1) + "\n")
         print(f"{args.out}: generation 0 of {args.sweep} against {args.gen0_against}")
         return
-    runs = find_sweep_runs(args.sweep)
+    found = find_sweep_runs(args.sweep)
+    if swept := swept_keys(found):
+        raise SystemExit(f"{args.sweep} holds runs with different {', '.join(swept)}: this summary keys runs by arm "
+                         "and seed, so summarise each value's runs folder on its own")  # fmt: skip
+    runs, left_out = one_run_per_arm_and_seed(found)  # e.g. a generation-0-only copy beside the full run
+    for note in left_out:
+        print(note)
     summary = json.loads((args.sweep / "summary.json").read_text())
     per_run, stage_times = {}, defaultdict(lambda: defaultdict(list))
     for run in runs:
