@@ -27,7 +27,8 @@ def run(argv: list[str]) -> int:
     if len(find_sweep_runs(args.run_dir)) > 1:
         verdict = write_summary(args.run_dir)
         for comparison in verdict.comparisons:
-            print(f"  {comparison.sentence}")
+            where = ", ".join(f"{key.rsplit('.', 1)[-1]}={value}" for key, value in comparison.group.items())
+            print(f"  {where + ': ' if where else ''}{comparison.sentence}")
         for reason in verdict.skipped:
             print(f"  skipped: {reason}")
         print(f"verdict: {args.run_dir / SUMMARY_NAME} ({len(verdict.comparisons)} comparisons)")

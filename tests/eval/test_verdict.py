@@ -162,6 +162,16 @@ def test_one_baseline_serves_every_lambda(tmp_path):
     assert baselines == {0.5, 1.0}  # the baseline's curve is drawn in both groups
 
 
+def test_the_printed_verdict_names_the_swept_value_of_each_comparison(tmp_path, capsys):
+    for ratio in (0.5, 1.0):
+        _run(tmp_path / f"r{ratio}" / "baseline", "baseline", 0, [1.0, 1.0, 1.0], ratio=ratio)
+        _run(tmp_path / f"r{ratio}" / "synthetic", "synthetic", 0, [1.0, 2.0, 2.0], ratio=ratio)
+    assert report_cli([str(tmp_path)]) == 0
+    printed = capsys.readouterr().out
+    assert "synthetic_ratio=0.5: fid: no detectable difference" in printed
+    assert "synthetic_ratio=1.0: fid: no detectable difference" in printed
+
+
 def test_a_baseline_run_at_each_lambda_keeps_its_own_group(tmp_path):
     for ratio, fid in ((0.5, 1.0), (1.0, 1.5)):
         _run(tmp_path / f"r{ratio}" / "baseline", "baseline", 0, [fid, fid, fid], ratio=ratio, use_synthetic=False)
