@@ -105,6 +105,42 @@ def run_filmstrip(run: Path, out: Path) -> Path | None:
     return save_coherence_filmstrip(rows, out)
 
 
+def _ratio_cell(row: dict, key: str) -> str:
+    value, interval = row.get(key), row.get(f"{key}_ci95") or []
+    if not isinstance(value, (int, float)):
+        return "–"
+    bounds = [b for b in interval if isinstance(b, (int, float)) and np.isfinite(b)]
+    return f"{value:.2f}" + (f" <small>[{bounds[0]:.2f}, {bounds[1]:.2f}]</small>" if len(bounds) == 2 else "")
+
+
+def per_content_html(run: Path) -> str:
+    """Per content of the prompts, the feet's motion ratio to the real clips (median; p95, each with its
+    95 % interval) at the first and the last evaluated generation ("" when the run stored none)."""
+    from motion_loop.loop.motion.evaluator import COHERENCE_PER_CONTENT
+
+    tables = sorted(Path(run).glob(f"gen_*/{COHERENCE_PER_CONTENT}"))
+    if not tables:
+        return ""
+    chosen = [tables[0]] + ([tables[-1]] if len(tables) > 1 else [])
+    rows_of = {path.parent.name.removeprefix("gen_").lstrip("0") or "0": json.loads(path.read_text()) for path in chosen}
+    contents = [row["group"] for row in next(iter(rows_of.values()))]
+    head = "<tr><th>content</th><th>clips</th>" + "".join(
+        f"<th>generation {g}: median</th><th>generation {g}: p95</th>" for g in rows_of) + "</tr>"  # fmt: skip
+    body = []
+    for content in contents:
+        cells = [f"<td class='text'>{html.escape(str(content))}</td>"]
+        first = True
+        for rows in rows_of.values():
+            row = next((r for r in rows if r.get("group") == content), {})
+            if first:
+                cells.append(f"<td>{row.get('clips', '–')}</td>")
+                first = False
+            cells += [f"<td>{_ratio_cell(row, 'foot_median_ratio')}</td>", f"<td>{_ratio_cell(row, 'foot_p95_ratio')}</td>"]
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return ("<details><summary>per content of the prompts: the feet's motion per frame / the real clips'</summary>"
+            f"<div class='scroll'><table><thead>{head}</thead><tbody>{''.join(body)}</tbody></table></div></details>")  # fmt: skip
+
+
 def coherence_html(run: Path) -> str:
     """The report's coherence section of a run: headline ratios and the filmstrip ("" when it has neither)."""
     metrics_file = Path(run) / "metrics.csv"
@@ -121,6 +157,7 @@ def coherence_html(run: Path) -> str:
                 float(first[_HEADLINE[0]]), float(first[_HEADLINE[1]]), html.escape(str(first.get("generation", "?"))),
             )
         )  # fmt: skip
+    parts.append(per_content_html(run))
     strip = run_filmstrip(run, Path(run) / "plots" / "coherence_filmstrip.png")
     if not rows and strip is None:
         return ""  # not a motion run (e.g. a theory run): no section

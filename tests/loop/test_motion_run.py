@@ -7,6 +7,7 @@ physics correction, plots, videos, report). Step counts are lowered from the pre
 from __future__ import annotations
 
 import csv
+import json
 import os
 import signal
 import subprocess
@@ -61,10 +62,14 @@ def test_smoke_run_writes_every_output(uninterrupted: Path):
         assert len(reports) == 12  # every corrected clip is reported, falls and resets included
         assert (folder / "synthetic" / "new_joint_vecs").is_dir()
         assert (folder / "video_joints.npy").is_file()  # the evaluator's artefacts, stored by the run folder
+        per_content = json.loads((folder / "coherence_per_content.json").read_text())
+        assert per_content[0]["group"] == "all"  # then one row per content of the prompts
+        assert sum(row["clips"] for row in per_content[1:]) == per_content[0]["clips"] > 0
     assert "dropped_train" in rows[0] and (uninterrupted / "dropped_clips.json").is_file()
     assert (uninterrupted / "plots" / "all_metrics.png").is_file()
     assert (uninterrupted / "videos" / "prompt_0.mp4").stat().st_size > 1000
-    assert "Physics correction" in (uninterrupted / "report.html").read_text()
+    page = (uninterrupted / "report.html").read_text()
+    assert "Physics correction" in page and "per content of the prompts" in page
 
 
 def test_killed_run_resumes_with_identical_metrics(uninterrupted: Path, tmp_path: Path, cache_dir: Path):

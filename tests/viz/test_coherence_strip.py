@@ -10,6 +10,7 @@ import numpy as np
 from motion_loop.data.procedural.generate import clip_rng, generate_clip
 from motion_loop.data.procedural.params import ClipParams
 from motion_loop.loop.motion.evaluator import (
+    COHERENCE_PER_CONTENT,
     VIDEO_CAPTIONS,
     VIDEO_JOINTS,
     VIDEO_LENGTHS,
@@ -41,8 +42,18 @@ def test_run_section_has_headline_and_filmstrip(tmp_path: Path) -> None:
         "generation,fid,foot_motion_median_ratio,foot_motion_p95_ratio,foot_motion_median_mm,foot_motion_p95_mm\n"
         "0,1.0,2.5,3.0,150,300\n2,0.9,1.1,1.2,66,130\n"
     )
+    table = [{"group": "all", "clips": 2, "foot_median_ratio": 2.5, "foot_median_ratio_ci95": [2.0, 3.0],
+              "foot_p95_ratio": 3.0, "foot_p95_ratio_ci95": [2.5, 3.5]},
+             {"group": "walk", "clips": 2, "foot_median_ratio": 2.5, "foot_median_ratio_ci95": [float("nan"), 3.0],
+              "foot_p95_ratio": 3.0, "foot_p95_ratio_ci95": []}]  # fmt: skip
+    (run / "gen_000" / COHERENCE_PER_CONTENT).write_text(json.dumps(table))
+    table[1]["foot_median_ratio"] = 1.25
+    (run / "gen_002" / COHERENCE_PER_CONTENT).write_text(json.dumps(table))
     page = coherence_html(run)
     assert "1.10x (median) / 1.20x (p95)" in page and "generation 2" in page and "2.50x" in page
+    assert "generation 0: median</th><th>generation 0: p95</th><th>generation 2: median" in page
+    assert "<td class='text'>walk</td><td>2</td><td>2.50</td><td>3.00</td><td>1.25</td>" in page  # no interval where it is NaN or absent
+    assert "2.50 <small>[2.00, 3.00]</small>" in page
     assert "data:image/png;base64," in page
     strip = run / "plots" / "coherence_filmstrip.png"
     assert strip.stat().st_size > 5000

@@ -34,6 +34,9 @@ VIDEO_JOINTS = "video_joints.npy"
 VIDEO_CAPTIONS = "video_captions.json"
 VIDEO_LENGTHS = "video_lengths.json"  # true frame counts of the kept prompts (the arrays are padded)
 VIDEO_REAL_JOINTS = "video_real_joints.npy"  # the kept prompts' real clips, for the coherence filmstrip
+# Coherence per content of the prompts (rows of eval.coherence.coherence_table; issue 16): the targets are
+# per content, and the pooled ratios in metrics.csv mix locomotion with standing contents.
+COHERENCE_PER_CONTENT = "coherence_per_content.json"
 
 
 class MotionEvaluator:
@@ -98,9 +101,11 @@ class MotionEvaluator:
             coherence_labels=[content_label(p.source_id) for p in self.prompts],
         )  # fmt: skip
         artefacts: dict[str, Any] = {}
+        if result.info.get("coherence"):
+            artefacts[COHERENCE_PER_CONTENT] = result.info["coherence"]
         if self.keep_for_video > 0:
             joints = np.stack(_padded([features_to_joints(f) for f in features[: self.keep_for_video]]))
-            artefacts = {
+            artefacts |= {
                 VIDEO_JOINTS: joints.astype(np.float32),
                 VIDEO_CAPTIONS: captions[: self.keep_for_video],
                 VIDEO_LENGTHS: lengths[: self.keep_for_video],
