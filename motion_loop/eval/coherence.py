@@ -297,7 +297,8 @@ def coherence_records(
         interval: the interval over sets (motion_loop.eval.metrics.summarize).
 
     Returns:
-        ({record name: MetricRecord}, {"coherence": rows of `coherence_table` for the first set}).
+        ({record name: MetricRecord}, {"coherence": rows of `coherence_table` for the first set,
+        "coherence_clips": one row per prompt of the first set (`clip_rows`)}).
         Over several sets the interval is over sets; for one set it is the bootstrap over clips.
     """
     from motion_loop.eval.metrics import MetricRecord, summarize
@@ -331,7 +332,23 @@ def coherence_records(
                 name, stat.value, (stat.high - stat.low) / 2, (stat.value,), "closer_to_real", RECORD_UNITS[name],
                 "root-relative motion per frame, pooled over clips; interval: half the 95 % bootstrap range over clips",
             )  # fmt: skip
-    return records, {"coherence": table}
+    clips = clip_rows(sets[0], real=real, labels=labels) if sets else []
+    return records, {"coherence": table, "coherence_clips": clips}
+
+
+def clip_rows(
+    generated: Sequence[np.ndarray], *, real: Sequence[np.ndarray] | None = None, labels: Sequence[str] | None = None
+) -> list[dict[str, Any]]:
+    """Per prompt: its content label, and the feet's and all joints' median / p95 motion per frame of the
+    generated clip and, when given, of the prompt's real clip [mm/frame]."""
+    rows = []
+    for index, joints in enumerate(generated):
+        row: dict[str, Any] = {"prompt": index, "content": labels[index] if labels is not None else ""}
+        row |= asdict(clip_coherence(joints))
+        if real is not None:
+            row |= {f"real_{k}": v for k, v in asdict(clip_coherence(real[index])).items()}
+        rows.append(row)
+    return rows
 
 
 def _ratio(generated: PooledStat, real: PooledStat) -> PooledStat:

@@ -130,6 +130,9 @@ def test_evaluation_records_coherence_next_to_the_real_clips(trained, synthetic_
     assert same["foot_motion_median_ratio"].mean == pytest.approx(1.0)
     assert same["foot_motion_p95_mm"].unit == "mm/frame" and same["foot_motion_p95_mm"].ci95 >= 0
     assert [row["group"] for row in same.info["coherence"]] == ["all", "x"]
+    clips = same.info["coherence_clips"]
+    assert len(clips) == len(real) and clips[0]["content"] == "x"
+    assert all(row["foot_median_mm"] == pytest.approx(row["real_foot_median_mm"]) for row in clips)  # the clips themselves
     # Frame-to-frame noise on the features (positions included) makes the joints flicker.
     noisy = [replace(m, features=m.features + rng.normal(scale=0.5, size=m.features.shape)) for m in real]
     flicker = evaluate_motions(evaluator, noisy, reference, cfg, rng, coherence_real=real)
@@ -155,7 +158,13 @@ def test_loop_metrics_carry_coherence_ratios_and_keep_real_clips_for_the_filmstr
     from motion_loop.eval.config import MetricsConfig, PlausibilityConfig
     from motion_loop.eval.evaluation import reference_embeddings
     from motion_loop.loop.motion.clips import ClipSetOps, load_clip_set
-    from motion_loop.loop.motion.evaluator import VIDEO_LENGTHS, VIDEO_REAL_JOINTS, MotionEvaluator
+    from motion_loop.loop.motion.evaluator import (
+        COHERENCE_PER_CLIP,
+        COHERENCE_PER_CONTENT,
+        VIDEO_LENGTHS,
+        VIDEO_REAL_JOINTS,
+        MotionEvaluator,
+    )
     from motion_loop.model.config import SampleConfig
 
     evaluator, _, _ = trained
@@ -175,3 +184,6 @@ def test_loop_metrics_carry_coherence_ratios_and_keep_real_clips_for_the_filmstr
     assert metrics["foot_motion_median_ratio"] == pytest.approx(1.0)
     assert metrics["foot_motion_p95_mm"] > 0
     assert evaluation.artefacts[VIDEO_REAL_JOINTS].shape[0] == 2 and len(evaluation.artefacts[VIDEO_LENGTHS]) == 2
+    per_clip = evaluation.artefacts[COHERENCE_PER_CLIP]
+    assert len(per_clip) == 32 and per_clip[3]["foot_p95_mm"] == pytest.approx(per_clip[3]["real_foot_p95_mm"])
+    assert evaluation.artefacts[COHERENCE_PER_CONTENT][0]["foot_median_ratio"] == pytest.approx(1.0)

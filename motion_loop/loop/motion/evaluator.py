@@ -37,6 +37,7 @@ VIDEO_REAL_JOINTS = "video_real_joints.npy"  # the kept prompts' real clips, for
 # Coherence per content of the prompts (rows of eval.coherence.coherence_table; issue 16): the targets are
 # per content, and the pooled ratios in metrics.csv mix locomotion with standing contents.
 COHERENCE_PER_CONTENT = "coherence_per_content.json"
+COHERENCE_PER_CLIP = "coherence_per_clip.json"  # per prompt, generated and real (eval.coherence.clip_rows)
 
 
 class MotionEvaluator:
@@ -103,6 +104,8 @@ class MotionEvaluator:
         artefacts: dict[str, Any] = {}
         if result.info.get("coherence"):
             artefacts[COHERENCE_PER_CONTENT] = result.info["coherence"]
+        if result.info.get("coherence_clips"):
+            artefacts[COHERENCE_PER_CLIP] = result.info["coherence_clips"]
         if self.keep_for_video > 0:
             joints = np.stack(_padded([features_to_joints(f) for f in features[: self.keep_for_video]]))
             artefacts |= {
