@@ -127,14 +127,10 @@ def per_content_html(run: Path) -> str:
     head = "<tr><th>content</th><th>clips</th>" + "".join(
         f"<th>generation {g}: median</th><th>generation {g}: p95</th>" for g in rows_of) + "</tr>"  # fmt: skip
     body = []
-    for content in contents:
-        cells = [f"<td class='text'>{html.escape(str(content))}</td>"]
-        first = True
+    for content, clips in zip(contents, [row.get("clips", "–") for row in next(iter(rows_of.values()))], strict=True):
+        cells = [f"<td class='text'>{html.escape(str(content))}</td><td>{clips}</td>"]
         for rows in rows_of.values():
             row = next((r for r in rows if r.get("group") == content), {})
-            if first:
-                cells.append(f"<td>{row.get('clips', '–')}</td>")
-                first = False
             cells += [f"<td>{_ratio_cell(row, 'foot_median_ratio')}</td>", f"<td>{_ratio_cell(row, 'foot_p95_ratio')}</td>"]
         body.append("<tr>" + "".join(cells) + "</tr>")
     return ("<details><summary>per content of the prompts: the feet's motion per frame / the real clips'</summary>"
