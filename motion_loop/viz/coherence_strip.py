@@ -123,12 +123,12 @@ def per_content_html(run: Path) -> str:
         return ""
     chosen = [tables[0]] + ([tables[-1]] if len(tables) > 1 else [])
     rows_of = {path.parent.name.removeprefix("gen_").lstrip("0") or "0": json.loads(path.read_text()) for path in chosen}
-    contents = [row["group"] for row in next(iter(rows_of.values()))]
     head = "<tr><th>content</th><th>clips</th>" + "".join(
         f"<th>generation {g}: median</th><th>generation {g}: p95</th>" for g in rows_of) + "</tr>"  # fmt: skip
     body = []
-    for content, clips in zip(contents, [row.get("clips", "–") for row in next(iter(rows_of.values()))], strict=True):
-        cells = [f"<td class='text'>{html.escape(str(content))}</td><td>{clips}</td>"]
+    for first in next(iter(rows_of.values())):  # the contents and their clip counts, from the first table
+        content = first.get("group")
+        cells = [f"<td class='text'>{html.escape(str(content))}</td><td>{first.get('clips', '–')}</td>"]
         for rows in rows_of.values():
             row = next((r for r in rows if r.get("group") == content), {})
             cells += [f"<td>{_ratio_cell(row, 'foot_median_ratio')}</td>", f"<td>{_ratio_cell(row, 'foot_p95_ratio')}</td>"]
