@@ -171,10 +171,12 @@ def _flatten(config: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return out
 
 
-def load_run(path: Path, metrics_rows: list[dict[str, Any]] | None = None) -> RunRecord:
+def load_run(
+    path: Path, metrics_rows: list[dict[str, Any]] | None = None, config: dict[str, Any] | None = None
+) -> RunRecord:
     """A run folder's arm, seed, flattened config and metrics per generation (first node's rows);
-    `metrics_rows`: its metrics.csv when the caller has read it already."""
-    config = _flatten(yaml.safe_load((path / "config.yaml").read_text()) or {})
+    `metrics_rows` and `config`: its metrics.csv and config.yaml when the caller has read them already."""
+    config = _flatten((yaml.safe_load((path / "config.yaml").read_text()) if config is None else config) or {})
     arm = str(config.get("loop.arm") or config.get("arm") or path.parent.name)
     seed = int(config.get("loop.seed", config.get("seed", 0)))
     rows: dict[int, dict[str, float]] = {}

@@ -63,16 +63,14 @@ def _config(run: Path) -> dict[str, Any]:
     return config if isinstance(config, dict) else {}
 
 
-def _seed(run: Path) -> str:
-    config = _config(run)
+def _seed(run: Path, config: dict[str, Any]) -> str:
     loop = config.get("loop") if isinstance(config.get("loop"), dict) else {}
     return str(loop.get("seed", config.get("seed", run.name)))
 
 
-def _progress(run: Path, rows: list[dict[str, Any]]) -> tuple[int, int] | None:
-    """(generations finished, generations planned) of a run (its metrics.csv `rows`) whose config says
-    how many it plans."""
-    config = _config(run)
+def _progress(config: dict[str, Any], rows: list[dict[str, Any]]) -> tuple[int, int] | None:
+    """(generations finished, generations planned) of a run (its config.yaml and metrics.csv `rows`)
+    whose config says how many it plans."""
     loop = config.get("loop") if isinstance(config.get("loop"), dict) else {}
     planned = loop.get("generations", config.get("generations"))
     if not isinstance(planned, int):
@@ -81,8 +79,8 @@ def _progress(run: Path, rows: list[dict[str, Any]]) -> tuple[int, int] | None:
     return len(done), planned
 
 
-def _replications(run: Path) -> int | None:
-    metrics = ((_config(run).get("eval") or {}).get("metrics") or {}) if isinstance(_config(run).get("eval"), dict) else {}
+def _replications(config: dict[str, Any]) -> int | None:
+    metrics = ((config.get("eval") or {}).get("metrics") or {}) if isinstance(config.get("eval"), dict) else {}
     value = metrics.get("replications") if isinstance(metrics, dict) else None
     return int(value) if isinstance(value, int) else None
 
@@ -186,7 +184,7 @@ def _prompts(run: Path) -> list[str]:
     return [str(c) for c in captions] if isinstance(captions, list) else []
 
 
-def _videos(runs: list[Path], labels: dict[Path, str]) -> str:
+def _videos(runs: list[Path], labels: dict[Path, str], seed_of: dict[Path, str]) -> str:
     parts, budget = [], _MAX_EMBEDDED_VIDEO_BYTES
     for run in runs:
         prompts = _prompts(run)
@@ -194,7 +192,7 @@ def _videos(runs: list[Path], labels: dict[Path, str]) -> str:
             index = video.stem.removeprefix("prompt_")
             prompt = prompts[int(index)] if index.isdigit() and int(index) < len(prompts) else video.stem
             caption = (f"<figcaption><q>{html.escape(prompt)}</q><br><small>{html.escape(labels[run])}, seed "
-                       f"{html.escape(_seed(run))}</small></figcaption>")  # fmt: skip
+                       f"{html.escape(seed_of[run])}</small></figcaption>")  # fmt: skip
             size = video.stat().st_size
             if size > budget:
                 parts.append(f"<figure><p>{html.escape(str(video))} (not embedded: size limit)</p>{caption}</figure>")
@@ -230,11 +228,13 @@ def _change_table(arms: dict[str, list[dict[str, Any]]], metrics: list[str]) -> 
             f"{head}</thead><tbody>{''.join(rows)}</tbody></table></div>")  # fmt: skip
 
 
-def _curve_runs(rows_of: dict[Path, list[dict[str, Any]]]) -> tuple[list[Path], dict[Path, str], list[str]]:
+def _curve_runs(
+    rows_of: dict[Path, list[dict[str, Any]]], configs: dict[Path, dict[str, Any]]
+) -> tuple[list[Path], dict[Path, str], list[str]]:
     """The runs to draw, each with its curve's label (the arm, and the swept values it uses, as the
     verdict groups them: runs at λ = 0.5 and λ = 1 are two curves, not one), and a note for each run left
     out because another run of the same label and seed got further (it would count as a second seed)."""
-    records = [load_run(run, rows) for run, rows in rows_of.items()]
+    records = [load_run(run, rows, configs[run]) for run, rows in rows_of.items()]
     keys = swept_keys(records)
     by_label: dict[str, list[RunRecord]] = defaultdict(list)
     for record in records:
@@ -247,24 +247,27 @@ def _curve_runs(rows_of: dict[Path, list[dict[str, Any]]]) -> tuple[list[Path], 
     return [run for run in rows_of if run in labels], labels, notes
 
 
-def _warnings(runs: dict[Path, list[dict[str, Any]]], arms: dict[str, list[dict[str, Any]]], labels: dict[Path, str]) -> list[str]:
+def _warnings(
+    runs: dict[Path, list[dict[str, Any]]], arms: dict[str, list[dict[str, Any]]], labels: dict[Path, str],
+    seed_of: dict[Path, str], configs: dict[Path, dict[str, Any]],
+) -> list[str]:
     """Warnings about the design of a sweep; `runs`: each run folder with its metrics.csv rows."""
     seeds: dict[str, set[str]] = defaultdict(set)
     for run in runs:
-        seeds[labels[run]].add(_seed(run))
+        seeds[labels[run]].add(seed_of[run])
     out = []
     single = sorted(arm for arm, s in seeds.items() if len(s) == 1)
     if single:
         out.append(f"One seed only ({', '.join(single)}): the bands show evaluation noise at best, not the spread "
                    "between training runs, and no verdict across seeds can be formed. Run at least 2 seeds per arm.")  # fmt: skip
-    replications = {_replications(run) for run in runs}
+    replications = {_replications(configs[run]) for run in runs}
     if 1 in replications:
         out.append("One evaluation replication: the metrics carry no interval of their own (bands of width 0).")
     if len(arms) == 1:
         out.append("One arm only: nothing to compare it with. Run arm=baseline,synthetic,corrected to answer the question.")
-    unfinished = [(run, p) for run, rows in runs.items() if (p := _progress(run, rows)) is not None and p[0] < p[1]]
+    unfinished = [(run, p) for run, rows in runs.items() if (p := _progress(configs[run], rows)) is not None and p[0] < p[1]]
     if unfinished:
-        listed = "; ".join(f"{labels[run]} seed {_seed(run)}: {done} of {planned}" for run, (done, planned) in unfinished)
+        listed = "; ".join(f"{labels[run]} seed {seed_of[run]}: {done} of {planned}" for run, (done, planned) in unfinished)
         out.append(f"Unfinished runs (generations done of planned): {listed}. Curves stop where each run stopped, and "
                    "the verdict covers only the generations that every paired seed has reached.")  # fmt: skip
     return out
@@ -294,8 +297,10 @@ def write_report(path: Path, out: Path | None = None) -> Path:
     found = find_runs(path)
     summary = read_summary(Path(path))  # before any drawing: a broken summary fails at once
     rows_of = {run: read_metrics_csv(run / "metrics.csv") for run in found}  # read once, used three times
-    runs, labels, left_out = _curve_runs(rows_of)
+    configs = {run: _config(run) for run in found}  # likewise
+    runs, labels, left_out = _curve_runs(rows_of, configs)
     rows_of = {run: rows_of[run] for run in runs}
+    seed_of = {run: _seed(run, configs[run]) for run in runs}
     arms: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for run in runs:
         arms[labels[run]] += rows_of[run]
@@ -303,7 +308,7 @@ def write_report(path: Path, out: Path | None = None) -> Path:
     names = metric_names(all_rows)
     headline = [m for m in HEADLINE_METRICS if m in names]
     plots = plot_arms(arms, Path(path) / "plots", metrics=names)
-    seeds = sorted({_seed(run) for run in runs})
+    seeds = sorted(set(seed_of.values()))
     generations = sorted({int(row["generation"]) for row in all_rows if isinstance(row.get("generation"), float)})
     last = generations[-1] if generations else 0
     sections = [
@@ -311,7 +316,7 @@ def write_report(path: Path, out: Path | None = None) -> Path:
         f"<p class='lead'>{len(runs)} run(s); arms: {', '.join(html.escape(a) for a in arms)}; seeds: "
         f"{', '.join(html.escape(s) for s in seeds)}; generations 0 to {last}.</p>",
     ]
-    sections += [f"<div class='warning'>{html.escape(w)}</div>" for w in _warnings(rows_of, arms, labels) + left_out]
+    sections += [f"<div class='warning'>{html.escape(w)}</div>" for w in _warnings(rows_of, arms, labels, seed_of, configs) + left_out]
     sections.append("<h2>Verdict across seeds</h2>")
     if summary is not None:
         sections.append(verdict_html(summary))
@@ -329,14 +334,14 @@ def write_report(path: Path, out: Path | None = None) -> Path:
         + "</details>"
     )
     sections.append("<h2>Motions across generations</h2><p class='note'>Each video shows the same prompt at the "
-                    "first, middle and last generation.</p>" + _videos(runs, labels))  # fmt: skip
+                    "first, middle and last generation.</p>" + _videos(runs, labels, seed_of))  # fmt: skip
     for run in runs:
         rows = rows_of[run]
         columns = ["generation"] + [m for m in headline if any(m in row for row in rows)]
         reports_of = correction_reports(run)
         correction = correction_summary(reports_of)
         by_content = correction_by_content(reports_of)
-        sections.append(f"<h2>Run: {html.escape(labels[run])}, seed {html.escape(_seed(run))}</h2>"
+        sections.append(f"<h2>Run: {html.escape(labels[run])}, seed {html.escape(seed_of[run])}</h2>"
                         f"<p class='note'>{html.escape(str(run))}</p>")  # fmt: skip
         sections.append("<h3>Headline metrics</h3>" + _table(rows, columns, with_ci=True))
         sections.append(f"<details><summary>all {len(metric_names(rows))} metric columns</summary>" + _table(rows, with_ci=True) + "</details>")
