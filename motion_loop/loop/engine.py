@@ -272,6 +272,7 @@ class LoopEngine(Generic[LearnerT]):
         run_dir: Path | None = None,
         config: Mapping[str, Any] | None = None,
         config_ignore: Sequence[str] = (),
+        config_extendable: Sequence[str] = (),
         progress: bool = False,
         desc: str = "generations",
         on_generation: Callable[[int, list[dict[str, Any]]], None] | None = None,
@@ -284,6 +285,7 @@ class LoopEngine(Generic[LearnerT]):
             run_dir: run folder; None keeps everything in memory (tests, sweeps of many replicates).
             config: the run's config, written to config.yaml and checked on resume.
             config_ignore: dotted paths of `config` written but not checked on resume (cache locations).
+            config_extendable: dotted paths of counts a resumed run may raise (its planned generations).
             progress: show a tqdm bar over generations.
             on_generation: called with (generation, its records) after each generation is stored
                 (e.g. to log TensorBoard scalars); not called for generations loaded on resume.
@@ -305,7 +307,7 @@ class LoopEngine(Generic[LearnerT]):
         done = 0
         states = {node: _NodeState(samples=None, pool=[]) for node in spec.graph.nodes}
         if folder is not None:
-            folder.open(dict(config or {}), ignore=config_ignore)
+            folder.open(dict(config or {}), ignore=config_ignore, extendable=config_extendable)
             done = min(folder.completed(), generations)
             for generation in range(done):
                 records += folder.read_records(generation)

@@ -73,6 +73,26 @@ def _differing_paths(stored: Any, wanted: Any, prefix: str = "") -> list[str]:
     return paths
 
 
+def _dotted(config: Mapping[str, Any], path: str) -> Any:
+    """The value at a dotted path of a nested config, None where it is absent."""
+    value: Any = config
+    for part in path.split("."):
+        value = value.get(part) if isinstance(value, Mapping) else None
+    return value
+
+
+def _set_dotted(config: dict[str, Any], path: str, value: Any) -> None:
+    *parents, leaf = path.split(".")
+    for part in parents:
+        config = config.setdefault(part, {})
+    config[leaf] = value
+
+
+def _larger(wanted: Any, stored: Any) -> bool:
+    numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (wanted, stored))
+    return numbers and wanted > stored
+
+
 class RunFolder:
     """One run's folder on disk (see the module docstring for the layout)."""
 
@@ -90,10 +110,15 @@ class RunFolder:
     def gen_dir(self, generation: int) -> Path:
         return self.root / f"gen_{generation:03d}"
 
-    def open(self, config: Mapping[str, Any], *, ignore: Sequence[str] = ()) -> None:
+    def open(
+        self, config: Mapping[str, Any], *, ignore: Sequence[str] = (), extendable: Sequence[str] = ()
+    ) -> None:
         """Create the folder and write config.yaml, or check that an existing run has the same config.
 
         `ignore`: dotted paths (e.g. "model.text.cache_dir") written for the record but not compared.
+        `extendable`: dotted paths of counts that a resumed run may raise (e.g. "loop.generations": a
+        finished run extended by more generations). A larger value replaces the stored one in
+        config.yaml, so the record holds the current plan; a smaller one leaves it unchanged.
 
         Raises:
             RunStateError: when the folder holds a run with a different config; the message names every
@@ -105,12 +130,18 @@ class RunFolder:
         wanted = yaml.safe_load(yaml.safe_dump(dict(config), sort_keys=False))
         if path.is_file():
             stored = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-            changed = [key for key in _differing_paths(stored, wanted) if key not in ignore]
+            skipped = (*ignore, *extendable)
+            changed = [key for key in _differing_paths(stored, wanted) if key not in skipped]
             if changed:
                 raise RunStateError(
                     f"{self.root} holds a run with another config (keys differing: {changed}); "
                     "resume with the same config or choose a new out_dir"
                 )
+            raised = [key for key in extendable if _larger(_dotted(wanted, key), _dotted(stored, key))]
+            for key in raised:
+                _set_dotted(stored, key, _dotted(wanted, key))
+            if raised:
+                atomic_write_text(path, yaml.safe_dump(stored, sort_keys=False))
             return
         atomic_write_text(path, yaml.safe_dump(wanted, sort_keys=False))
 

@@ -6,6 +6,7 @@ import shutil
 
 import numpy as np
 import pytest
+import yaml
 
 from motion_loop.errors import ConfigError
 from motion_loop.loop.arrays import ArrayOps, Arrays
@@ -135,6 +136,27 @@ def test_resume_refuses_another_config(tmp_path) -> None:
         LoopEngine(make_spec(MixingPolicy(synthetic_ratio=1.0)), seed=7).run(
             2, run_dir=tmp_path, config={"name": "other"}
         )
+
+
+def test_planned_generations_may_grow_on_resume_and_the_record_follows(tmp_path) -> None:
+    policy = MixingPolicy(synthetic_ratio=1.0, pool="accumulate")
+    reference = _run(tmp_path / "a", 4, policy)
+
+    def run(generations: int, width: int = 8) -> list:
+        config = {"loop": {"generations": generations}, "model": {"width": width}}
+        return LoopEngine(make_spec(policy), seed=7).run(
+            generations, run_dir=tmp_path / "b", config=config, config_extendable=("loop.generations",)
+        )
+
+    def recorded() -> int:
+        return yaml.safe_load((tmp_path / "b" / "config.yaml").read_text())["loop"]["generations"]
+
+    run(2)
+    assert run(4) == reference and recorded() == 4
+    assert len(run(3)) == 3 and recorded() == 4  # a smaller plan reads the first generations, keeps the record
+    with pytest.raises(RunStateError, match=r"keys differing: \['model.width'\]"):
+        run(5, width=16)  # other settings are still compared
+    assert recorded() == 4
 
 
 def test_resume_names_nested_settings_and_skips_ignored_ones(tmp_path) -> None:

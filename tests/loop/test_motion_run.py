@@ -89,3 +89,19 @@ def test_killed_run_resumes_with_identical_metrics(uninterrupted: Path, tmp_path
     differing = [(row["generation"], key, row[key], other.get(key)) for row, other in zip(expected, got, strict=True)
                  for key in row if row[key] != other.get(key) and "seconds" not in key]  # fmt: skip
     assert not differing, differing
+
+
+def test_run_extended_by_more_generations_matches_uninterrupted(uninterrupted: Path, tmp_path: Path, cache_dir: Path):
+    out = tmp_path / "extended"
+    first = subprocess.run(_command(out, cache_dir, "loop.generations=2"), env=_env(), capture_output=True,
+                           text=True, timeout=_TIMEOUT)  # fmt: skip
+    assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
+    assert "generations: 2" in (out / "config.yaml").read_text()
+    extended = subprocess.run(_command(out, cache_dir), env=_env(), capture_output=True, text=True, timeout=_TIMEOUT)
+    assert extended.returncode == 0, extended.stdout[-3000:] + extended.stderr[-3000:]
+    assert "generations: 3" in (out / "config.yaml").read_text()  # the record holds the current plan
+    expected, got = _rows(uninterrupted / "metrics.csv"), _rows(out / "metrics.csv")
+    assert len(got) == len(expected) == 3
+    differing = [(row["generation"], key, row[key], other.get(key)) for row, other in zip(expected, got, strict=True)
+                 for key in row if row[key] != other.get(key) and "seconds" not in key]  # fmt: skip
+    assert not differing, differing

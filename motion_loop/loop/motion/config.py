@@ -255,3 +255,5 @@ def validate_run_config(config: RunConfig, *, overrides: Iterable[str] = ()) -> 
 EXECUTION_KEYS = ("out_dir", "cache_dir", "physics_execution", "threads", "progress", "kill_at", "wandb")
 # Nested settings of the same kind: kept in config.yaml for the record, not compared on resume.
 EXECUTION_PATHS = ("model.text.cache_dir",)
+# Settings a resumed run may raise: a run extended by more generations continues where it stopped.
+EXTENDABLE_PATHS = ("loop.generations",)

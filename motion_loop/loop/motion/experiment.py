@@ -40,6 +40,7 @@ from motion_loop.loop.motion.clips import (
 from motion_loop.loop.motion.config import (
     EXECUTION_KEYS,
     EXECUTION_PATHS,
+    EXTENDABLE_PATHS,
     RunConfig,
     parse_kill_point,
     validate_run_config,
@@ -310,6 +311,7 @@ def run_experiment(config: RunConfig, out_dir: Path) -> list[dict[str, Any]]:
         try:
             records = engine.run(
                 config.loop.generations, run_dir=out_dir, config=stored_config(config), config_ignore=EXECUTION_PATHS,
+                config_extendable=EXTENDABLE_PATHS,
                 progress=config.progress,
                 desc=f"{config.loop.arm} generations",
                 on_generation=GenerationLog(
