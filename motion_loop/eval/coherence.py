@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from motion_loop.data import skeleton as sk
+from motion_loop.data.mirror import MIRROR_PREFIX, mirror_caption
 from motion_loop.errors import MotionLoopError
 
 FOOT_JOINTS: tuple[int, ...] = (*sk.LEFT_FOOT_JOINTS, *sk.RIGHT_FOOT_JOINTS)  # ankles and toes
@@ -250,9 +251,14 @@ def compare_coherence(
 
 
 def content_label(clip_id: str) -> str:
-    """The content of a Bandai-Namco clip id (`dataset-2_walk_normal_001_000` -> "walk"); else "other"."""
+    """The content of a Bandai-Namco clip id (`dataset-2_walk_normal_001_000` -> "walk"); else "other".
+    A mirrored clip (`M` + id) has its side exchanged (`Mdataset-2_wave-left-hand_...` -> "wave-right-hand")."""
     match = _BANDAI_CLIP.match(clip_id)
-    return match["content"] if match else "other"
+    if match:
+        return match["content"]
+    if clip_id.startswith(MIRROR_PREFIX) and (match := _BANDAI_CLIP.match(clip_id.removeprefix(MIRROR_PREFIX))):
+        return mirror_caption(match["content"])
+    return "other"
 
 
 def coherence_table(comparisons: dict[str, CoherenceComparison]) -> list[dict[str, Any]]:
